@@ -1,0 +1,100 @@
+"""modelpick: the most accurate pretrained image classifier that fits your device's memory and speed limits.
+
+>>> import modelpick
+>>> rec = modelpick.best(device="jetson", max_mem_gb=1.0, min_fps=30)   # doctest: +SKIP
+>>> rec.checkpoint, rec.fps, rec.sources                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .catalog import embedded_table_path, load_catalog, validate_files
+from .errors import CatalogError, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
+from .schema import (
+    Architecture,
+    CatalogFile,
+    Checkpoint,
+    Device,
+    Measurement,
+    Query,
+    Recommendation,
+    Source,
+)
+from .solver import Catalog
+
+__version__ = "0.1.0"
+
+
+def catalog() -> Catalog:
+    """The default catalog: the embedded table plus files listed in ``MODELPICK_DATA``."""
+    return load_catalog()
+
+
+def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
+         max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
+         max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
+         objective: str = "top1", strict: bool = False) -> Recommendation:
+    """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
+
+    Raises :class:`NoFeasibleModel` (with ``.diagnosis``) when nothing fits, and
+    :class:`InvalidQuery` / :class:`UnknownDevice` for bad arguments.
+    """
+    return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
+                          batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
+                          precision=precision, objective=objective, strict=strict)
+
+
+def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
+              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
+              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
+              objective: str = "top1", strict: bool = False, limit: int = 10) -> list[Recommendation]:
+    """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`."""
+    return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
+                               batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
+                               precision=precision, objective=objective, strict=strict, limit=limit)
+
+
+def devices(pattern: str | None = None) -> list[Device]:
+    """Devices matching an fnmatch pattern (substring if no wildcard), naturally sorted."""
+    return catalog().devices(pattern)
+
+
+def architectures(pattern: str | None = None) -> list[Architecture]:
+    return catalog().architectures(pattern)
+
+
+def checkpoints(pattern: str | None = None) -> list[Checkpoint]:
+    return catalog().checkpoints(pattern)
+
+
+__all__ = [
+    "__version__",
+    # queries
+    "best",
+    "recommend",
+    "devices",
+    "architectures",
+    "checkpoints",
+    "catalog",
+    "load_catalog",
+    "validate_files",
+    "embedded_table_path",
+    # types
+    "Catalog",
+    "CatalogFile",
+    "Query",
+    "Recommendation",
+    "Source",
+    "Device",
+    "Architecture",
+    "Checkpoint",
+    "Measurement",
+    # errors
+    "ModelpickError",
+    "CatalogError",
+    "InvalidQuery",
+    "UnknownDevice",
+    "UnknownName",
+    "NoFeasibleModel",
+]

@@ -1,0 +1,349 @@
+"""Pydantic types for catalog files and for answers.
+
+A catalog file (``data/benchmarks.yaml`` or a user file) has five lists:
+``sources``, ``devices``, ``architectures``, ``checkpoints`` and ``measurements``,
+plus an optional ``device_families`` mapping (family name -> default device id).
+
+Units live in field names: ``latency_ms``, ``memory_mb``, ``params_m`` (millions),
+``gmacs`` (10^9 multiply-adds per image; FLOPs = 2 x MACs), ``activations_m``
+(10^6 activation values per image), ``memory_gb``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
+_DEVICE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+DeviceKind = Literal["gpu", "cpu", "npu", "tpu", "soc"]
+
+#: Precisions the project knows how to size weights for (bytes per parameter).
+#: Other precision tokens are accepted but their memory cannot be estimated.
+BYTES_PER_PARAM: dict[str, float] = {
+    "fp32": 4.0,
+    "tf32": 4.0,
+    "fp16": 2.0,
+    "bf16": 2.0,
+    "amp-fp16": 4.0,  # autocast keeps fp32 master weights
+    "amp-bf16": 4.0,
+    "int8": 1.0,
+    "w8a8": 1.0,
+    "w8a16": 1.0,
+    "w8a8-mixed-int16": 1.0,
+    "w8a16-mixed-int16": 1.0,
+}
+
+#: Bytes per activation value when estimating activation memory.
+BYTES_PER_ACTIVATION: dict[str, float] = {
+    "fp32": 4.0,
+    "tf32": 4.0,
+    "fp16": 2.0,
+    "bf16": 2.0,
+    "amp-fp16": 2.0,
+    "amp-bf16": 2.0,
+    "int8": 1.0,
+    "w8a8": 1.0,
+    "w8a16": 2.0,
+    "w8a8-mixed-int16": 2.0,
+    "w8a16-mixed-int16": 2.0,
+}
+
+
+class _Strict(BaseModel):
+    """Base: unknown keys are errors, so a typo never silently drops data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _finite_positive(value: float | None, name: str, *, allow_zero: bool = False) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not math.isfinite(value):
+        raise ValueError(f"must be a finite number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValueError(f"must be {'>= 0' if allow_zero else '> 0'}, got {value:g}")
+    return value
+
+
+class Published(_Strict):
+    """Where a source's numbers are published: a repo@commit path, or a URL."""
+
+    repo: str | None = None
+    commit: str | None = None
+    path: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_location(self) -> "Published":
+        if not (self.url or (self.repo and self.path)):
+            raise ValueError("needs either url, or repo and path")
+        return self
+
+
+class Source(_Strict):
+    id: str
+    title: str
+    published: Published
+    #: What the numbers mean.
+    runtime: str | None = None
+    precision: str | None = None
+    batch: str | None = None
+    timing: str | None = None
+    memory: str | None = None
+    accuracy: str | None = None
+    caveats: list[str] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"must be lowercase letters, digits and . _ + -, got {v!r}")
+        return v
+
+
+class Device(_Strict):
+    id: str
+    name: str
+    kind: DeviceKind
+    memory_gb: float | None = None
+    family: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    description: str | None = None
+    source: str | None = None  # where the device facts (e.g. memory) come from
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _DEVICE_ID_RE.match(v):
+            raise ValueError(f"must be kebab-case (e.g. 'jetson-nano'), got {v!r}")
+        return v
+
+    @field_validator("memory_gb")
+    @classmethod
+    def _mem(cls, v: float | None) -> float | None:
+        return _finite_positive(v, "memory_gb")
+
+
+class Architecture(_Strict):
+    id: str
+    family: str
+    input_size: int = Field(gt=0, le=4096)
+    params_m: float | None = None
+    gmacs: float | None = None
+    activations_m: float | None = None
+    #: Which source each number came from, e.g. {"params_m": "torchvision-weights"}.
+    sources: dict[str, str] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+
+    @field_validator("id", "family")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not _ID_RE.match(v):
+            raise ValueError(f"must be lowercase letters, digits and . _ + -, got {v!r}")
+        return v
+
+    @field_validator("params_m", "gmacs", "activations_m")
+    @classmethod
+    def _positive(cls, v: float | None) -> float | None:
+        return _finite_positive(v, "value")
+
+    @model_validator(mode="after")
+    def _numbers_sourced(self) -> "Architecture":
+        for name in ("params_m", "gmacs", "activations_m"):
+            if getattr(self, name) is not None and name not in self.sources:
+                raise ValueError(f"{name} is given but sources.{name} does not say where it comes from")
+        return self
+
+
+class Checkpoint(_Strict):
+    id: str
+    architecture: str
+    source: str
+    top1: float = Field(ge=0, le=100)
+    top5: float | None = Field(default=None, ge=0, le=100)
+    input_size: int = Field(gt=0, le=4096)
+    precision: str = "fp32"
+    name: str | None = None  # the source's own name for these weights
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._+/:-]*$", v):
+            raise ValueError(f"must be letters, digits and . _ + / : -, got {v!r}")
+        return v
+
+    @field_validator("precision")
+    @classmethod
+    def _token(cls, v: str) -> str:
+        if not _TOKEN_RE.match(v):
+            raise ValueError(f"must be a lowercase token such as 'fp32' or 'int8', got {v!r}")
+        return v
+
+    @model_validator(mode="after")
+    def _top5_ge_top1(self) -> "Checkpoint":
+        if self.top5 is not None and self.top5 < self.top1:
+            raise ValueError(f"top5 ({self.top5:g}) is below top1 ({self.top1:g})")
+        return self
+
+
+class Measurement(_Strict):
+    """One measured cell: an architecture at an input size on a device and runtime.
+
+    Give ``latency_ms`` (per image) or ``fps`` when the source states frames per
+    second; the loader derives the other as 1000 / value. A memory-only row
+    (no latency) is allowed: it documents memory for the same cell.
+    """
+
+    architecture: str
+    input_size: int = Field(gt=0, le=4096)
+    device: str
+    runtime: str
+    precision: str
+    batch_size: int = Field(ge=1, le=1_000_000)
+    latency_ms: float | None = None
+    batch_latency_ms: float | None = None
+    fps: float | None = None
+    memory_mb: float | None = None
+    #: What memory_mb includes, e.g. "peak process memory" or "GPU used incl. CUDA context".
+    memory_includes: str | None = None
+    source: str
+    #: Run settings that distinguish rows of the same cell: threads, backend, ...
+    settings: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    #: Extra statistics from the run (std, min, max, median ...), all in ms.
+    stats: dict[str, float] = Field(default_factory=dict)
+    name: str | None = None  # the source's own model name
+    note: str | None = None
+
+    @field_validator("runtime", "precision")
+    @classmethod
+    def _token(cls, v: str) -> str:
+        if not _TOKEN_RE.match(v):
+            raise ValueError(f"must be a lowercase token such as 'tensorrt' or 'fp16', got {v!r}")
+        return v
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _int_batch(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()) or isinstance(v, str):
+            raise ValueError(f"must be an integer >= 1, got {v!r}")
+        return v
+
+    @field_validator("latency_ms", "batch_latency_ms", "fps", "memory_mb")
+    @classmethod
+    def _positive(cls, v: float | None) -> float | None:
+        return _finite_positive(v, "value")
+
+    @model_validator(mode="after")
+    def _has_numbers(self) -> "Measurement":
+        if self.latency_ms is None and self.fps is None and self.batch_latency_ms is None and self.memory_mb is None:
+            raise ValueError("needs latency_ms, fps, batch_latency_ms or memory_mb")
+        if self.memory_mb is not None and not self.memory_includes:
+            raise ValueError("memory_mb is given but memory_includes does not say what it counts")
+        return self
+
+    @property
+    def per_image_latency_ms(self) -> float | None:
+        """Per-image latency; fps and per-batch times are converted, not estimated."""
+        if self.latency_ms is not None:
+            return self.latency_ms
+        if self.batch_latency_ms is not None:
+            return self.batch_latency_ms / self.batch_size
+        if self.fps is not None:
+            return 1000.0 / self.fps
+        return None
+
+
+class CatalogFile(_Strict):
+    schema_version: int = SCHEMA_VERSION
+    description: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    device_families: dict[str, str] = Field(default_factory=dict)
+    devices: list[Device] = Field(default_factory=list)
+    architectures: list[Architecture] = Field(default_factory=list)
+    checkpoints: list[Checkpoint] = Field(default_factory=list)
+    measurements: list[Measurement] = Field(default_factory=list)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise ValueError(f"unsupported schema_version {v}; this modelpick reads {SCHEMA_VERSION}")
+        return v
+
+
+# ---------------------------------------------------------------------------
+# Answers
+
+
+class Recommendation(BaseModel):
+    """One joined candidate: a checkpoint's accuracy with a measured latency.
+
+    ``memory_estimated`` is True when ``memory_mb`` was computed (see
+    ``memory_method``), not measured. ``latency_estimated`` is True only for
+    predicted latencies, which the solver uses only when asked to.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    checkpoint: str
+    architecture: str
+    device: str
+    runtime: str
+    precision: str
+    batch_size: int
+    input_size: int
+    top1: float
+    top5: float | None
+    latency_ms: float
+    fps: float
+    memory_mb: float | None
+    memory_estimated: bool
+    memory_method: str | None
+    latency_estimated: bool = False
+    latency_low_ms: float | None = None
+    latency_high_ms: float | None = None
+    params_m: float | None
+    gmacs: float | None
+    settings: dict[str, Any] = Field(default_factory=dict)
+    #: Source ids: {"accuracy": ..., "latency": ..., "memory": ...}.
+    sources: dict[str, str | None]
+    rank: int | None = None
+    #: Why this answer: what it beat, what binds, and what more accuracy would cost.
+    why: list[str] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return self.model_dump(mode="json")
+
+
+Objective = Literal["top1", "fps", "memory"]
+
+
+class Query(BaseModel):
+    """A recommendation query: the one definition shared by the API, CLI, REST service and client.
+
+    GB and MB are binary (1 GB = 1024 MB), as GPU tools report them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    device: str = Field(min_length=1, max_length=200, description="device id, alias or family (e.g. 'jetson')")
+    max_mem_gb: float | None = Field(None, gt=0, le=1e6, description="memory limit in GB (1 GB = 1024 MB)")
+    min_fps: float | None = Field(None, gt=0, le=1e9, description="minimum frames per second at the batch size")
+    max_latency_ms: float | None = Field(None, gt=0, le=1e9, description="maximum per-image latency in ms")
+    batch_size: int | None = Field(1, ge=1, le=1_000_000, description="batch size; None = best measured batch (throughput mode)")
+    min_top1: float | None = Field(None, ge=0, le=100, description="minimum ImageNet top-1 in percent")
+    max_params_m: float | None = Field(None, gt=0, le=1e6, description="maximum parameters in millions")
+    runtime: str | None = Field(None, max_length=100, description="runtime, e.g. 'tensorrt', 'ncnn', 'pytorch'")
+    precision: str | None = Field(None, max_length=100, description="precision, e.g. 'fp16', 'int8'")
+    objective: Objective = Field("top1", description="top1: most accurate; fps: fastest; memory: smallest")
+    strict: bool = Field(False, description="exclude estimated memory values")
+    limit: int = Field(10, ge=1, le=1000, description="number of ranked answers (recommend)")

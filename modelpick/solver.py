@@ -1,0 +1,489 @@
+"""Turn constraints into ranked answers, with reasons.
+
+A *candidate* is one checkpoint (its accuracy) joined with one measured cell of
+its architecture at the same input size (device, runtime, precision, batch
+size). Queries run as boolean masks over numpy columns; rows are grouped by
+device so a query touches one contiguous block.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterator
+
+import numpy as np
+
+from .catalog import _Merged, match_patterns, natural_key, normalize_name
+from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
+from .schema import Architecture, Checkpoint, Device, Measurement, Query, Recommendation, Source
+
+_CONSTRAINTS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
+MB_PER_GB = 1024.0
+
+
+def make_query(device: Any, **kwargs: Any) -> Query:
+    """Validate query arguments; errors name the argument, the value and the valid range or choices."""
+    from pydantic import ValidationError
+
+    try:
+        return Query(device=device, **kwargs)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        param = str(err["loc"][0]) if err["loc"] else "query"
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            raise InvalidQuery(param, value, "unknown argument", choices=list(Query.model_fields)) from None
+        if err["type"] == "literal_error":
+            raise InvalidQuery(param, value, "not a valid choice", choices=["top1", "fps", "memory"]) from None
+        raise InvalidQuery(param, value, err["msg"]) from None
+
+
+def _fmt_gb(mb: float) -> str:
+    return f"{mb / MB_PER_GB:.2f} GB"
+
+
+class Catalog:
+    """The merged, validated catalog with its joined candidate columns."""
+
+    def __init__(self, merged: _Merged):
+        self._m = merged
+        self._cols = merged.columns
+        self._str = merged.strings
+        self._code = {kind: {v: i for i, v in enumerate(vals)} for kind, vals in merged.strings.items()}
+        # contiguous device blocks
+        dev = self._cols["device"]
+        self._blocks: dict[int, tuple[int, int]] = {}
+        if len(dev):
+            edges = np.flatnonzero(np.diff(dev)) + 1
+            starts = np.concatenate(([0], edges))
+            ends = np.concatenate((edges, [len(dev)]))
+            for s, e in zip(starts, ends):
+                self._blocks[int(dev[s])] = (int(s), int(e))
+        self._device_names: dict[str, str] = {}
+        for d in merged.devices.values():
+            for name in [d.id, *d.aliases]:
+                self._device_names.setdefault(normalize_name(name), d.id)
+        for fam, dev_id in merged.device_families.items():
+            self._device_names.setdefault(normalize_name(fam), dev_id)
+        self._arch_names: dict[str, str] = {a.lower(): a for a in merged.architectures}
+        for a in merged.architectures.values():
+            for alias in a.aliases:
+                self._arch_names.setdefault(alias.lower(), a.id)
+        self._measurement_objs: list[Measurement] | None = None
+
+    # -- identity ------------------------------------------------------------
+    @property
+    def hash(self) -> str:
+        """sha256 over the content of every file that made this catalog."""
+        return self._m.digest
+
+    @property
+    def version(self) -> str:
+        return f"1-{self._m.digest[:12]}"
+
+    @property
+    def files(self) -> list[str]:
+        return list(self._m.files)
+
+    @property
+    def sources(self) -> dict[str, Source]:
+        return dict(self._m.sources)
+
+    @property
+    def device_families(self) -> dict[str, str]:
+        return dict(self._m.device_families)
+
+    @property
+    def measurements(self) -> list[Measurement]:
+        """Every measurement row, with canonical architecture and device ids."""
+        if self._measurement_objs is None:
+            keep = set(Measurement.model_fields)
+            self._measurement_objs = [
+                Measurement.model_construct(**{k: v for k, v in row.items() if k in keep}) for row in self._m.measurements
+            ]
+        return self._measurement_objs
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """The joined candidate columns (read-only views). String columns hold codes; see :meth:`decode`."""
+        out = {}
+        for k, v in self._cols.items():
+            view = v.view()
+            view.flags.writeable = False
+            out[k] = view
+        return out
+
+    def decode(self, kind: str, code: int) -> str | None:
+        return self._str[kind][code]
+
+    def __len__(self) -> int:
+        return len(self._cols["checkpoint"])
+
+    def __repr__(self) -> str:
+        return (f"<Catalog {self.version}: {len(self._m.devices)} devices, {len(self._m.architectures)} architectures, "
+                f"{len(self._m.checkpoints)} checkpoints, {len(self._m.measurements)} measurements, {len(self)} candidates>")
+
+    # -- lookups ---------------------------------------------------------------
+    def resolve_device(self, name: str) -> str:
+        """Canonical device id for an id, alias or family name (case-insensitive)."""
+        if not isinstance(name, str) or not name.strip():
+            raise UnknownDevice("device", name, "a device id, alias or family is required", choices=self._m.devices)
+        hit = self._device_names.get(normalize_name(name))
+        if hit is None:
+            choices = sorted(set(self._m.devices) | set(self._m.device_families))
+            raise UnknownDevice("device", name, "unknown device", choices=choices)
+        return hit
+
+    def device(self, name: str) -> Device:
+        return self._m.devices[self.resolve_device(name)]
+
+    def resolve_architecture(self, name: str) -> str:
+        hit = self._arch_names.get(str(name).lower())
+        if hit is None:
+            raise UnknownName("architecture", name, "unknown architecture", choices=self._m.architectures)
+        return hit
+
+    def architecture(self, name: str) -> Architecture:
+        return self._m.architectures[self.resolve_architecture(name)]
+
+    def checkpoint(self, name: str) -> Checkpoint:
+        try:
+            return self._m.checkpoints[name]
+        except KeyError:
+            raise UnknownName("checkpoint", name, "unknown checkpoint", choices=self._m.checkpoints) from None
+
+    def devices(self, pattern: str | None = None, *, kind: str | None = None) -> list[Device]:
+        """Devices whose id, name or alias matches the fnmatch pattern (substring without wildcards)."""
+        out = []
+        for d in self._m.devices.values():
+            if kind and d.kind != kind:
+                continue
+            if pattern is None or match_patterns([d.id, d.name, *d.aliases], pattern):
+                out.append(d)
+        return sorted(out, key=lambda d: natural_key(d.id))
+
+    def architectures(self, pattern: str | None = None) -> list[Architecture]:
+        out = [a for a in self._m.architectures.values()
+               if pattern is None or match_patterns([a.id, *a.aliases], pattern)]
+        return sorted(out, key=lambda a: natural_key(a.id))
+
+    def checkpoints(self, pattern: str | None = None, *, architecture: str | None = None) -> list[Checkpoint]:
+        arch = self.resolve_architecture(architecture) if architecture else None
+        out = [c for c in self._m.checkpoints.values()
+               if (arch is None or c.architecture == arch)
+               and (pattern is None or match_patterns([c.id, c.architecture, c.name or ""], pattern))]
+        return sorted(out, key=lambda c: natural_key(c.id))
+
+    def runtimes(self, device: str | None = None) -> list[str]:
+        return self._distinct("runtime", device)
+
+    def precisions(self, device: str | None = None) -> list[str]:
+        return self._distinct("precision", device)
+
+    def batch_sizes(self, device: str | None = None) -> list[int]:
+        lo, hi = self._block(device) if device else (0, len(self))
+        return sorted({int(b) for b in np.unique(self._cols["batch_size"][lo:hi])})
+
+    def _distinct(self, kind: str, device: str | None) -> list[str]:
+        if device is None:
+            return sorted({m[kind] for m in self._m.measurements})
+        lo, hi = self._block(device)
+        return sorted(self._str[kind][c] for c in np.unique(self._cols[kind][lo:hi]))
+
+    def _block(self, device: str) -> tuple[int, int]:
+        code = self._code["device"].get(self.resolve_device(device))
+        return self._blocks.get(code, (0, 0)) if code is not None else (0, 0)
+
+    # -- solving ---------------------------------------------------------------
+    def query(self, device: Any, **kwargs: Any) -> Query:
+        """Validate arguments into a normalised :class:`Query` with the canonical device id."""
+        q = make_query(device, **kwargs)
+        dev = self.resolve_device(q.device)
+        updates: dict[str, Any] = {"device": dev}
+        for kind in ("runtime", "precision"):
+            value = getattr(q, kind)
+            if value is None:
+                continue
+            known = self._distinct(kind, None)
+            low = value.strip().lower()
+            if low not in known:
+                raise UnknownName(kind, value, f"unknown {kind}", choices=known)
+            on_device = self._distinct(kind, dev)
+            if low not in on_device:
+                raise UnknownName(kind, value, f"no measurement on {dev} uses this {kind}", choices=on_device)
+            updates[kind] = low
+        return q.model_copy(update=updates)
+
+    def _masks(self, q: Query, lo: int, hi: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        c = self._cols
+        sl = slice(lo, hi)
+        base = np.ones(hi - lo, dtype=bool)
+        if q.runtime is not None:
+            base &= c["runtime"][sl] == self._code["runtime"][q.runtime]
+        if q.precision is not None:
+            base &= c["precision"][sl] == self._code["precision"][q.precision]
+        if q.batch_size is not None:
+            base &= c["batch_size"][sl] == q.batch_size
+        mem = c["memory_mb"][sl]
+        mem_known = ~np.isnan(mem)
+        if q.strict:
+            mem_known &= ~c["memory_estimated"][sl]
+        masks: dict[str, np.ndarray] = {}
+        with np.errstate(invalid="ignore"):
+            if q.max_mem_gb is not None:
+                masks["max_mem_gb"] = mem_known & (mem <= q.max_mem_gb * MB_PER_GB)
+            if q.min_fps is not None:
+                masks["min_fps"] = c["fps"][sl] >= q.min_fps
+            if q.max_latency_ms is not None:
+                masks["max_latency_ms"] = c["latency_ms"][sl] <= q.max_latency_ms
+            if q.min_top1 is not None:
+                masks["min_top1"] = c["top1"][sl] >= q.min_top1
+            if q.max_params_m is not None:
+                masks["max_params_m"] = c["params_m"][sl] <= q.max_params_m
+        return base, masks
+
+    def _order(self, rows: np.ndarray, objective: str, strict: bool) -> np.ndarray:
+        """Sort absolute row indices by the objective, ties broken deterministically."""
+        c = self._cols
+        mem = c["memory_mb"][rows].copy()
+        if strict:
+            mem[c["memory_estimated"][rows]] = np.nan
+        mem = np.where(np.isnan(mem), np.inf, mem)
+        top1, fps, ck = c["top1"][rows], c["fps"][rows], c["checkpoint"][rows]
+        if objective == "top1":
+            keys = (rows, ck, mem, -fps, -top1)
+        elif objective == "fps":
+            keys = (rows, ck, mem, -top1, -fps)
+        else:
+            keys = (rows, ck, -fps, -top1, mem)
+        return rows[np.lexsort(keys)]
+
+    def _solve(self, q: Query, limit: int) -> list[Recommendation]:
+        lo, hi = self._block(q.device)
+        base, masks = self._masks(q, lo, hi)
+        ok = base.copy()
+        for m in masks.values():
+            ok &= m
+        rows = np.flatnonzero(ok) + lo
+        if len(rows) == 0:
+            raise self._infeasible(q, lo, hi, base, masks)
+        ordered = self._order(rows, q.objective, q.strict)
+        _, first = np.unique(self._cols["checkpoint"][ordered], return_index=True)
+        picked = ordered[np.sort(first)[:limit]]
+        recs = [self._recommendation(int(r), rank=i + 1, strict=q.strict) for i, r in enumerate(picked)]
+        recs[0] = recs[0].model_copy(update={"why": self._why(q, int(picked[0]), lo, hi, base, masks, len(first))})
+        return recs
+
+    def best(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
+             max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
+             max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
+             objective: str = "top1", strict: bool = False) -> Recommendation:
+        """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits."""
+        q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
+                       batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
+                       precision=precision, objective=objective, strict=strict)
+        return self._solve(q, 1)[0]
+
+    def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
+                  max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
+                  max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
+                  objective: str = "top1", strict: bool = False, limit: int = 10) -> list[Recommendation]:
+        """Up to ``limit`` candidates, one per checkpoint, best first."""
+        q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
+                       batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
+                       precision=precision, objective=objective, strict=strict, limit=limit)
+        return self._solve(q, q.limit)
+
+    def solve(self, q: Query) -> list[Recommendation]:
+        """Run a validated :class:`Query` (as returned by :meth:`query`)."""
+        return self._solve(q, q.limit)
+
+    # -- records ---------------------------------------------------------------
+    def _recommendation(self, r: int, rank: int | None = None, strict: bool = False) -> Recommendation:
+        c, s = self._cols, self._str
+        meas = self._m.measurements[int(c["measurement"][r])]
+        mem = float(c["memory_mb"][r])
+        top5 = float(c["top5"][r])
+        params, gmacs = float(c["params_m"][r]), float(c["gmacs"][r])
+        return Recommendation(
+            checkpoint=s["checkpoint"][c["checkpoint"][r]],
+            architecture=s["architecture"][c["architecture"][r]],
+            device=s["device"][c["device"][r]],
+            runtime=s["runtime"][c["runtime"][r]],
+            precision=s["precision"][c["precision"][r]],
+            batch_size=int(c["batch_size"][r]),
+            input_size=int(c["input_size"][r]),
+            top1=float(c["top1"][r]),
+            top5=None if math.isnan(top5) else top5,
+            latency_ms=float(c["latency_ms"][r]),
+            fps=float(c["fps"][r]),
+            memory_mb=None if math.isnan(mem) else mem,
+            memory_estimated=bool(c["memory_estimated"][r]),
+            memory_method=s["memory_method"][c["memory_method"][r]],
+            params_m=None if math.isnan(params) else params,
+            gmacs=None if math.isnan(gmacs) else gmacs,
+            settings=dict(meas["settings"]),
+            sources={
+                "accuracy": s["source"][c["accuracy_source"][r]],
+                "latency": s["source"][c["latency_source"][r]],
+                "memory": s["source"][c["memory_source"][r]],
+            },
+            rank=rank,
+        )
+
+    def iter_records(self, device: str | None = None, batch_size: int | None = None) -> Iterator[dict[str, Any]]:
+        lo, hi = self._block(device) if device else (0, len(self))
+        bs = self._cols["batch_size"]
+        for r in range(lo, hi):
+            if batch_size is None or bs[r] == batch_size:
+                yield self._recommendation(r).to_dict()
+
+    def to_records(self, device: str | None = None, batch_size: int | None = None) -> list[dict[str, Any]]:
+        """Every joined candidate row as a dict with the :class:`Recommendation` fields."""
+        return list(self.iter_records(device, batch_size))
+
+    # -- explanations ----------------------------------------------------------
+    def _describe_limits(self, q: Query, skip: str | None = None) -> str:
+        parts = []
+        if q.max_mem_gb is not None and skip != "max_mem_gb":
+            parts.append(f"within {q.max_mem_gb:g} GB")
+        if q.min_fps is not None and skip != "min_fps":
+            parts.append(f"at >= {q.min_fps:g} FPS")
+        if q.max_latency_ms is not None and skip != "max_latency_ms":
+            parts.append(f"at <= {q.max_latency_ms:g} ms")
+        if q.min_top1 is not None and skip != "min_top1":
+            parts.append(f"with top-1 >= {q.min_top1:g}%")
+        if q.max_params_m is not None and skip != "max_params_m":
+            parts.append(f"with <= {q.max_params_m:g} M params")
+        sel = [f"{k}={getattr(q, k)}" for k in ("runtime", "precision") if getattr(q, k)]
+        sel.append(f"batch {q.batch_size}" if q.batch_size is not None else "any batch size")
+        return " ".join(parts + [f"({', '.join(sel)})"])
+
+    def _relax(self, constraint: str, rows: np.ndarray, q: Query) -> dict[str, Any]:
+        """The value a constraint would need so that one of ``rows`` (meeting the others) qualifies."""
+        c, s = self._cols, self._str
+        if constraint == "max_mem_gb":
+            mem = c["memory_mb"][rows].copy()
+            if q.strict:
+                mem[c["memory_estimated"][rows]] = np.nan
+            if np.all(np.isnan(mem)):
+                return {}
+            # the most accurate model among the smallest-memory ones
+            r = rows[np.nanargmin(mem)]
+            value = float(c["memory_mb"][r]) / MB_PER_GB
+            text = f"allow {value:.2f} GB for {s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS"
+        elif constraint == "min_fps":
+            r = rows[np.argmax(c["fps"][rows])]
+            value = float(c["fps"][r])
+            text = f"relax min_fps to {math.floor(value * 100) / 100:g} ({s['checkpoint'][c['checkpoint'][r]]}, top-1 {c['top1'][r]:.2f}%)"
+        elif constraint == "max_latency_ms":
+            r = rows[np.argmin(c["latency_ms"][rows])]
+            value = float(c["latency_ms"][r])
+            text = f"relax max_latency_ms to {math.ceil(value * 100) / 100:g} ({s['checkpoint'][c['checkpoint'][r]]})"
+        elif constraint == "min_top1":
+            r = rows[np.argmax(c["top1"][rows])]
+            value = float(c["top1"][r])
+            text = f"lower min_top1 to {value:g} ({s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS)"
+        else:
+            params = c["params_m"][rows]
+            if np.all(np.isnan(params)):
+                return {}
+            r = rows[np.nanargmin(params)]
+            value = float(c["params_m"][r])
+            text = f"allow max_params_m {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
+        return {"constraint": constraint, "value": value, "checkpoint": s["checkpoint"][c["checkpoint"][r]],
+                "top1": float(c["top1"][r]), "fps": float(c["fps"][r]), "text": text}
+
+    def _infeasible(self, q: Query, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray]) -> NoFeasibleModel:
+        dev = q.device
+        diagnosis: dict[str, Any] = {"device": dev, "query": q.model_dump(mode="json"), "binding": [], "suggestions": [],
+                                     "nearest": []}
+        if not base.any():
+            have_bs = self.batch_sizes(dev) if hi > lo else []
+            why = (f"no joined candidates on {dev} (no measurement there matches a checkpoint's architecture and input size)"
+                   if hi == lo else f"no candidates on {dev} with {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))}")
+            if hi > lo:
+                why += (f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: {', '.join(self.runtimes(dev))}; "
+                        f"precisions: {', '.join(self.precisions(dev))}")
+            diagnosis["binding"] = ["selection"]
+            diagnosis["available"] = {"batch_sizes": have_bs, "runtimes": self.runtimes(dev) if hi > lo else [],
+                                      "precisions": self.precisions(dev) if hi > lo else []}
+            return NoFeasibleModel(why, diagnosis)
+        suggestions = []
+        for name in masks:
+            others = base.copy()
+            for other, m in masks.items():
+                if other != name:
+                    others &= m
+            rows = np.flatnonzero(others) + lo
+            if len(rows):
+                sug = self._relax(name, rows, q)
+                if sug:
+                    suggestions.append(sug)
+                    diagnosis["binding"].append(name)
+        diagnosis["suggestions"] = suggestions
+        # nearest: the most accurate candidates that meet the most constraints
+        met = sum(m.astype(np.int32) for m in masks.values())
+        cand = np.flatnonzero(base) + lo
+        score = met[cand - lo]
+        order = np.lexsort((-self._cols["top1"][cand], -score))
+        seen: set[int] = set()
+        for r in cand[order]:
+            ck = int(self._cols["checkpoint"][r])
+            if ck in seen:
+                continue
+            seen.add(ck)
+            rec = self._recommendation(int(r))
+            failed = [n for n, m in masks.items() if not m[r - lo]]
+            diagnosis["nearest"].append({**rec.to_dict(), "fails": failed})
+            if len(seen) == 3:
+                break
+        if suggestions:
+            first = suggestions[0]
+            lead = {
+                "min_fps": f"the fastest model reaches {first['fps']:.1f} FPS ({first['checkpoint']})",
+                "max_latency_ms": f"the fastest model needs {1000 / first['fps']:.2f} ms ({first['checkpoint']})",
+                "max_mem_gb": f"the smallest model needs {first['value']:.2f} GB ({first['checkpoint']})",
+                "min_top1": f"the most accurate model reaches {first['top1']:.2f}% top-1 ({first['checkpoint']})",
+                "max_params_m": f"the smallest model has {first['value']:g} M params ({first['checkpoint']})",
+            }[first["constraint"]]
+            msg = (f"no model on {dev} meets all constraints: {self._describe_limits(q, skip=first['constraint'])} "
+                   f"{lead}: " + ", or ".join(s["text"] for s in suggestions))
+        else:
+            msg = (f"no model on {dev} meets all constraints {self._describe_limits(q)}, and relaxing any single one "
+                   f"is not enough; nearest: " + "; ".join(
+                       f"{n['checkpoint']} (fails {', '.join(n['fails'])})" for n in diagnosis["nearest"]))
+        return NoFeasibleModel(msg, diagnosis)
+
+    def _why(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
+             n_feasible: int) -> list[str]:
+        c, s = self._cols, self._str
+        goal = {"top1": "highest top-1", "fps": "highest FPS", "memory": "lowest memory"}[q.objective]
+        why = [f"{goal} of {n_feasible} feasible checkpoint(s) on {q.device} {self._describe_limits(q)}"]
+        if q.objective != "top1":
+            return why
+        # What more accuracy would cost: the next more accurate candidate of the selection.
+        top1 = c["top1"][r]
+        sel = np.flatnonzero(base) + lo
+        better = sel[c["top1"][sel] > top1]
+        if len(better) == 0:
+            why.append(f"no candidate on {q.device} in this selection is more accurate")
+            return why
+        # the smallest accuracy step up, and among those the one failing the fewest constraints
+        failing = np.array([sum(1 for m in masks.values() if not m[b - lo]) for b in better])
+        order = np.lexsort((failing, c["top1"][better]))
+        b = int(better[order[0]])
+        costs = []
+        for name, m in masks.items():
+            if m[b - lo]:
+                continue
+            if name == "min_fps" or name == "max_latency_ms":
+                costs.append(f"{c['fps'][b]:.1f} FPS ({c['latency_ms'][b]:.2f} ms)")
+            elif name == "max_mem_gb":
+                mem = c["memory_mb"][b]
+                costs.append("unknown memory" if math.isnan(mem) else f"{_fmt_gb(float(mem))} of memory")
+            elif name == "max_params_m":
+                costs.append(f"{c['params_m'][b]:g} M params")
+        why.append(f"for +{c['top1'][b] - top1:.2f} top-1 ({s['checkpoint'][c['checkpoint'][b]]}, {c['top1'][b]:.2f}%) "
+                   f"you would have to accept " + (", ".join(costs) if costs else "a different selection"))
+        return why
