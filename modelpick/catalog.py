@@ -106,14 +106,16 @@ def _read_file(path: Path, raw: bytes) -> CatalogFile:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        doc = yaml.load(raw, Loader=loader)
+        text = raw.decode("utf-8-sig")  # strict: YAML would otherwise guess UTF-16 from stray bytes
+    except UnicodeDecodeError as exc:
+        raise CatalogError([f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason})"]) from None
+    try:
+        doc = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogError([f"{path}: {where}: not valid YAML: {problem}"]) from None
-    except UnicodeDecodeError as exc:
-        raise CatalogError([f"{path}: not UTF-8 text ({exc.reason})"]) from None
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
@@ -183,6 +185,7 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
             if fam in families and families[fam] != dev:
                 errors.append(f"{path}: device_families.{fam}: {dev!r} conflicts with {families[fam]!r} set earlier")
             families[fam] = dev
+            origin[("device_families", fam)] = str(path)
 
     # Name lookup tables; aliases must not collide.
     device_names: dict[str, str] = {}
@@ -190,7 +193,8 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
         for name in [d.id, *d.aliases]:
             key = normalize_name(name)
             if device_names.get(key, d.id) != d.id:
-                errors.append(f"devices: alias {name!r} of {d.id!r} is already used by {device_names[key]!r}")
+                errors.append(f"{origin[('devices', d.id)]}.aliases: alias {name!r} of {d.id!r} is already used by "
+                              f"{device_names[key]!r} ({origin[('devices', device_names[key])]})")
             device_names.setdefault(key, d.id)
     arch_names: dict[str, str] = {}
     for a in archs.values():
@@ -201,7 +205,7 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
 
     for fam, dev in families.items():
         if dev not in devices:
-            errors.append(f"device_families.{fam}: unknown device {dev!r}")
+            errors.append(f"{origin[('device_families', fam)]}: device_families.{fam}: unknown device {dev!r}")
 
     def check_source(where: str, sid: str | None) -> None:
         if sid is not None and sid not in sources:
@@ -209,9 +213,9 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
 
     for a in archs.values():
         for fld, sid in a.sources.items():
-            check_source(f"architectures[{a.id}].sources.{fld}", sid)
+            check_source(f"{origin[('architectures', a.id)]}.sources.{fld}", sid)
     for d in devices.values():
-        check_source(f"devices[{d.id}].source", d.source)
+        check_source(f"{origin[('devices', d.id)]}.source", d.source)
 
     for path, cf in files:
         for i, c in enumerate(cf.checkpoints):

@@ -1,0 +1,258 @@
+"""The solver against brute force over to_records(), on the fixture and on the full table."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import modelpick
+from modelpick import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
+
+MB_PER_GB = 1024.0
+
+
+def satisfies(rec: dict, *, max_mem_gb=None, min_fps=None, max_latency_ms=None, batch_size=1, min_top1=None,
+              max_params_m=None, runtime=None, precision=None, strict=False, **_ignored) -> bool:
+    if batch_size is not None and rec["batch_size"] != batch_size:
+        return False
+    if runtime is not None and rec["runtime"] != runtime:
+        return False
+    if precision is not None and rec["precision"] != precision:
+        return False
+    if max_mem_gb is not None:
+        if rec["memory_mb"] is None or (strict and rec["memory_estimated"]):
+            return False
+        if rec["memory_mb"] > max_mem_gb * MB_PER_GB:
+            return False
+    if min_fps is not None and rec["fps"] < min_fps:
+        return False
+    if max_latency_ms is not None and rec["latency_ms"] > max_latency_ms:
+        return False
+    if min_top1 is not None and rec["top1"] < min_top1:
+        return False
+    if max_params_m is not None and (rec["params_m"] is None or rec["params_m"] > max_params_m):
+        return False
+    return True
+
+
+def check_against_brute_force(catalog, device: str, records: list[dict], **query) -> None:
+    feasible = [r for r in records if satisfies(r, **query)]
+    try:
+        rec = catalog.best(device, **query)
+    except NoFeasibleModel as exc:
+        assert not feasible, f"solver said infeasible but brute force found {feasible[0]['checkpoint']}"
+        assert exc.diagnosis["device"] == catalog.resolve_device(device)
+        return
+    assert feasible, "solver answered but brute force found nothing"
+    as_dict = rec.to_dict()
+    assert satisfies(as_dict, **query), f"answer violates constraints: {as_dict}"
+    objective = query.get("objective", "top1")
+    if objective == "top1":
+        assert rec.top1 == max(r["top1"] for r in feasible)
+    elif objective == "fps":
+        assert rec.fps == max(r["fps"] for r in feasible)
+    else:
+        def mem(r):
+            m = r["memory_mb"]
+            return math.inf if m is None or (query.get("strict") and r["memory_estimated"]) else m
+        assert mem(as_dict) == min(mem(r) for r in feasible)
+    assert rec.device == catalog.resolve_device(device)
+    assert set(rec.sources) == {"accuracy", "latency", "memory"}
+
+
+# --- fixture catalog ----------------------------------------------------------------
+
+
+def test_best_on_fixture_meets_constraints(mini_catalog):
+    rec = mini_catalog.best("board", max_mem_gb=1.0, min_fps=20)
+    assert rec.device == "board-a"  # family resolves to the documented default
+    assert rec.checkpoint == "medium.v2"
+    assert rec.memory_mb == 900 and not rec.memory_estimated
+    assert rec.sources == {"accuracy": "fixture", "latency": "fixture", "memory": "fixture"}
+    assert rec.why and "large.v1" in rec.why[1]  # what more accuracy would cost
+
+
+def test_fps_is_converted_not_estimated(mini_catalog):
+    rec = mini_catalog.best("board-a", min_top1=80)
+    assert rec.checkpoint == "large.v1" and rec.fps == pytest.approx(8.0) and rec.latency_ms == pytest.approx(125.0)
+    assert rec.latency_estimated is False
+
+
+def test_input_size_must_match(mini_catalog):
+    # large.hi is evaluated at 320 and only pairs with the 320 measurement
+    rows = [r for r in mini_catalog.to_records("gpu-b") if r["checkpoint"] == "large.hi"]
+    assert [r["input_size"] for r in rows] == [320]
+
+
+def test_memory_only_row_lends_memory(mini_catalog):
+    rec = mini_catalog.best("gpu-b", max_params_m=20)
+    assert rec.checkpoint == "medium.v2" and rec.memory_mb == 1100 and not rec.memory_estimated
+
+
+def test_estimated_memory_is_flagged_and_strict_excludes_it(mini_catalog):
+    rec = mini_catalog.best("board-a", objective="fps", max_mem_gb=1.0)
+    assert rec.checkpoint == "small.v1" and rec.memory_estimated and rec.sources["memory"] is None
+    assert rec.memory_method.startswith("estimate:")
+    with pytest.raises(NoFeasibleModel):
+        mini_catalog.best("board-a", max_mem_gb=0.5, strict=True)
+    strict = mini_catalog.best("board-a", max_mem_gb=1.0, strict=True)
+    assert not strict.memory_estimated
+
+
+def test_throughput_mode_picks_best_batch(mini_catalog):
+    rec = mini_catalog.best("board-a", batch_size=None, objective="fps")
+    assert rec.batch_size == 8 and rec.fps == pytest.approx(200.0)
+    limited = mini_catalog.best("board-a", batch_size=None, max_mem_gb=1.0, min_top1=75)
+    assert limited.batch_size == 1  # the batch-8 row needs 1500 MB
+
+
+def test_recommend_is_ranked_one_row_per_checkpoint(mini_catalog):
+    recs = mini_catalog.recommend("board-a", limit=10)
+    ids = [r.checkpoint for r in recs]
+    assert len(ids) == len(set(ids))
+    assert [r.top1 for r in recs] == sorted((r.top1 for r in recs), reverse=True)
+    assert [r.rank for r in recs] == list(range(1, len(recs) + 1))
+    # small.v1 has three configs at batch 1 (tensorrt and two ncnn thread counts): the fastest wins the tie
+    small = next(r for r in recs if r.checkpoint == "small.v1")
+    assert small.runtime == "tensorrt"
+
+
+def test_no_feasible_model_names_binding_constraint(mini_catalog):
+    with pytest.raises(NoFeasibleModel) as info:
+        mini_catalog.best("board-a", min_fps=30, min_top1=75)
+    msg = str(info.value)
+    assert "board-a" in msg and ("relax min_fps to 25" in msg or "lower min_top1 to 70" in msg)
+    diag = info.value.diagnosis
+    assert set(diag["binding"]) == {"min_fps", "min_top1"}
+    assert diag["suggestions"] and diag["nearest"]
+
+
+def test_no_candidates_for_selection_lists_what_exists(mini_catalog):
+    with pytest.raises(NoFeasibleModel) as info:
+        mini_catalog.best("board-a", batch_size=4)
+    assert "measured batch sizes there: 1, 8" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs, param",
+    [
+        ({"max_mem_gb": -1}, "max_mem_gb"),
+        ({"max_mem_gb": float("nan")}, "max_mem_gb"),
+        ({"min_fps": float("inf")}, "min_fps"),
+        ({"min_fps": "fast"}, "min_fps"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"min_top1": 101}, "min_top1"),
+        ({"objective": "speed"}, "objective"),
+        ({"limit": 0}, "limit"),
+        ({"max_params_m": 1e99}, "max_params_m"),
+    ],
+)
+def test_bad_arguments_name_the_value(mini_catalog, kwargs, param):
+    with pytest.raises(InvalidQuery) as info:
+        mini_catalog.recommend("board-a", **kwargs)
+    assert info.value.param == param
+    assert param in str(info.value)
+
+
+def test_unknown_names_list_close_matches(mini_catalog):
+    with pytest.raises(UnknownDevice) as info:
+        mini_catalog.best("bord-a")
+    assert "board-a" in info.value.close_matches
+    with pytest.raises(UnknownName) as info:
+        mini_catalog.best("board-a", runtime="tensort")
+    assert info.value.close_matches == ["tensorrt"]
+    with pytest.raises(UnknownName) as info:
+        mini_catalog.best("gpu-b", runtime="ncnn")  # known runtime, not measured there
+    assert info.value.choices == ["pytorch"]
+    with pytest.raises(UnknownName):
+        mini_catalog.best("board-a", precision="fp8")
+
+
+def test_device_lookup_is_case_insensitive_with_aliases(mini_catalog):
+    for name in ("BOARD-A", "ba", "Board A", "board_a", "board"):
+        assert mini_catalog.resolve_device(name) == "board-a"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    device=st.sampled_from(["board-a", "gpu-b", "board", "BA"]),
+    max_mem_gb=st.none() | st.floats(0.3, 3.0),
+    min_fps=st.none() | st.floats(1, 300),
+    max_latency_ms=st.none() | st.floats(1, 200),
+    batch_size=st.sampled_from([1, 8, None]),
+    min_top1=st.none() | st.floats(60, 85),
+    max_params_m=st.none() | st.floats(1, 80),
+    objective=st.sampled_from(["top1", "fps", "memory"]),
+    strict=st.booleans(),
+)
+def test_fixture_solver_matches_brute_force(mini_catalog, device, **query):
+    records = mini_catalog.to_records(mini_catalog.resolve_device(device))
+    check_against_brute_force(mini_catalog, device, records, **query)
+
+
+# --- full embedded table ------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _records(device: str) -> list[dict]:
+    return modelpick.load_catalog(use_env=False).to_records(device)
+
+
+@lru_cache(maxsize=None)
+def _devices_with_candidates() -> list[str]:
+    cat = modelpick.load_catalog(use_env=False)
+    return [d.id for d in cat.devices() if cat.batch_sizes(d.id)]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_full_table_solver_matches_brute_force(full_catalog, data):
+    device = data.draw(st.sampled_from(_devices_with_candidates()), label="device")
+    records = _records(device)
+    fps = sorted(r["fps"] for r in records)
+    mems = sorted(r["memory_mb"] for r in records if r["memory_mb"] is not None)
+    top1s = sorted(r["top1"] for r in records)
+    batch_sizes = sorted({r["batch_size"] for r in records})
+    query = {
+        "batch_size": data.draw(st.sampled_from([*batch_sizes, None]), label="batch_size"),
+        "min_fps": data.draw(st.none() | st.sampled_from(fps), label="min_fps"),
+        "max_mem_gb": data.draw(st.none() | st.sampled_from(mems).map(lambda m: m / MB_PER_GB) if mems else st.none(),
+                                label="max_mem_gb"),
+        "min_top1": data.draw(st.none() | st.sampled_from(top1s), label="min_top1"),
+        "objective": data.draw(st.sampled_from(["top1", "fps", "memory"]), label="objective"),
+        "strict": data.draw(st.booleans(), label="strict"),
+    }
+    if query["max_mem_gb"] is not None and query["max_mem_gb"] <= 0:
+        query["max_mem_gb"] = None
+    check_against_brute_force(full_catalog, device, records, **query)
+
+
+def test_headline_query_answers_with_sources(full_catalog):
+    rec = full_catalog.best("jetson", max_mem_gb=1.0, min_fps=30)
+    assert rec.device == full_catalog.resolve_device("jetson")
+    assert rec.fps >= 30 and rec.memory_mb is not None and rec.memory_mb <= 1024
+    for kind in ("accuracy", "latency"):
+        assert rec.sources[kind] in full_catalog.sources
+    assert rec.sources["memory"] in full_catalog.sources or rec.memory_estimated
+
+
+def test_every_candidate_number_traces_to_a_source(full_catalog):
+    sources = full_catalog.sources
+    for m in full_catalog.measurements:
+        assert m.source in sources
+    for c in full_catalog.checkpoints():
+        assert c.source in sources
+    for a in full_catalog.architectures():
+        for field in ("params_m", "gmacs", "activations_m"):
+            if getattr(a, field) is not None:
+                assert a.sources[field] in sources, (a.id, field)
+    cols = full_catalog.columns
+    # memory without a source must be an estimate, and vice versa
+    no_mem_source = cols["memory_source"] == full_catalog._code["source"].get(None, -1)
+    has_mem = ~(cols["memory_mb"] != cols["memory_mb"])
+    assert not (has_mem & no_mem_source & ~cols["memory_estimated"]).any()
