@@ -470,7 +470,9 @@ class Catalog:
             why.append(f"no candidate on {q.device} in this selection is more accurate")
             return why
         # the smallest accuracy step up, and among those the one failing the fewest constraints
-        failing = np.array([sum(1 for m in masks.values() if not m[b - lo]) for b in better])
+        failing = np.zeros(len(better), dtype=np.int32)
+        for m in masks.values():
+            failing += ~m[better - lo]
         order = np.lexsort((failing, c["top1"][better]))
         b = int(better[order[0]])
         costs = []
