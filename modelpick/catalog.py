@@ -28,7 +28,7 @@ from .errors import CatalogError
 from .schema import Architecture, CatalogFile, Checkpoint, Device, Measurement, Source
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 3
+_CACHE_FORMAT = 4
 
 QUANTIZED_PRECISIONS = frozenset({"int8", "uint8", "w8a8", "w8a16", "w8a8-mixed-int16", "w8a16-mixed-int16", "int4"})
 
@@ -261,7 +261,7 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
 
 def _build_columns(merged: _Merged) -> None:
     """Join checkpoints with measurements on (architecture, input_size) into numpy columns."""
-    from .estimate import estimate_memory_mb
+    from .estimate import estimate_memory_mb, fit_memory_groups
 
     ckpt_ids = sorted(merged.checkpoints, key=natural_key)
     ckpt_index = {cid: i for i, cid in enumerate(ckpt_ids)}
@@ -270,6 +270,8 @@ def _build_columns(merged: _Merged) -> None:
         c = merged.checkpoints[cid]
         by_cell.setdefault((c.architecture, c.input_size), []).append(ckpt_index[cid])
 
+    # Groups with enough measured memory estimate the rest from their own fit (Bianco Fig. 4).
+    memory_fits = fit_memory_groups(merged.measurements, merged.architectures)
     # Memory-only rows lend their memory to latency rows of the same cell.
     memory_only: dict[tuple, int] = {}
     for j, m in enumerate(merged.measurements):
@@ -316,6 +318,7 @@ def _build_columns(merged: _Merged) -> None:
                 mem, mem_method = estimate_memory_mb(
                     params_m=arch.params_m, activations_m=arch.activations_m, precision=m["precision"],
                     batch_size=m["batch_size"], runtime=m["runtime"], device_kind=dev.kind, settings=m["settings"],
+                    fit=memory_fits.get((m["device"], m["runtime"], m["precision"], m["batch_size"])),
                 )
                 mem_est, mem_row = mem is not None, -1
                 mem_source = None

@@ -24,6 +24,8 @@ MB here means MiB (2**20 bytes), as nvidia-smi and GPUtil report it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .schema import BYTES_PER_ACTIVATION, BYTES_PER_PARAM
 
 MIB = float(2**20)
@@ -63,8 +65,16 @@ def estimate_memory_mb(
     runtime: str,
     device_kind: str,
     settings: dict | None = None,
+    fit: "MemoryFit | None" = None,
 ) -> tuple[float | None, str]:
-    """Return (memory_mb or None, method description)."""
+    """Return (memory_mb or None, method description).
+
+    With a usable per-device ``fit`` for this cell's group, the fit is used instead of the generic formula.
+    """
+    if fit is not None and fit.usable:
+        w = weights_mb(params_m, precision)
+        if w is not None:
+            return fit.predict_mb(w), fit.method()
     bpp = bytes_per_param(precision)
     bpa = bytes_per_activation(precision)
     if params_m is None or activations_m is None or bpp is None or bpa is None:
@@ -75,3 +85,111 @@ def estimate_memory_mb(
     value = params_m * 1e6 * bpp / MIB + activations_m * 1e6 * bpa * batch_size / MIB + overhead
     tail = f" + {overhead:g} MB CUDA overhead (Bianco 2018)" if overhead else " (no runtime overhead known; excluded)"
     return value, f"estimate: weights + activations x batch{tail}"
+
+
+# ---------------------------------------------------------------------------
+# Per-device memory fit (Bianco et al. 2018, Fig. 4)
+#
+# Bianco et al. found total memory at batch 1 linear in the size of the weights
+# (slopes 1.10 / 1.15, intercepts 910 / 639 MB on a Titan Xp). Where a device has
+# enough measured memory points in one (runtime, precision, batch size) group,
+# cells of that group without measured memory are estimated from the group's own
+# least-squares line instead of the generic formula.
+
+#: Fewest measured points (distinct architectures) before a group's fit replaces the formula:
+#: two points always fit exactly, so a fit needs a few more to say anything.
+MIN_FIT_POINTS = 5
+
+
+def weights_mb(params_m: float | None, precision: str) -> float | None:
+    """Size of the parameters at the stored precision in MB (MiB): the x axis of Bianco's Fig. 4."""
+    bpp = bytes_per_param(precision)
+    if params_m is None or bpp is None:
+        return None
+    return params_m * 1e6 * bpp / MIB
+
+
+def fit_line(x, y) -> tuple[float, float, float]:
+    """Ordinary least squares y = slope*x + intercept. Returns (slope, intercept, r2).
+
+    Needs >= 2 distinct x values (ValueError otherwise). R^2 is 1 when y is constant and fitted exactly.
+    """
+    import numpy as np
+
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if len(xs) != len(ys) or len(np.unique(xs)) < 2:
+        raise ValueError("a line fit needs at least 2 points with distinct x values")
+    design = np.column_stack([xs, np.ones_like(xs)])
+    (slope, intercept), *_ = np.linalg.lstsq(design, ys, rcond=None)
+    resid = ys - (slope * xs + intercept)
+    ss_tot = float(np.sum((ys - ys.mean()) ** 2))
+    r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else 1.0
+    return float(slope), float(intercept), r2
+
+
+@dataclass(frozen=True)
+class MemoryFit:
+    """A fitted line memory_mb = slope * weights_mb + intercept_mb for one measurement group (computed)."""
+
+    device: str
+    runtime: str
+    precision: str
+    batch_size: int
+    slope: float
+    intercept_mb: float
+    r2: float
+    n_points: int
+    max_abs_residual_mb: float
+
+    def predict_mb(self, weights: float) -> float:
+        return self.slope * weights + self.intercept_mb
+
+    @property
+    def usable(self) -> bool:
+        """Enough points, and a line that grows with the model (a flat or falling fit says nothing per model)."""
+        return self.n_points >= MIN_FIT_POINTS and self.slope > 0
+
+    def method(self) -> str:
+        return (f"estimate: per-device fit {self.slope:.3g} x weights_mb + {self.intercept_mb:.0f} MB (least squares "
+                f"on {self.n_points} measured points, {self.runtime} {self.precision} batch {self.batch_size}, "
+                f"R² {self.r2:.2f}, max |residual| {self.max_abs_residual_mb:.0f} MB)")
+
+
+def memory_fit_points(measurements, architectures) -> dict[tuple[str, str, str, int], dict[str, tuple]]:
+    """Measured (weights_mb, memory_mb, source, memory_includes) per group (device, runtime, precision,
+    batch_size), one per architecture.
+
+    ``measurements`` are the merged measurement dicts (canonical ids); an architecture measured more than
+    once in a group keeps its largest memory (the conservative reading).
+    """
+    groups: dict[tuple[str, str, str, int], dict[str, tuple[float, float]]] = {}
+    for m in measurements:
+        if m.get("memory_mb") is None:
+            continue
+        arch = architectures.get(m["architecture"])
+        w = weights_mb(arch.params_m if arch else None, m["precision"])
+        if w is None:
+            continue
+        key = (m["device"], m["runtime"], m["precision"], int(m["batch_size"]))
+        cell = groups.setdefault(key, {})
+        prev = cell.get(m["architecture"])
+        if prev is None or prev[1] < m["memory_mb"]:
+            cell[m["architecture"]] = (w, float(m["memory_mb"]), m["source"], m.get("memory_includes"))
+    return groups
+
+
+def fit_memory_groups(measurements, architectures) -> dict[tuple[str, str, str, int], MemoryFit]:
+    """A :class:`MemoryFit` for every group with >= 2 distinct weight sizes (use ``.usable`` before estimating)."""
+    import numpy as np
+
+    fits = {}
+    for key, cell in memory_fit_points(measurements, architectures).items():
+        xs = np.array([v[0] for v in cell.values()])
+        ys = np.array([v[1] for v in cell.values()])
+        if len(np.unique(xs)) < 2:
+            continue
+        slope, intercept, r2 = fit_line(xs, ys)
+        resid = ys - (slope * xs + intercept)
+        fits[key] = MemoryFit(*key, slope=slope, intercept_mb=intercept, r2=r2, n_points=len(xs),
+                              max_abs_residual_mb=float(np.max(np.abs(resid))))
+    return fits
