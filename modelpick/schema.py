@@ -139,6 +139,8 @@ class Architecture(_Strict):
     params_m: float | None = None
     gmacs: float | None = None
     activations_m: float | None = None
+    #: Multiply-adds of convolution layers only, 10^9 per image (Bianco 2018 counts conv layers only).
+    gmacs_conv: float | None = None
     #: Which source each number came from, e.g. {"params_m": "torchvision-weights"}.
     sources: dict[str, str] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
@@ -150,14 +152,14 @@ class Architecture(_Strict):
             raise ValueError(f"must be lowercase letters, digits and . _ + -, got {v!r}")
         return v
 
-    @field_validator("params_m", "gmacs", "activations_m")
+    @field_validator("params_m", "gmacs", "activations_m", "gmacs_conv")
     @classmethod
     def _positive(cls, v: float | None) -> float | None:
         return _finite_positive(v, "value")
 
     @model_validator(mode="after")
     def _numbers_sourced(self) -> "Architecture":
-        for name in ("params_m", "gmacs", "activations_m"):
+        for name in ("params_m", "gmacs", "activations_m", "gmacs_conv"):
             if getattr(self, name) is not None and name not in self.sources:
                 raise ValueError(f"{name} is given but sources.{name} does not say where it comes from")
         return self
@@ -214,6 +216,9 @@ class Measurement(_Strict):
     memory_mb: float | None = None
     #: What memory_mb includes, e.g. "peak process memory" or "GPU used incl. CUDA context".
     memory_includes: str | None = None
+    #: Other labelled memory figures of the same run in MB (e.g. CUDA peak allocated and reserved);
+    #: memory_mb stays the one figure the solver uses.
+    memory_details_mb: dict[str, float] | None = None
     source: str
     #: Run settings that distinguish rows of the same cell: threads, backend, ...
     settings: dict[str, str | int | float | bool] = Field(default_factory=dict)
@@ -261,6 +266,23 @@ class Measurement(_Strict):
         return None
 
 
+class Failure(_Strict):
+    """A cell a measurement run tried and could not measure, kept so a rerun does not retry it blindly."""
+
+    architecture: str
+    input_size: int = Field(gt=0, le=4096)
+    device: str
+    runtime: str
+    precision: str
+    batch_size: int = Field(ge=1, le=1_000_000)
+    source: str
+    #: oom: out of memory; error: the model raised; crash: the worker process died;
+    #: timeout: the model ran past its time limit; skipped: not run because a smaller batch failed.
+    status: Literal["oom", "error", "crash", "timeout", "skipped"]
+    reason: str
+    settings: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
 class CatalogFile(_Strict):
     schema_version: int = SCHEMA_VERSION
     description: str | None = None
@@ -270,6 +292,8 @@ class CatalogFile(_Strict):
     architectures: list[Architecture] = Field(default_factory=list)
     checkpoints: list[Checkpoint] = Field(default_factory=list)
     measurements: list[Measurement] = Field(default_factory=list)
+    #: Cells a measurement run could not measure (see :class:`Failure`); never used as numbers.
+    failures: list[Failure] = Field(default_factory=list)
 
     @field_validator("schema_version")
     @classmethod
@@ -310,6 +334,9 @@ class Recommendation(BaseModel):
     latency_estimated: bool = False
     latency_low_ms: float | None = None
     latency_high_ms: float | None = None
+    #: 80 % interval of a predicted memory (``memory_estimated``); None for measured or formula memory.
+    memory_low_mb: float | None = None
+    memory_high_mb: float | None = None
     params_m: float | None
     gmacs: float | None
     settings: dict[str, Any] = Field(default_factory=dict)
@@ -346,4 +373,7 @@ class Query(BaseModel):
     precision: str | None = Field(None, max_length=100, description="precision, e.g. 'fp16', 'int8'")
     objective: Objective = Field("top1", description="top1: most accurate; fps: fastest; memory: smallest")
     strict: bool = Field(False, description="exclude estimated memory values")
+    estimates: Literal["exclude", "include"] = Field(
+        "exclude", description="include: predicted latencies of unmeasured cells join the candidates, flagged "
+        "latency_estimated, and meet a limit only by their interval's conservative end")
     limit: int = Field(10, ge=1, le=1000, description="number of ranked answers (recommend)")
