@@ -21,6 +21,20 @@ from .schema import (
     Recommendation,
     Source,
 )
+from . import complexity
+from .bounds import (
+    Efficiency,
+    Grid,
+    GridCell,
+    MemoryModel,
+    ParetoFront,
+    UpperBound,
+    efficiency,
+    grid,
+    memory_model,
+    pareto,
+    upper_bound,
+)
 from .solver import Catalog
 
 __version__ = "0.1.0"
@@ -80,6 +94,19 @@ __all__ = [
     "load_catalog",
     "validate_files",
     "embedded_table_path",
+    # frontiers (computed, always labelled)
+    "upper_bound",
+    "pareto",
+    "efficiency",
+    "memory_model",
+    "grid",
+    "complexity",
+    "UpperBound",
+    "ParetoFront",
+    "Efficiency",
+    "MemoryModel",
+    "Grid",
+    "GridCell",
     # types
     "Catalog",
     "CatalogFile",
