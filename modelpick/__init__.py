@@ -21,6 +21,7 @@ from .schema import (
     Recommendation,
     Source,
 )
+from .predict import LatencyPredictor, Prediction, PredictionError, calibrate, predict, suggest_probes
 from . import complexity
 from .bounds import (
     Efficiency,
@@ -48,25 +49,30 @@ def catalog() -> Catalog:
 def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
          max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
          max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-         objective: str = "top1", strict: bool = False) -> Recommendation:
+         objective: str = "top1", strict: bool = False, estimates: str = "exclude") -> Recommendation:
     """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
 
-    Raises :class:`NoFeasibleModel` (with ``.diagnosis``) when nothing fits, and
-    :class:`InvalidQuery` / :class:`UnknownDevice` for bad arguments.
+    ``estimates="include"`` lets predicted latencies of unmeasured cells compete,
+    flagged ``latency_estimated`` with their 80 % interval; a limit is met only by
+    the interval's conservative end. Raises :class:`NoFeasibleModel` (with
+    ``.diagnosis``) when nothing fits, and :class:`InvalidQuery` /
+    :class:`UnknownDevice` for bad arguments.
     """
     return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                           batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                          precision=precision, objective=objective, strict=strict)
+                          precision=precision, objective=objective, strict=strict, estimates=estimates)
 
 
 def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
               max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
               max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-              objective: str = "top1", strict: bool = False, limit: int = 10) -> list[Recommendation]:
+              objective: str = "top1", strict: bool = False, limit: int = 10,
+              estimates: str = "exclude") -> list[Recommendation]:
     """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`."""
     return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                                batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                               precision=precision, objective=objective, strict=strict, limit=limit)
+                               precision=precision, objective=objective, strict=strict, limit=limit,
+                               estimates=estimates)
 
 
 def devices(pattern: str | None = None) -> list[Device]:
@@ -107,6 +113,13 @@ __all__ = [
     "MemoryModel",
     "Grid",
     "GridCell",
+    # predictions (computed, always flagged)
+    "calibrate",
+    "suggest_probes",
+    "predict",
+    "Prediction",
+    "LatencyPredictor",
+    "PredictionError",
     # types
     "Catalog",
     "CatalogFile",

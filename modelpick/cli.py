@@ -95,11 +95,15 @@ def add_query_options(p: argparse.ArgumentParser, *, device_required: bool = Tru
     p.add_argument("--objective", choices=["top1", "fps", "memory"], default="top1",
                    help="top1: most accurate (default); fps: fastest; memory: smallest")
     p.add_argument("--strict", action="store_true", help="exclude estimated memory values")
+    p.add_argument("--estimates", choices=["exclude", "include"], default="exclude",
+                   help="include: predicted latencies of unmeasured cells compete, flagged ESTIMATED, judged by "
+                        "their interval's conservative end (default: measured only)")
 
 
 def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("max_mem_gb", "min_fps", "max_latency_ms", "batch_size", "min_top1",
-                                          "max_params_m", "runtime", "precision", "objective", "strict")}
+                                          "max_params_m", "runtime", "precision", "objective", "strict",
+                                          "estimates")}
 
 
 # ---------------------------------------------------------------------------
@@ -125,7 +129,8 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
         f"  top-1         {rec.top1:.2f}%" + (f"  (top-5 {rec.top5:.2f}%)" if rec.top5 is not None else "")
         + f"    source: {src.get('accuracy')}",
         f"  latency       {rec.latency_ms:.3g} ms/image = {rec.fps:.1f} FPS"
-        + ("  [ESTIMATED]" if rec.latency_estimated else "") + f"    source: {src.get('latency') or 'computed'}",
+        + (f"  [ESTIMATED: predicted, 80% interval {rec.latency_low_ms:.3g}-{rec.latency_high_ms:.3g} ms]"
+           if rec.latency_estimated else "") + f"    source: {src.get('latency') or 'computed'}",
         f"  memory        {_fmt_mem(rec)}    "
         + (f"source: {src.get('memory')}" if src.get("memory") else f"computed: {rec.memory_method}"),
     ]
@@ -140,11 +145,14 @@ def format_table(recs) -> str:
     for i, r in enumerate(recs, 1):
         mem = "?" if r.memory_mb is None else f"{r.memory_mb:,.0f}" + ("*" if r.memory_estimated else "")
         srcs = "/".join(str(r.sources.get(k) or "computed") for k in ("accuracy", "latency", "memory"))
+        est = "~" if r.latency_estimated else ""  # predicted latency, see the footnote
         rows.append([str(i), r.checkpoint, r.runtime, r.precision, str(r.batch_size), f"{r.top1:.2f}",
-                     f"{r.fps:.1f}", f"{r.latency_ms:.3g}", mem, srcs])
+                     f"{est}{r.fps:.1f}", f"{est}{r.latency_ms:.3g}", mem, srcs])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
     out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    if any(r.latency_estimated for r in recs):
+        out.append("~ latency predicted (computed, not measured; limits checked against the 80% interval's slow end)")
     if any(r.memory_estimated for r in recs):
         out.append("* memory estimated (computed, not measured); see README 'Memory estimates'")
     return "\n".join(out)

@@ -34,7 +34,8 @@ def make_query(device: Any, **kwargs: Any) -> Query:
         if err["type"] == "extra_forbidden":
             raise InvalidQuery(param, value, "unknown argument", choices=list(Query.model_fields)) from None
         if err["type"] == "literal_error":
-            raise InvalidQuery(param, value, "not a valid choice", choices=["top1", "fps", "memory"]) from None
+            choices = list(Query.model_fields[param].annotation.__args__) if param in Query.model_fields else None
+            raise InvalidQuery(param, value, "not a valid choice", choices=choices) from None
         raise InvalidQuery(param, value, err["msg"]) from None
 
 
@@ -70,6 +71,9 @@ class Catalog:
             for alias in a.aliases:
                 self._arch_names.setdefault(alias.lower(), a.id)
         self._measurement_objs: list[Measurement] | None = None
+        # estimates="include": per device, this catalog's block plus predicted rows (built lazily by .predict)
+        self._estimate_views: dict[tuple, Catalog] = {}
+        self._is_estimate_view = False
 
     # -- identity ------------------------------------------------------------
     @property
@@ -224,7 +228,8 @@ class Catalog:
             base &= c["precision"][sl] == self._code["precision"][q.precision]
         if q.batch_size is not None:
             base &= c["batch_size"][sl] == q.batch_size
-        mem = c["memory_mb"][sl]
+        # predicted rows meet a limit only by their interval's conservative end
+        mem = c["memory_high_mb"][sl] if "memory_high_mb" in c else c["memory_mb"][sl]
         mem_known = ~np.isnan(mem)
         if q.strict:
             mem_known &= ~c["memory_estimated"][sl]
@@ -233,9 +238,9 @@ class Catalog:
             if q.max_mem_gb is not None:
                 masks["max_mem_gb"] = mem_known & (mem <= q.max_mem_gb * MB_PER_GB)
             if q.min_fps is not None:
-                masks["min_fps"] = c["fps"][sl] >= q.min_fps
+                masks["min_fps"] = (c["fps_low"] if "fps_low" in c else c["fps"])[sl] >= q.min_fps
             if q.max_latency_ms is not None:
-                masks["max_latency_ms"] = c["latency_ms"][sl] <= q.max_latency_ms
+                masks["max_latency_ms"] = (c["latency_high_ms"] if "latency_high_ms" in c else c["latency_ms"])[sl] <= q.max_latency_ms
             if q.min_top1 is not None:
                 masks["min_top1"] = c["top1"][sl] >= q.min_top1
             if q.max_params_m is not None:
@@ -249,7 +254,8 @@ class Catalog:
         if strict:
             mem[c["memory_estimated"][rows]] = np.nan
         mem = np.where(np.isnan(mem), np.inf, mem)
-        top1, fps, ck = c["top1"][rows], c["fps"][rows], c["checkpoint"][rows]
+        # with estimates, rank by the FPS an estimate can promise (its conservative end)
+        top1, fps, ck = c["top1"][rows], (c["fps_low"] if "fps_low" in c else c["fps"])[rows], c["checkpoint"][rows]
         if objective == "top1":
             keys = (rows, ck, mem, -fps, -top1)
         elif objective == "fps":
@@ -259,6 +265,14 @@ class Catalog:
         return rows[np.lexsort(keys)]
 
     def _solve(self, q: Query, limit: int) -> list[Recommendation]:
+        if q.estimates == "include" and not self._is_estimate_view:
+            key = (q.device, q.batch_size)
+            view = self._estimate_views.get(key)
+            if view is None:
+                from .predict import catalog_with_estimates
+
+                view = self._estimate_views[key] = catalog_with_estimates(self, q.device, q.batch_size)
+            return view._solve(q, limit)
         lo, hi = self._block(q.device)
         base, masks = self._masks(q, lo, hi)
         ok = base.copy()
@@ -277,21 +291,26 @@ class Catalog:
     def best(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-             objective: str = "top1", strict: bool = False) -> Recommendation:
-        """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits."""
+             objective: str = "top1", strict: bool = False, estimates: str = "exclude") -> Recommendation:
+        """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits.
+
+        ``estimates="include"`` adds predicted latencies of unmeasured cells (flagged
+        ``latency_estimated``; a limit is met only by the interval's conservative end).
+        """
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                       precision=precision, objective=objective, strict=strict)
+                       precision=precision, objective=objective, strict=strict, estimates=estimates)
         return self._solve(q, 1)[0]
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-                  objective: str = "top1", strict: bool = False, limit: int = 10) -> list[Recommendation]:
+                  objective: str = "top1", strict: bool = False, limit: int = 10,
+                  estimates: str = "exclude") -> list[Recommendation]:
         """Up to ``limit`` candidates, one per checkpoint, best first."""
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                       precision=precision, objective=objective, strict=strict, limit=limit)
+                       precision=precision, objective=objective, strict=strict, limit=limit, estimates=estimates)
         return self._solve(q, q.limit)
 
     def solve(self, q: Query) -> list[Recommendation]:
@@ -305,6 +324,8 @@ class Catalog:
         mem = float(c["memory_mb"][r])
         top5 = float(c["top5"][r])
         params, gmacs = float(c["params_m"][r]), float(c["gmacs"][r])
+        estimated = "latency_estimated" in c and bool(c["latency_estimated"][r])
+        mem_lo, mem_hi = (float(c["memory_low_mb"][r]), float(c["memory_high_mb"][r])) if "memory_low_mb" in c else (math.nan,) * 2
         return Recommendation(
             checkpoint=s["checkpoint"][c["checkpoint"][r]],
             architecture=s["architecture"][c["architecture"][r]],
@@ -320,6 +341,11 @@ class Catalog:
             memory_mb=None if math.isnan(mem) else mem,
             memory_estimated=bool(c["memory_estimated"][r]),
             memory_method=s["memory_method"][c["memory_method"][r]],
+            latency_estimated=estimated,
+            latency_low_ms=float(c["latency_low_ms"][r]) if estimated else None,
+            latency_high_ms=float(c["latency_high_ms"][r]) if estimated else None,
+            memory_low_mb=None if math.isnan(mem_lo) else mem_lo,
+            memory_high_mb=None if math.isnan(mem_hi) else mem_hi,
             params_m=None if math.isnan(params) else params,
             gmacs=None if math.isnan(gmacs) else gmacs,
             settings=dict(meas["settings"]),
@@ -362,23 +388,27 @@ class Catalog:
     def _relax(self, constraint: str, rows: np.ndarray, q: Query) -> dict[str, Any]:
         """The value a constraint would need so that one of ``rows`` (meeting the others) qualifies."""
         c, s = self._cols, self._str
+        # with estimates, the conservative ends decide (as in _masks)
+        mem_c = c["memory_high_mb"] if "memory_high_mb" in c else c["memory_mb"]
+        fps_c = c["fps_low"] if "fps_low" in c else c["fps"]
+        lat_c = c["latency_high_ms"] if "latency_high_ms" in c else c["latency_ms"]
         if constraint == "max_mem_gb":
-            mem = c["memory_mb"][rows].copy()
+            mem = mem_c[rows].copy()
             if q.strict:
                 mem[c["memory_estimated"][rows]] = np.nan
             if np.all(np.isnan(mem)):
                 return {}
             # the most accurate model among the smallest-memory ones
             r = rows[np.nanargmin(mem)]
-            value = float(c["memory_mb"][r]) / MB_PER_GB
+            value = float(mem_c[r]) / MB_PER_GB
             text = f"allow {value:.2f} GB for {s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS"
         elif constraint == "min_fps":
-            r = rows[np.argmax(c["fps"][rows])]
-            value = float(c["fps"][r])
+            r = rows[np.argmax(fps_c[rows])]
+            value = float(fps_c[r])
             text = f"relax min_fps to {math.floor(value * 100) / 100:g} ({s['checkpoint'][c['checkpoint'][r]]}, top-1 {c['top1'][r]:.2f}%)"
         elif constraint == "max_latency_ms":
-            r = rows[np.argmin(c["latency_ms"][rows])]
-            value = float(c["latency_ms"][r])
+            r = rows[np.argmin(lat_c[rows])]
+            value = float(lat_c[r])
             text = f"relax max_latency_ms to {math.ceil(value * 100) / 100:g} ({s['checkpoint'][c['checkpoint'][r]]})"
         elif constraint == "min_top1":
             r = rows[np.argmax(c["top1"][rows])]
