@@ -69,7 +69,7 @@ class BackendOptions:
 class LoadedModel:
     """What a provider built: a framework object plus what it says about its input."""
 
-    kind: str  # 'torch' (an nn.Module) or 'onnx' (a file path)
+    kind: str  # 'torch' (an nn.Module), 'onnx' (a file path) or 'python' (any other object a plugin may run)
     obj: Any
     input_size: int | None = None  # square spatial size the model expects, when it says
     input_size_from: str | None = None  # where input_size came from

@@ -238,7 +238,9 @@ def build_model(spec: ModelSpec) -> LoadedModel:
             size, channels = onnx_input_info(str(obj))
             return LoadedModel("onnx", str(obj), size, "ONNX graph input shape" if size else None, channels)
         size, where = _declared_size(obj, func)
-        return LoadedModel("torch", obj, size, where, int(getattr(obj, "in_channels", 3) or 3))
+        # Checked by class ancestry so that building a non-torch model never imports torch.
+        is_torch = any(c.__module__.startswith("torch.nn") for c in type(obj).__mro__)
+        return LoadedModel("torch" if is_torch else "python", obj, size, where, int(getattr(obj, "in_channels", 3) or 3))
     if spec.kind == "torchvision":
         import torchvision.models as tvm
 
