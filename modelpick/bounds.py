@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .catalog import natural_key
 from .errors import InvalidQuery, NoFeasibleModel
 from .schema import Recommendation
 
@@ -392,7 +393,7 @@ def memory_model(device: Any, *, runtime: str | None = None, precision: str | No
     """Fit measured memory against parameter size on ``device`` (Bianco Fig. 4) for one (runtime, precision,
     batch size) group. With ``runtime``/``precision`` None, the device must have measured memory in only one
     such group; otherwise the error lists the choices."""
-    from .estimate import MIN_FIT_POINTS, fit_memory_groups, memory_fit_points
+    from .estimate import MIN_FIT_POINTS, MIN_FIT_R2, fit_memory_groups, memory_fit_points
 
     cat = _catalog(catalog)
     if batch_size is None:
@@ -422,7 +423,7 @@ def memory_model(device: Any, *, runtime: str | None = None, precision: str | No
         raise _no_points(sel, cat, "a memory fit (distinct parameter sizes)", 2, len({v[0] for v in cell.values()}))
     fit = fit_memory_groups(merged.measurements, merged.architectures)[key]
     residuals = []
-    for arch in sorted(cell):
+    for arch in sorted(cell, key=natural_key):
         w, mem, src, includes = cell[arch]
         pred = fit.predict_mb(w)
         residuals.append({"architecture": arch, "params_m": merged.architectures[arch].params_m, "weights_mb": w,
@@ -435,7 +436,7 @@ def memory_model(device: Any, *, runtime: str | None = None, precision: str | No
         used_for_estimates=fit.usable, sources=tuple(sorted({r["memory_source"] for r in residuals})),
         catalog_version=cat.version,
         method=(f"ordinary least squares of measured memory_mb on weights_mb, one point per architecture; "
-                f"estimates use it when it has >= {MIN_FIT_POINTS} points and a positive slope"),
+                f"estimates use it when it has >= {MIN_FIT_POINTS} points, a positive slope and R² >= {MIN_FIT_R2}"),
     )
 
 

@@ -99,6 +99,9 @@ def estimate_memory_mb(
 #: Fewest measured points (distinct architectures) before a group's fit replaces the formula:
 #: two points always fit exactly, so a fit needs a few more to say anything.
 MIN_FIT_POINTS = 5
+#: ... and the line must explain at least half the variance of the measured memory; below that it is not a
+#: model of memory vs size (Qualcomm AI Hub's peak memory, for one, barely tracks model size on some targets).
+MIN_FIT_R2 = 0.5
 
 
 def weights_mb(params_m: float | None, precision: str) -> float | None:
@@ -146,8 +149,8 @@ class MemoryFit:
 
     @property
     def usable(self) -> bool:
-        """Enough points, and a line that grows with the model (a flat or falling fit says nothing per model)."""
-        return self.n_points >= MIN_FIT_POINTS and self.slope > 0
+        """Enough points, a line that grows with the model, and one that explains the data (R² >= MIN_FIT_R2)."""
+        return self.n_points >= MIN_FIT_POINTS and self.slope > 0 and self.r2 >= MIN_FIT_R2
 
     def method(self) -> str:
         return (f"estimate: per-device fit {self.slope:.3g} x weights_mb + {self.intercept_mb:.0f} MB (least squares "

@@ -86,6 +86,25 @@ def _plain_log_axis(axis) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
+def _label_spread(ax, xs, ys, names, limit: int, logx: bool = True) -> None:
+    """Label up to ``limit`` points in the given priority order, skipping any too close to one already labelled."""
+    xs, ys = np.asarray(xs, float), np.asarray(ys, float)
+    if len(xs) == 0:
+        return
+    px = np.log10(xs) if logx else xs
+    span_x = max(float(np.ptp(px)), 1e-9)
+    span_y = max(float(np.ptp(ys)), 1e-9)
+    kept: list[int] = []
+    for i in range(len(xs)):
+        if len(kept) >= limit:
+            break
+        if any(abs(px[i] - px[k]) < 0.12 * span_x and abs(ys[i] - ys[k]) < 0.035 * span_y for k in kept):
+            continue
+        kept.append(i)
+        ax.annotate(_short(names[i]), (xs[i], ys[i]), xytext=(5, 3), textcoords="offset points", fontsize=7,
+                    color="#333333", zorder=6)
+
+
 def _device_name(cat, device_id: str) -> str:
     d = cat._m.devices[device_id]
     return d.name if d.name.lower() != d.id else d.id
@@ -118,8 +137,10 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
     c, s = cat._cols, cat._str
     fps, top1, mem = c["fps"][rows], c["top1"][rows], c["memory_mb"][rows]
     est = c["memory_estimated"][rows]
-    fig = _figure()
-    ax = fig.add_subplot()
+    fig = _figure(10.0, 7.4)
+    # main axes above, legend panel below (a legend inside would hide points)
+    ax, legend_ax = fig.subplots(2, 1, height_ratios=[5.2, 1])
+    legend_ax.axis("off")
     measured, estimated, unknown = _memory_style(est, mem)
     # only categories that occur get a legend entry
     if measured.any():
@@ -144,10 +165,8 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
     pt = np.array([p.top1 for p in front.points])
     ax.scatter(pf, pt, s=90, facecolors="none", edgecolors=_ORANGE, linewidths=2.0, zorder=4,
                label=f"Pareto front on top-1 / FPS / memory ({len(pf)}, computed)")
-    # label the front, most accurate first, up to label_limit
-    for p in front.points[:label_limit]:
-        ax.annotate(_short(p.checkpoint), (p.fps, p.top1), xytext=(5, 3), textcoords="offset points", fontsize=7,
-                    color="#333333", zorder=6)
+    # label the front, most accurate first
+    _label_spread(ax, pf, pt, [p.checkpoint for p in front.points], label_limit)
 
     constraints = {"max_mem_gb": max_mem_gb, "min_fps": min_fps, "max_latency_ms": max_latency_ms,
                    "min_top1": min_top1, "max_params_m": max_params_m}
@@ -160,8 +179,11 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
                            strict=strict, **given)
             ax.scatter([rec.fps], [rec.top1], marker="*", s=320, color=_GREEN, edgecolors="black", zorder=7,
                        label=f"recommendation for {desc}: {_short(rec.checkpoint, 40)} ({rec.top1:.2f}%, {rec.fps:.1f} FPS)")
-        except NoFeasibleModel:
+        except NoFeasibleModel as exc:
             title_extra = f"\nno model meets {desc}"
+            ax.text(0.99, 0.99, _short(f"no feasible model: {exc}", 160), transform=ax.transAxes, ha="right",
+                    va="top", fontsize=7.5, wrap=True, color=_VERMILION,
+                    bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": _VERMILION, "alpha": 0.9})
         if min_fps is not None:
             ax.axvline(min_fps, color=_GREEN, ls="--", lw=1, label=f"min_fps = {min_fps:g}")
         if max_latency_ms is not None:
@@ -174,12 +196,13 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
     precisions = sorted({s["precision"][v] for v in np.unique(c["precision"][rows])})
     ax.set_xscale("log")
     _plain_log_axis(ax.xaxis)
+    ax.margins(x=0.08)
     ax.set_xlabel(f"throughput, FPS (images/s, log scale) on {sel.device} — {_runtime_text(sel, runtimes, precisions)}")
     ax.set_ylabel("ImageNet-1k top-1 accuracy (%)")
     ax.set_title(f"Top-1 accuracy vs throughput on {_device_name(cat, sel.device)} "
                  f"({len(rows)} checkpoints, one point each at its fastest cell){title_extra}", fontsize=11)
     ax.grid(True, which="both", alpha=0.25)
-    ax.legend(fontsize=7.5, loc="lower left", framealpha=0.9)
+    legend_ax.legend(*ax.get_legend_handles_labels(), loc="center", ncols=2, fontsize=7.5, frameon=False)
     sources = {s["source"][v] for v in np.unique(c["latency_source"][rows])} | {
         s["source"][v] for v in np.unique(c["accuracy_source"][rows])}
     if np.any(estimated):
@@ -254,8 +277,13 @@ def accuracy_flops(device: Any = None, *, runtime: str | None = None, precision:
     ax.scatter(gflops, top1, s=size(params), color=_BLUE, alpha=0.35, edgecolors=_BLUE, linewidths=0.6)
     for m in (5, 25, 100):
         ax.scatter([], [], s=size(m), color=_BLUE, alpha=0.35, label=f"{m} M parameters")
-    for i in np.argsort(-top1)[:label_limit]:
-        ax.annotate(_short(pts[i]["name"]), (gflops[i], top1[i]), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    # label each architecture's most accurate point, most accurate first, spread out
+    order, seen = [], set()
+    for i in np.argsort(-top1, kind="stable"):
+        if pts[i]["architecture"] not in seen:
+            seen.add(pts[i]["architecture"])
+            order.append(i)
+    _label_spread(ax, gflops[order], top1[order], [pts[i]["name"] for i in order], label_limit)
     ax.set_xscale("log")
     _plain_log_axis(ax.xaxis)
     where = (f" — models with a measured cell on {sel.device} ({_selection_text(sel)})" if sel
@@ -340,8 +368,11 @@ def memory_params(device: Any, *, runtime: str | None = None, precision: str | N
             label=(f"least-squares fit (computed): {model.slope:.3f} × weights + {model.intercept_mb:.0f} MB, "
                    f"R² {model.r2:.2f}" + ("; used for estimates" if model.used_for_estimates else "")))
     ax.set_xlabel(f"parameter size at the stored precision (MB) — {_selection_text(sel)}")
-    ax.set_ylabel(f"memory (MB) as measured: {_short(model.residuals[0]['memory_includes'] or 'see source', 60)}")
-    ax.set_title(f"Memory vs model size on {_device_name(cat, sel.device)}", fontsize=11)
+    includes = sorted({r["memory_includes"] or "see source" for r in model.residuals})
+    ax.set_ylabel("memory (MB), measured")
+    ax.set_title(f"Memory vs model size on {_device_name(cat, sel.device)}\n"
+                 f"memory as measured: {_short('; '.join(includes), 110)}", fontsize=10.5)
+    ax.margins(x=0.1)
     ax.grid(True, alpha=0.25)
     ax.legend(fontsize=8, loc="upper left")
     _footer(fig, cat, set(model.sources), "least-squares fit" + ("; hollow points (memory estimate)" if est_pts else ""))
