@@ -1,0 +1,206 @@
+"""Shared by the blueprints: the per-worker state, JSON responses, ETags and query-string checks."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Collection, Iterable
+
+from flask import Response, current_app, request
+
+import modelpick
+from modelpick.solver import Catalog
+
+from .problems import invalid
+
+#: Bump when a response's shape changes, so ETags from an older service never match.
+API_REVISION = "1"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished response, cacheable because it depends only on the catalog and the request."""
+
+    status: int
+    body: bytes
+    mimetype: str
+    headers: tuple[tuple[str, str], ...]
+    etag: str | None = None
+
+    def response(self) -> Response:
+        if self.etag is not None and request.if_none_match and request.if_none_match.contains_weak(self.etag):
+            resp = Response(status=304)
+        else:
+            resp = Response(self.body, status=self.status, mimetype=self.mimetype)
+        resp.headers.extend(self.headers)
+        return resp
+
+    @classmethod
+    def of(cls, resp: Response, etag: str | None = None) -> "Answer":
+        return cls(resp.status_code, resp.get_data(), resp.mimetype,
+                   tuple((k, v) for k, v in resp.headers.items() if k not in ("Content-Type", "Content-Length")), etag)
+
+
+class AnswerCache:
+    """A byte-bounded LRU of finished answers, per worker.
+
+    The catalog never changes while a worker runs, so an answer is a pure function of the
+    request; a repeated query costs a dict lookup instead of validation, a solve and JSON
+    encoding. Bounded in bytes (``max_bytes``; 0 disables it), so a stream of distinct
+    queries cannot grow it; thread-safe for threaded servers.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Any, Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Answer | None:
+        if not self.max_bytes:
+            return None
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: Any, answer: Answer) -> None:
+        size = len(answer.body) + 256
+        if size > self.max_bytes // 16:  # one huge answer never evicts everything
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body) + 256
+            self._entries[key] = answer
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.body) + 256
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+@dataclass
+class State:
+    """What a worker loads once: the catalog and everything derived from it."""
+
+    catalog: Catalog
+    info: dict[str, str]
+    counts: dict[str, int]
+    source_dumps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+    openapi_bytes: bytes = b""
+    docs_bytes: bytes = b""
+
+    @classmethod
+    def build(cls, catalog: Catalog, answer_cache_bytes: int = 0) -> "State":
+        counts = {
+            "devices": len(catalog.devices()),
+            "architectures": len(catalog.architectures()),
+            "checkpoints": len(catalog.checkpoints()),
+            "candidates": len(catalog),
+        }
+        return cls(catalog=catalog, info={"version": catalog.version, "hash": catalog.hash}, counts=counts,
+                   answers=AnswerCache(answer_cache_bytes))
+
+    def sources_for(self, ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
+        """The source entries behind a set of numbers, by id (JSON-ready, memoised)."""
+        out: dict[str, dict[str, Any]] = {}
+        for sid in ids:
+            if sid is None or sid in out:
+                continue
+            dump = self.source_dumps.get(sid)
+            if dump is None:
+                src = self.catalog.sources.get(sid)
+                if src is None:
+                    continue
+                dump = self.source_dumps[sid] = src.model_dump(mode="json")
+            out[sid] = dump
+        return out
+
+
+def state() -> State:
+    return current_app.extensions["modelpick"]
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    resp = Response(dumps(obj), status=status, mimetype="application/json")
+    if headers:
+        resp.headers.update(headers)
+    return resp
+
+
+def make_etag(*parts: Any) -> str:
+    """A strong entity tag for a response determined by the catalog content and the normalised request."""
+    h = hashlib.sha256()
+    h.update(f"{modelpick.__version__}|{API_REVISION}|{state().catalog.hash}".encode())
+    for part in parts:
+        h.update(b"\0" + (part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode()))
+    return h.hexdigest()[:32]
+
+
+def cache_headers(etag: str) -> dict[str, str]:
+    max_age = int(current_app.config["MODELPICK_CACHE_MAX_AGE"])
+    return {"ETag": f'"{etag}"', "Cache-Control": f"public, max-age={max_age}"}
+
+
+def conditional(etag: str, build: Callable[[], Any], mimetype: str = "application/json") -> Response:
+    """200 with the body ``build()`` returns (bytes as they are, anything else as JSON), or 304 when the
+    client's ``If-None-Match`` already has this ETag.
+
+    ``build`` is not called for a 304, so a revalidation costs no solve.
+    """
+    headers = cache_headers(etag)
+    if request.if_none_match and request.if_none_match.contains_weak(etag):
+        resp = Response(status=304)
+        resp.headers.update(headers)
+        return resp
+    body = build()
+    resp = Response(body if isinstance(body, bytes) else dumps(body), mimetype=mimetype)
+    resp.headers.update(headers)
+    return resp
+
+
+def unknown_param_error(name: str, value: str, allowed: Collection[str]) -> dict[str, Any]:
+    choices = sorted(allowed)
+    close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.6)
+    message = f"{name}={value!r}: unknown query parameter"
+    if close:
+        message += f"; did you mean {', '.join(close)}?"
+    message += f" Valid parameters: {', '.join(choices) or '(none)'}"
+    return {"param": name[:200], "value": value[:200], "message": message, "choices": choices,
+            "close_matches": close, "exception": "InvalidQuery"}
+
+
+def read_args(allowed: Collection[str]) -> dict[str, str]:
+    """The query string as {name: value}; unknown or repeated parameters are a 400 naming them.
+
+    A typo such as ``max_mem=1`` is never silently ignored.
+    """
+    args = request.args
+    errors = []
+    out: dict[str, str] = {}
+    for name in args:
+        values = args.getlist(name)
+        if name not in allowed:
+            errors.append(unknown_param_error(name, values[0], allowed))
+        elif len(values) > 1:
+            errors.append({"param": name, "value": values[0][:200],
+                           "message": f"{name} is given {len(values)} times ({', '.join(repr(v[:50]) for v in values[:5])}); give it once",
+                           "choices": None, "close_matches": [], "exception": "InvalidQuery"})
+        else:
+            out[name] = values[0]
+    if errors:
+        raise invalid(errors)
+    return out

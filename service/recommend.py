@@ -1,0 +1,45 @@
+"""``GET /recommend``: the library's ``recommend`` over HTTP."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from modelpick.cli import answer_json
+from modelpick.errors import NoFeasibleModel
+
+from .common import Answer, State, cache_headers, dumps, make_etag, state
+from .params import parse_query
+from .problems import no_feasible, render
+
+bp = Blueprint("recommend", __name__)
+
+
+@bp.get("/recommend")
+def recommend():
+    """The best checkpoint and up to ``limit - 1`` ranked alternatives, with their sources.
+
+    No feasible model is a 422 problem carrying the library's diagnosis. Both outcomes are
+    kept in the worker's answer cache, keyed by the raw query string; invalid queries
+    (400) are not.
+    """
+    st = state()
+    key = request.query_string
+    answer = st.answers.get(key)
+    if answer is None:
+        answer = _answer(st)
+        st.answers.put(key, answer)
+    return answer.response()
+
+
+def _answer(st: State) -> Answer:
+    q, _ = parse_query(st.catalog)  # 400 problems propagate to the error handler
+    qd = q.model_dump(mode="json")
+    try:
+        recs = st.catalog.solve(q)
+    except NoFeasibleModel as exc:
+        return Answer.of(render(no_feasible(exc), request.path))
+    body = answer_json(st.catalog, recs, q)
+    body["query"] = qd
+    body["sources"] = st.sources_for(sid for r in recs for sid in r.sources.values())
+    etag = make_etag("recommend", qd)
+    return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)
