@@ -206,7 +206,9 @@ class TransferModel:
     rank: int = 3
     lam_row: float = 0.3   # ridge on the row factors U
     lam_col: float = 1.0   # ridge pulling (b, V) towards the feature prior
-    iters: int = 60
+    iters: int = 40
+    #: A new row's prior comes from this many fitted rows whose predictions best match its probes (0: runtime-wide).
+    neighbours: int = 10
     seed: int = 0
     rows: list[Target] = field(default_factory=list)
     cols: list[Column] = field(default_factory=list)
@@ -270,6 +272,11 @@ class TransferModel:
                 G[0] = np.column_stack([b, V]).mean(axis=0)
         self.a, self.b, self.U, self.V, self.G, self.F = a, b, U, V, G, F
         res = y - (a[r] + b[c] + np.einsum("ij,ij->i", U[r], V[c]))
+        # per column: which rows measured it and their residuals (for the neighbour correction)
+        order = np.argsort(c, kind="stable")
+        splits = np.cumsum(np.bincount(c, minlength=C))[:-1]
+        self.col_res_rows = np.split(r[order], splits)
+        self.col_res = np.split(res[order], splits)
         dof = max(len(y) - (R + C) * (k + 1) * 0.5, len(y) * 0.25)
         self.sigma2 = max(float(res @ res) / dof, 1e-4)
         dev = np.column_stack([b, V]) - F @ G
@@ -331,21 +338,56 @@ class TransferModel:
         return b, V, var, methods
 
     # -- rows ----------------------------------------------------------------
-    def row_posterior(self, b: np.ndarray, V: np.ndarray, y: np.ndarray, runtime: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """Posterior mean and covariance of (a, U) for a new row from log latencies ``y`` at columns (b, V)."""
+    def row_posterior(self, b: np.ndarray, V: np.ndarray, y: np.ndarray,
+                      runtime: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Posterior mean and covariance of (a, U) for a new row from log latencies ``y`` at columns (b, V).
+
+        The prior is local: the fitted rows (same runtime when there are enough) whose
+        predictions at the probe columns differ from ``y`` by the most nearly constant
+        log ratio, i.e. devices whose speed *profile* matches, whatever their speed.
+        """
         m0, S0 = self.row_prior.get(runtime, self.row_prior[None])
         X = np.column_stack([np.ones(len(y)), V])
+        near = np.zeros(0, dtype=int)
+        if self.neighbours and len(y) >= 2:
+            pool = np.array([t.runtime == runtime for t in self.rows])
+            if pool.sum() < self.neighbours:
+                pool[:] = True
+            idx = np.flatnonzero(pool)
+            fitted = self.a[idx, None] + b[None, :] + self.U[idx] @ V.T
+            diff = y[None, :] - fitted
+            near = idx[np.argsort(diff.std(axis=1), kind="stable")[: self.neighbours]]
+            shift = (y[None, :] - (self.a[near, None] + b[None, :] + self.U[near] @ V.T)).mean(axis=1)
+            theta_nb = np.column_stack([self.a[near] + shift, self.U[near]])
+            m0 = theta_nb.mean(axis=0)
+            S0 = np.atleast_2d(np.cov(theta_nb.T)) + 0.1 * S0 + 1e-3 * np.eye(len(m0))
         P0 = np.linalg.inv(S0)
         P = P0 + X.T @ X / self.sigma2
         S = np.linalg.inv(P)
         mean = S @ (P0 @ m0 + X.T @ (y - b) / self.sigma2)
-        return mean, S
+        return mean, S, near
 
     def predict_new(self, theta: np.ndarray, S: np.ndarray, b: np.ndarray, V: np.ndarray,
-                    colvar: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Log-latency mean and predictive sd for columns (b, V, colvar) of a calibrated row."""
+                    colvar: np.ndarray, cols: Sequence[Column] | None = None,
+                    near: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Log-latency mean and predictive sd for columns (b, V, colvar) of a calibrated row.
+
+        With ``cols`` and ``near`` (neighbour rows from :meth:`row_posterior`), the
+        residual the nearest rows had on each column (what the low-rank part misses,
+        e.g. a kernel a chip family runs unusually well) is added, shrunk by its count.
+        """
         X = np.column_stack([np.ones(len(b)), V])
         mean = b + X @ theta
+        if cols is not None and near is not None and len(near):
+            rank_of = {int(r): i for i, r in enumerate(near[:3])}
+            for j, col in enumerate(cols):
+                ci = self.col_index.get(col)
+                if ci is None:
+                    continue
+                rows, res = self.col_res_rows[ci], self.col_res[ci]
+                hit = [(rank_of[int(rw)], float(e)) for rw, e in zip(rows, res) if int(rw) in rank_of]
+                if hit:
+                    mean[j] += np.mean([e for _, e in hit]) * len(hit) / (len(hit) + 1.0)
         var = np.einsum("ij,jk,ik->i", X, S, X) + self.sigma2 + colvar * (1 + np.sum(theta[1:] ** 2) / max(self.rank, 1))
         return mean, np.sqrt(var)
 
@@ -365,18 +407,16 @@ class TransferModel:
         S = S.copy()
         picked: list[int] = []
         names: set[str] = set()
+        cand_arr = np.array(cand, dtype=int)
+        X = np.column_stack([np.ones(len(cand_arr)), self.V[cand_arr]]) if len(cand_arr) else np.zeros((0, self.rank + 1))
         for _ in range(k):
-            best, best_score = None, -np.inf
-            for i in cand:
-                if i in picked or self.cols[i][0] in names:
-                    continue
-                x = np.concatenate(([1.0], self.V[i]))
-                # information gain; ties go to the better-measured column
-                score = float(np.log1p(x @ S @ x / self.sigma2)) + 1e-6 * self.n_col[i]
-                if score > best_score:
-                    best, best_score = i, score
-            if best is None:
+            free = np.array([i not in picked and self.cols[i][0] not in names for i in cand_arr], dtype=bool)
+            if not free.any():
                 break
+            # information gain of each candidate; ties go to the better-measured column
+            score = np.log1p(np.einsum("ij,jk,ik->i", X, S, X) / self.sigma2) + 1e-6 * self.n_col[cand_arr]
+            score[~free] = -np.inf
+            best = int(cand_arr[int(np.argmax(score))])
             x = np.concatenate(([1.0], self.V[best]))
             Sx = S @ x
             S -= np.outer(Sx, Sx) / (self.sigma2 + x @ Sx)
@@ -427,7 +467,7 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
         fitted = {k: v for k, v in train.items() if k not in hide}
         if not fitted:
             continue
-        sub = TransferModel(rank=model.rank, lam_row=model.lam_row, lam_col=model.lam_col, iters=model.iters,
+        sub = TransferModel(rank=model.rank, lam_row=model.lam_row, lam_col=model.lam_col, iters=model.iters, neighbours=model.neighbours,
                             seed=model.seed).fit(fitted, arch_lookup)
         # fitted rows, hidden cells
         for t, col in hide:
@@ -468,13 +508,13 @@ def _held_out_z(model: TransferModel, t: Target, cols: list[Column], cells, arch
     probe_cols = [model.cols[i] for i in picks]
     pb, pV, _, _ = model.column_arrays(probe_cols, [arch_lookup(c[0]) for c in probe_cols])
     y = np.log([cells[(t, c)] for c in probe_cols])
-    theta, S = model.row_posterior(pb, pV, y, t.runtime)
+    theta, S, near = model.row_posterior(pb, pV, y, t.runtime)
     rest = [c for c in cols if c not in probe_cols]
     b, V, var, _ = model.column_arrays(rest, [arch_lookup(c[0]) for c in rest])
     ok = ~np.isnan(b)
     if not ok.any():
         return []
-    mu, sd = model.predict_new(theta, S, b[ok], V[ok], var[ok])
+    mu, sd = model.predict_new(theta, S, b[ok], V[ok], var[ok], [c for c, o in zip(rest, ok) if o], near)
     truth = np.log([cells[(t, c)] for c, o in zip(rest, ok) if o])
     return list((truth - mu) / sd)
 
@@ -823,6 +863,7 @@ class _Row:
     probes: dict[Column, float]  # measured per-image ms
     theta: np.ndarray | None = None
     S: np.ndarray | None = None
+    near: np.ndarray | None = None
 
 
 class LatencyPredictor:
@@ -844,7 +885,7 @@ class LatencyPredictor:
                     f"architecture the model knows or has GMACs for; measure some of: "
                     f"{', '.join(suggest_probes(5, catalog=catalog))}")
             y = np.log([row.probes[c] for c, o in zip(cols, ok) if o])
-            row.theta, row.S = model.row_posterior(b[ok], V[ok], y, row.runtime)
+            row.theta, row.S, row.near = model.row_posterior(b[ok], V[ok], y, row.runtime)
 
     @property
     def targets(self) -> list[dict[str, Any]]:
@@ -916,7 +957,7 @@ class LatencyPredictor:
             raise PredictionError(
                 f"cannot predict {col[0]} at {col[1]}px: it was never measured and the catalog has no GMACs for it")
         b, V, var, method = got
-        mu, sd = model.predict_new(row.theta, row.S, np.array([b]), V[None, :], np.array([var]))
+        mu, sd = model.predict_new(row.theta, row.S, np.array([b]), V[None, :], np.array([var]), [col], row.near)
         m = model.mult_new_by_runtime.get(row.runtime, model.mult_new)
         return Prediction(latency_ms=float(np.exp(mu[0])), latency_low_ms=float(np.exp(mu[0] - m * sd[0])),
                           latency_high_ms=float(np.exp(mu[0] + m * sd[0])),
