@@ -405,6 +405,13 @@ def run(
         raise InvalidQuery("output", str(out_path), "is a directory; give a .yaml file path")
 
     doc = _Document(out_path, restart=restart)
+    existing_src = doc.find("sources", source_id)
+    if existing_src is not None and not str(existing_src.get("timing", "")).startswith(
+            f"{warmup} warm-up runs, then {runs} timed runs"):
+        # Checked here too (not only after the worker describes the backend) to fail before any model runs.
+        raise InvalidQuery("source_id", source_id, f"{out_path} already has rows of source {source_id!r} measured with "
+                           "a different warm-up/runs protocol; pass --source-id NEW to add this run as a second "
+                           "source, --restart to replace the file, or a new -o file")
     cat = _catalog_for_names(data, out_path, embedded)
 
     # -- plan ---------------------------------------------------------------
