@@ -37,6 +37,7 @@ from .bounds import (
     upper_bound,
 )
 from .solver import Catalog
+from . import measure  # the measurement plugin; imports no framework until a run starts
 
 __version__ = "0.1.0"
 
@@ -97,6 +98,7 @@ __all__ = [
     "architectures",
     "checkpoints",
     "catalog",
+    "measure",
     "load_catalog",
     "validate_files",
     "embedded_table_path",
