@@ -148,8 +148,9 @@ def latency_cells(catalog) -> dict[tuple[Target, Column], float]:
         if lat is None or not (lat > 0):
             continue
         t = Target(m.device, m.runtime, m.precision, settings_key(m.settings), int(m.batch_size))
-        acc.setdefault((t, (m.architecture, int(m.input_size))), []).append(math.log(lat))
-    return {k: float(np.exp(np.mean(v))) for k, v in acc.items()}
+        acc.setdefault((t, (m.architecture, int(m.input_size))), []).append(float(lat))
+    # a single measurement stays exactly as published
+    return {k: v[0] if len(v) == 1 else float(np.exp(np.mean(np.log(v)))) for k, v in acc.items()}
 
 
 # ---------------------------------------------------------------------------
