@@ -180,14 +180,13 @@ class Client:
         return Device.model_validate(self._get(f"/devices/{quote(name, safe='')}")["device"])
 
     def architecture(self, name: str) -> Architecture:
-        """An architecture by id or alias (or a checkpoint's architecture); raises :class:`~modelpick.UnknownName`."""
-        return Architecture.model_validate(self._get(f"/models/{quote(name, safe='')}")["architecture"])
+        """An architecture by id or alias; raises :class:`~modelpick.UnknownName`."""
+        body = self._get(f"/models/{quote(name, safe='')}", {"kind": "architecture"})
+        return Architecture.model_validate(body["architecture"])
 
     def checkpoint(self, name: str) -> Checkpoint:
         """A checkpoint by exact id; raises :class:`~modelpick.UnknownName`."""
-        body = self._get(f"/models/{quote(name, safe='')}")
-        if body.get("kind") != "checkpoint":
-            raise _errors.UnknownName("checkpoint", name, f"{name!r} is an architecture, not a checkpoint")
+        body = self._get(f"/models/{quote(name, safe='')}", {"kind": "checkpoint"})
         return Checkpoint.model_validate(body["checkpoint"])
 
     def health(self) -> dict[str, Any]:

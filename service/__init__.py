@@ -94,7 +94,7 @@ def load_service_catalog(config: Mapping[str, Any]) -> Catalog:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, the catalog (loaded now), blueprints and problem handlers."""
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # no static file route: no request reads a file
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(config_from_env())
     if config:

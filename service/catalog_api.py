@@ -113,30 +113,38 @@ def models():
 
 @bp.get("/models/<path:model_id>")
 def model(model_id: str):
-    """A checkpoint (exact id) or an architecture (id or alias), with its architecture or its checkpoints."""
-    read_args(())
+    """A checkpoint (exact id) or an architecture (id or alias), with its architecture or its checkpoints.
+
+    A name that is both is answered as the checkpoint unless ``kind=architecture``.
+    """
+    kind = _choice(read_args(("kind",)), "kind", MODEL_KINDS)
     cat = state().catalog
-    try:
-        ck = cat.checkpoint(model_id)
-    except UnknownName:
-        ck = None
-    if ck is not None:
-        key = ("checkpoint", ck.id)
-    else:
+    key = None
+    if kind in (None, "checkpoint"):
+        try:
+            key = ("checkpoint", cat.checkpoint(model_id).id)
+        except UnknownName as exc:
+            err = exc
+    if key is None and kind in (None, "architecture"):
         try:
             key = ("architecture", cat.resolve_architecture(model_id))
         except UnknownName as exc:
+            err = exc
+    if key is None:
+        if kind is None:
             choices = sorted({*(a.id for a in cat.architectures()), *(c.id for c in cat.checkpoints())})
             err = UnknownName("model", model_id, "not an architecture or checkpoint", choices=choices)
-            raise _not_found(err, list_choices=False) from exc
+        raise _not_found(err, list_choices=False)
 
     def build():
-        kind, ident = key
-        if kind == "checkpoint":
-            return {"kind": kind, "checkpoint": ck.model_dump(mode="json"),
-                    "architecture": cat.architecture(ck.architecture).model_dump(mode="json"), "catalog": state().info}
-        return {"kind": kind, "architecture": cat.architecture(ident).model_dump(mode="json"),
+        found, ident = key
+        info = state().info
+        if found == "checkpoint":
+            ck = cat.checkpoint(ident)
+            return {"kind": found, "checkpoint": ck.model_dump(mode="json"),
+                    "architecture": cat.architecture(ck.architecture).model_dump(mode="json"), "catalog": info}
+        return {"kind": found, "architecture": cat.architecture(ident).model_dump(mode="json"),
                 "checkpoints": [c.model_dump(mode="json") for c in cat.checkpoints(architecture=ident)],
-                "catalog": state().info}
+                "catalog": info}
 
     return conditional(make_etag("model", *key), build)

@@ -186,9 +186,10 @@ def build_document(catalog: Catalog) -> dict[str, Any]:
              "304": _NOT_MODIFIED, "400": _BAD_PARAM},
             "catalog")},
         "/models/{model_id}": {"get": _operation(
-            "getModel", "A checkpoint (exact id) or an architecture (id or alias)",
+            "getModel", "A checkpoint (exact id) or an architecture (id or alias); a checkpoint first unless kind says",
             [{"name": "model_id", "in": "path", "required": True, "description": "checkpoint id or architecture id/alias",
-              "schema": {"type": "string", "minLength": 1}}],
+              "schema": {"type": "string", "minLength": 1}},
+             _q("kind", "look up only this kind (a name can be both)", {"type": "string", "enum": MODEL_KINDS})],
             {"200": _json("ModelDetail", "the model"), "304": _NOT_MODIFIED, "400": _BAD_PARAM,
              "404": _problem("not-found: neither an architecture nor a checkpoint (with close matches)")},
             "catalog")},

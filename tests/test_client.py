@@ -178,16 +178,18 @@ def test_catalog_listings_match_the_library(api, mini_catalog):
 def test_single_entries(api, mini_catalog):
     assert api.device("Board A") == mini_catalog.device("board-a")
     assert api.architecture("small_net") == mini_catalog.architecture("small")
-    assert api.architecture("medium.v1") == mini_catalog.architecture("medium")  # a checkpoint's architecture
     assert api.checkpoint("medium.v2") == mini_catalog.checkpoint("medium.v2")
     with pytest.raises(UnknownDevice) as exc:
         api.device("gpu-c")
     assert "gpu-b" in exc.value.close_matches
-    with pytest.raises(UnknownName):
+    with pytest.raises(UnknownName) as exc:
         api.checkpoint("medium")  # an architecture
+    assert exc.value.param == "checkpoint" and "medium.v1" in exc.value.close_matches
     with pytest.raises(UnknownName) as exc:
         api.architecture("mediumm")
-    assert "medium" in exc.value.close_matches
+    assert exc.value.param == "architecture" and "medium" in exc.value.close_matches
+    with pytest.raises(UnknownName):
+        api.architecture("medium.v1")  # a checkpoint
 
 
 def test_health_and_catalog_info(api, mini_catalog):

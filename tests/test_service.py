@@ -358,6 +358,11 @@ def test_model_detail(client):
     assert [c["id"] for c in body["checkpoints"]] == ["small.v1"]
     err = the_error(problem(client.get("/models/mediun.v2"), 404), "model")
     assert err["exception"] == "UnknownName" and "medium.v2" in err["close_matches"]
+    assert client.get("/models/medium?kind=architecture").get_json()["kind"] == "architecture"
+    err = the_error(problem(client.get("/models/medium?kind=checkpoint"), 404), "checkpoint")
+    assert "medium.v1" in err["close_matches"]
+    err = the_error(problem(client.get("/models/medium.v1?kind=architecture"), 404), "architecture")
+    problem(client.get("/models/medium?kind=layer"), 400)
 
 
 # ---------------------------------------------------------------------------
@@ -391,11 +396,13 @@ def test_unknown_parameters_everywhere(client):
         problem(client.get(url), 400)
 
 
-def test_requests_cannot_name_files(client, tmp_path):
+def test_requests_cannot_name_files(client, app, tmp_path):
+    assert not any(r.rule.startswith("/static") for r in app.url_map.iter_rules())
     secret = tmp_path / "secret.yaml"
     secret.write_text("schema_version: 1\ndevices:\n  - {id: leaked, name: Leaked, kind: cpu}\n")
     for url in (f"/recommend?device=leaked&MODELPICK_DATA={secret}", f"/devices?data={secret}",
                 f"/devices/{secret}", "/models/../../etc/passwd", "/models/%2e%2e/%2e%2e/etc/passwd",
+                "/static/../../pyproject.toml", "/static/__init__.py",
                 f"/models/{secret}"):
         resp = client.get(url)
         assert resp.status_code in (400, 404), url
@@ -472,3 +479,48 @@ def test_numbers_in_answers_are_finite(client):
     for rec in [body["best"], *body["alternatives"]]:
         for v in rec.values():
             assert not (isinstance(v, float) and not math.isfinite(v))
+
+
+# ---------------------------------------------------------------------------
+# the per-worker answer cache
+
+
+def test_answer_cache_serves_repeats_and_skips_the_solver(mini_catalog, monkeypatch):
+    app = create_app({"MODELPICK_CATALOG": mini_catalog})
+    client = app.test_client()
+    cache = app.extensions["modelpick"].answers
+    first = client.get("/recommend?device=board&min_fps=20")
+    infeasible = client.get("/recommend?device=board&min_fps=500")
+    client.get("/recommend?device=board&min_fps=-1")  # invalid: never cached
+    assert len(cache) == 2
+
+    def no_solving(*a, **k):
+        raise AssertionError("solved again")
+
+    monkeypatch.setattr(type(mini_catalog), "solve", no_solving)
+    again = client.get("/recommend?device=board&min_fps=20")
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/recommend?device=board&min_fps=500").get_data() == infeasible.get_data()
+    assert client.get("/recommend?device=board&min_fps=500").status_code == 422
+    assert client.get("/recommend?device=board&min_fps=20",
+                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert problem(client.get("/recommend?device=board&min_fps=-1"), 400)
+
+
+def test_answer_cache_can_be_turned_off(mini_catalog):
+    app = create_app({"MODELPICK_CATALOG": mini_catalog, "MODELPICK_ANSWER_CACHE_MB": 0})
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/recommend?device=board").status_code == 200
+    assert len(app.extensions["modelpick"].answers) == 0
+
+
+def test_answer_cache_is_bounded_in_bytes():
+    from service.common import Answer, AnswerCache
+
+    cache = AnswerCache(16 * 1024)
+    for i in range(100):
+        cache.put(i, Answer(200, b"x" * 700, "application/json", ()))
+    assert 0 < len(cache) < 20 and cache.get(99) is not None and cache.get(0) is None
+    cache.put("huge", Answer(200, b"x" * 4096, "application/json", ()))  # > 1/16 of the budget: not kept
+    assert cache.get("huge") is None

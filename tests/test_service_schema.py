@@ -22,7 +22,7 @@ from conftest import FIXTURES
 
 from service import create_app
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 20
 
 app = create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(FIXTURES / "mini.yaml")]})
 config = SchemathesisConfig.from_dict({
