@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 #: Modules that add subcommands: each has register(subparsers, parents).
-_COMMAND_MODULES: list[str] = ["modelpick.cli_frontiers", "modelpick.cli_measure"]
+_COMMAND_MODULES: list[str] = ["modelpick.cli_frontiers", "modelpick.cli_measure", "modelpick.cli_predict"]
 
 
 # ---------------------------------------------------------------------------

@@ -200,3 +200,23 @@ def test_cli_output_marks_predictions(mini_catalog):
     assert "latency predicted" in format_table(recs) and "~" in format_table(recs)
     assert "ESTIMATED: predicted, 80% interval" in format_recommendation(est)
     assert "computed" in format_recommendation(est)
+
+
+def test_cli_predict_and_suggest_probes(mini_catalog, monkeypatch, capsys, tmp_path):
+    import json
+
+    from modelpick import cli
+
+    monkeypatch.setattr(cli, "catalog_from_args", lambda args: mini_catalog)
+    probes = tmp_path / "probes.json"
+    probes.write_text(json.dumps([{"architecture": "small", "runtime": "ncnn", "precision": "auto", "batch_size": 1,
+                                   "latency_ms": 12.5}]))
+    assert cli.main(["predict", "--device", "my-board", "--probes", str(probes), "-a", "large", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["predictions"][0]["latency_estimated"] is True and out["predictions"][0]["device"] == "my-board"
+    assert cli.main(["predict", "--device", "board-a", "-a", "large", "--runtime", "tensorrt", "--batch-size", "8"]) == 0
+    assert "PREDICTED" in capsys.readouterr().out
+    assert cli.main(["predict", "--device", "board-a", "-a", "larg", "--runtime", "tensorrt"]) == 2
+    assert "did you mean large" in capsys.readouterr().err
+    assert cli.main(["suggest-probes", "-k", "2"]) == 0
+    assert len(capsys.readouterr().out.split()) == 2

@@ -1,0 +1,96 @@
+"""``modelpick predict`` and ``modelpick suggest-probes``: computed latencies, always labelled as such."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _fmt(p) -> str:
+    tag = "measured" if not p.latency_estimated else f"PREDICTED ({p.method})"
+    line = (f"{p.architecture:28s} {p.runtime}/{p.precision} batch {p.batch_size}: {p.latency_ms:.3g} ms/image")
+    if p.latency_estimated:
+        line += f"  80% interval {p.latency_low_ms:.3g}-{p.latency_high_ms:.3g} ms"
+    if p.memory_mb is not None:
+        line += f"  memory ~{p.memory_mb:,.0f} MB ({p.memory_low_mb:,.0f}-{p.memory_high_mb:,.0f})"
+    return f"{line}  [{tag}]"
+
+
+def _read_probes(path: str) -> list[dict[str, Any]]:
+    from .errors import InvalidQuery
+
+    try:
+        data = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise InvalidQuery("probes", path, f"cannot read: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidQuery("probes", path, f"not valid JSON (line {exc.lineno}): {exc.msg}") from None
+    if isinstance(data, dict):
+        data = data.get("measurements", data)
+    if not isinstance(data, list):
+        raise InvalidQuery("probes", path, "expected a JSON list of measurements (or {'measurements': [...]})")
+    return data
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .cli import catalog_from_args, print_json
+    from .predict import calibrate, predict
+
+    cat = catalog_from_args(args)
+    if args.probes:
+        predictor = calibrate(args.device, _read_probes(args.probes), catalog=cat)
+        if args.architecture:
+            preds = [predictor.predict(a, args.batch_size, runtime=args.runtime, precision=args.precision)
+                     for a in args.architecture]
+        else:
+            preds = predictor.predict_all(runtime=args.runtime, precision=args.precision, batch_size=args.batch_size)
+    else:
+        if not args.architecture:
+            from .errors import InvalidQuery
+
+            raise InvalidQuery("architecture", None, "give --architecture (repeatable), or --probes FILE to "
+                               "predict every architecture for a new device")
+        preds = [predict(args.device, a, runtime=args.runtime, precision=args.precision, batch_size=args.batch_size,
+                         catalog=cat) for a in args.architecture]
+    if args.json:
+        print_json({"predictions": [p.to_dict() for p in preds], "catalog": {"version": cat.version, "hash": cat.hash},
+                    "note": "latency_estimated=true rows are computed predictions with an 80% interval, not measurements"})
+    else:
+        for p in preds:
+            print(_fmt(p))
+    return 0
+
+
+def cmd_suggest_probes(args: argparse.Namespace) -> int:
+    from .cli import catalog_from_args, print_json
+    from .predict import suggest_probes
+
+    cat = catalog_from_args(args)
+    picks = suggest_probes(args.k, runtime=args.runtime, catalog=cat)
+    if args.json:
+        print_json({"probes": picks, "runtime": args.runtime})
+    else:
+        print("\n".join(picks))
+    return 0
+
+
+def register(sub, parents) -> None:
+    from .cli import batch_size_arg
+
+    p = sub.add_parser("predict", parents=parents,
+                       help="predicted latency (80%% interval) of unmeasured cells; --probes FILE for a new device")
+    p.add_argument("--device", "-d", required=True, help="catalog device, or a new device id with --probes")
+    p.add_argument("--architecture", "-a", action="append", help="architecture id or alias (repeatable)")
+    p.add_argument("--runtime")
+    p.add_argument("--precision")
+    p.add_argument("--batch-size", type=batch_size_arg, default=1)
+    p.add_argument("--probes", metavar="FILE", help="JSON list of measured probes: architecture, runtime, "
+                   "precision, batch_size, latency_ms")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("suggest-probes", parents=parents, help="the architectures most informative to measure first")
+    p.add_argument("-k", type=int, default=5, help="how many (default 5)")
+    p.add_argument("--runtime", help="only architectures measured with this runtime")
+    p.set_defaults(func=cmd_suggest_probes)
