@@ -32,7 +32,7 @@ class Answer:
     etag: str | None = None
 
     def response(self) -> Response:
-        if self.etag is not None and request.if_none_match and request.if_none_match.contains_weak(self.etag):
+        if self.etag is not None and not_modified(self.etag):
             resp = Response(status=304)
         else:
             resp = Response(self.body, status=self.status, mimetype=self.mimetype)
@@ -155,6 +155,11 @@ def cache_headers(etag: str) -> dict[str, str]:
     return {"ETag": f'"{etag}"', "Cache-Control": f"public, max-age={max_age}"}
 
 
+def not_modified(etag: str) -> bool:
+    """Whether the request's ``If-None-Match`` already names this ETag (weak comparison, ``*`` included)."""
+    return bool(request.if_none_match) and request.if_none_match.contains_weak(etag)
+
+
 def conditional(etag: str, build: Callable[[], Any], mimetype: str = "application/json") -> Response:
     """200 with the body ``build()`` returns (bytes as they are, anything else as JSON), or 304 when the
     client's ``If-None-Match`` already has this ETag.
@@ -162,7 +167,7 @@ def conditional(etag: str, build: Callable[[], Any], mimetype: str = "applicatio
     ``build`` is not called for a 304, so a revalidation costs no solve.
     """
     headers = cache_headers(etag)
-    if request.if_none_match and request.if_none_match.contains_weak(etag):
+    if not_modified(etag):
         resp = Response(status=304)
         resp.headers.update(headers)
         return resp
