@@ -28,7 +28,7 @@ from .errors import CatalogError
 from .schema import Architecture, CatalogFile, Checkpoint, Device, Measurement, Source
 
 #: Bump when the cached structure changes.
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 QUANTIZED_PRECISIONS = frozenset({"int8", "uint8", "w8a8", "w8a16", "w8a8-mixed-int16", "w8a16-mixed-int16", "int4"})
 
@@ -137,12 +137,35 @@ def _read_file(path: Path, raw: bytes) -> CatalogFile:
         raise CatalogError(lines) from None
 
 
+_PARSED: dict[tuple[str, bytes], CatalogFile] = {}
+
+
+def _read_file_cached(path: Path, raw: bytes) -> CatalogFile:
+    """Parse each file once per process and content, so merging a small user file with the embedded
+    table does not re-parse the embedded table."""
+    key = (str(path), hashlib.sha256(raw).digest())
+    hit = _PARSED.get(key)
+    if hit is None:
+        hit = _read_file(path, raw)
+        if len(_PARSED) > 32:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    return hit
+
+
 # ---------------------------------------------------------------------------
 # The merged catalog
 
 
+_FULL_FIELDS = ("sources", "architectures", "checkpoints", "measurements")
+
+
 @dataclass
 class _Merged:
+    """The merged catalog. The cache stores it in two parts: a small core (what a query needs: devices,
+    candidate columns, settings) and the full entity tables, loaded on first access, so that a cold
+    `modelpick best` process does not unpickle 30,000 measurement rows it never reads."""
+
     files: list[str]
     digest: str
     sources: dict[str, Source]
@@ -153,6 +176,28 @@ class _Merged:
     measurements: list[dict[str, Any]]  # validated Measurement dumps, canonical ids
     columns: dict[str, np.ndarray] = field(default_factory=dict)
     strings: dict[str, list[str]] = field(default_factory=dict)
+    #: Per measurement row: its settings dict (kept in the core for answers).
+    measurement_settings: list[dict[str, Any]] | None = None
+    #: Every runtime and precision token in the measurements, and lowercase architecture name -> id.
+    known: dict[str, Any] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in _FULL_FIELDS and k != "_full_path"}
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes missing from __dict__: the lazily loaded full tables.
+        state = self.__dict__
+        if name in _FULL_FIELDS and "_full_path" in state:
+            try:
+                with open(state["_full_path"], "rb") as fh:
+                    full = pickle.load(fh)
+            except (OSError, pickle.PickleError, EOFError) as exc:
+                raise CatalogError([f"catalog cache {state['_full_path']} is unreadable ({exc}); "
+                                    "delete the cache folder or set MODELPICK_CACHE=0"]) from None
+            state.update({k: full[k] for k in _FULL_FIELDS})
+            del state["_full_path"]
+            return state[name]
+        raise AttributeError(name)
 
 
 def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
@@ -363,6 +408,16 @@ def _build_columns(merged: _Merged) -> None:
         strings.setdefault(kind, [])
     merged.columns = arrays
     merged.strings = strings
+    merged.measurement_settings = [m["settings"] for m in merged.measurements]
+    arch_names = {a.lower(): a for a in merged.architectures}
+    for a in merged.architectures.values():
+        for alias in a.aliases:
+            arch_names.setdefault(alias.lower(), a.id)
+    merged.known = {
+        "runtime": sorted({m["runtime"] for m in merged.measurements}),
+        "precision": sorted({m["precision"] for m in merged.measurements}),
+        "architecture_names": arch_names,
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -383,25 +438,41 @@ def _cache_load(digest: str) -> _Merged | None:
     directory = _cache_dir()
     if directory is None:
         return None
-    path = directory / f"catalog-{digest}.pickle"
+    core, full = directory / f"catalog-{digest}.core.pickle", directory / f"catalog-{digest}.full.pickle"
     try:
-        with open(path, "rb") as fh:
+        with open(core, "rb") as fh:
             merged = pickle.load(fh)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return merged if isinstance(merged, _Merged) and merged.digest == digest else None
+    if not isinstance(merged, _Merged) or merged.__dict__.get("digest") != digest or not full.is_file():
+        return None
+    merged.__dict__["_full_path"] = str(full)
+    return merged
 
 
 def _cache_store(merged: _Merged) -> None:
     directory = _cache_dir()
     if directory is None:
         return
+
+    def dump(obj: Any, name: str) -> None:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".catalog-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, directory / name)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".catalog-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(merged, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, directory / f"catalog-{merged.digest}.pickle")
+        # full first: a core file on disk implies its full file exists
+        dump({k: getattr(merged, k) for k in _FULL_FIELDS}, f"catalog-{merged.digest}.full.pickle")
+        dump(merged, f"catalog-{merged.digest}.core.pickle")
     except OSError:
         pass  # a read-only home must not break queries
 
@@ -461,7 +532,7 @@ def load_catalog(*paths: str | os.PathLike[str], embedded: bool = True, use_env:
         errors: list[str] = []
         for p, raw in blobs:
             try:
-                files.append((p, _read_file(p, raw)))
+                files.append((p, _read_file_cached(p, raw)))
             except CatalogError as exc:
                 errors.extend(exc.errors)
         if errors:

@@ -60,7 +60,8 @@ BYTES_PER_ACTIVATION: dict[str, float] = {
 class _Strict(BaseModel):
     """Base: unknown keys are errors, so a typo never silently drops data."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # defer_build: a cached catalog never validates files, so don't pay for building these validators at import
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
 
 
 def _finite_positive(value: float | None, name: str, *, allow_zero: bool = False) -> float | None:

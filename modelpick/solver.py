@@ -66,10 +66,7 @@ class Catalog:
                 self._device_names.setdefault(normalize_name(name), d.id)
         for fam, dev_id in merged.device_families.items():
             self._device_names.setdefault(normalize_name(fam), dev_id)
-        self._arch_names: dict[str, str] = {a.lower(): a for a in merged.architectures}
-        for a in merged.architectures.values():
-            for alias in a.aliases:
-                self._arch_names.setdefault(alias.lower(), a.id)
+        self._arch_names: dict[str, str] = merged.known["architecture_names"] if merged.known else {}
         self._measurement_objs: list[Measurement] | None = None
         # estimates="include": per device, this catalog's block plus predicted rows (built lazily by .predict)
         self._estimate_views: dict[tuple, Catalog] = {}
@@ -190,6 +187,8 @@ class Catalog:
 
     def _distinct(self, kind: str, device: str | None) -> list[str]:
         if device is None:
+            if self._m.known and kind in self._m.known:
+                return list(self._m.known[kind])
             return sorted({m[kind] for m in self._m.measurements})
         lo, hi = self._block(device)
         return sorted(self._str[kind][c] for c in np.unique(self._cols[kind][lo:hi]))
@@ -320,7 +319,10 @@ class Catalog:
     # -- records ---------------------------------------------------------------
     def _recommendation(self, r: int, rank: int | None = None, strict: bool = False) -> Recommendation:
         c, s = self._cols, self._str
-        meas = self._m.measurements[int(c["measurement"][r])]
+        mi = int(c["measurement"][r])
+        settings_list = self._m.measurement_settings
+        settings = settings_list[mi] if settings_list is not None and mi < len(settings_list) else \
+            self._m.measurements[mi]["settings"]
         mem = float(c["memory_mb"][r])
         top5 = float(c["top5"][r])
         params, gmacs = float(c["params_m"][r]), float(c["gmacs"][r])
@@ -348,7 +350,7 @@ class Catalog:
             memory_high_mb=None if math.isnan(mem_hi) else mem_hi,
             params_m=None if math.isnan(params) else params,
             gmacs=None if math.isnan(gmacs) else gmacs,
-            settings=dict(meas["settings"]),
+            settings=dict(settings),
             sources={
                 "accuracy": s["source"][c["accuracy_source"][r]],
                 "latency": s["source"][c["latency_source"][r]],

@@ -38,7 +38,7 @@ def test_broken_file_is_rejected_with_its_place(path):
 def test_cli_validate_exit_code_and_message(path, capsys):
     code = main(["validate", "--standalone", str(FIXTURES / "mini.yaml")])
     assert code == 0
-    code = main(["--version"] if False else ["best", "--data", str(path), "--device", "jetson"])
+    code = main(["best", "--data", str(FIXTURES / "mini.yaml"), "--data", str(path), "--device", "jetson"])
     err = capsys.readouterr().err
     assert code == 2
     assert "Traceback" not in err and str(path) in err
