@@ -152,3 +152,18 @@ def test_readme_curl_examples_against_the_documented_command(tmp_path):
                 assert r.headers["Content-Type"] == "application/json"
             else:
                 assert r.headers["Content-Type"] == "application/problem+json"
+
+
+def test_gunicorn_config_is_production_safe(monkeypatch):
+    import runpy
+    from types import SimpleNamespace
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("MODELPICK_BIND", raising=False)
+    conf = runpy.run_path(str(REPO / "service" / "gunicorn.conf.py"))
+    assert conf["bind"] == "127.0.0.1:8000" and conf["workers"] == os.cpu_count()
+    assert conf["worker_class"] == "sync" and conf["timeout"] <= 60
+    assert conf["limit_request_line"] <= 8190 and conf["accesslog"] is None
+    conf["post_worker_init"](SimpleNamespace(wsgi=SimpleNamespace(debug=False)))
+    with pytest.raises(RuntimeError, match="debug"):
+        conf["post_worker_init"](SimpleNamespace(wsgi=SimpleNamespace(debug=True)))
