@@ -143,14 +143,52 @@ _PARSED: dict[tuple[str, bytes], CatalogFile] = {}
 def _read_file_cached(path: Path, raw: bytes) -> CatalogFile:
     """Parse each file once per process and content, so merging a small user file with the embedded
     table does not re-parse the embedded table."""
-    key = (str(path), hashlib.sha256(raw).digest())
+    digest = hashlib.sha256(raw).digest()
+    key = (str(path), digest)
     hit = _PARSED.get(key)
+    if hit is not None:
+        return hit
+    # Large files (the embedded table) also get a disk cache of their validated parse, keyed by content:
+    # unpickling takes well under a second where YAML parsing takes many seconds.
+    directory = _cache_dir() if len(raw) > _FILE_CACHE_MIN_BYTES else None
+    disk = directory / f"file-{_CACHE_FORMAT}-{digest.hex()}.pickle" if directory else None
+    if disk is not None:
+        try:
+            with open(disk, "rb") as fh:
+                hit = pickle.load(fh)
+            if not isinstance(hit, CatalogFile):
+                hit = None
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            hit = None
     if hit is None:
         hit = _read_file(path, raw)
-        if len(_PARSED) > 32:
-            _PARSED.clear()
-        _PARSED[key] = hit
+        if disk is not None:
+            _atomic_pickle(hit, disk)
+    if len(_PARSED) > 32:
+        _PARSED.clear()
+    _PARSED[key] = hit
     return hit
+
+
+_FILE_CACHE_MIN_BYTES = 256 * 1024
+
+
+def _atomic_pickle(obj: Any, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".catalog-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError:
+        pass  # a read-only cache folder must not break queries
 
 
 # ---------------------------------------------------------------------------
@@ -454,27 +492,9 @@ def _cache_store(merged: _Merged) -> None:
     directory = _cache_dir()
     if directory is None:
         return
-
-    def dump(obj: Any, name: str) -> None:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".catalog-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, directory / name)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        # full first: a core file on disk implies its full file exists
-        dump({k: getattr(merged, k) for k in _FULL_FIELDS}, f"catalog-{merged.digest}.full.pickle")
-        dump(merged, f"catalog-{merged.digest}.core.pickle")
-    except OSError:
-        pass  # a read-only home must not break queries
+    # full first: a core file on disk implies its full file exists
+    _atomic_pickle({k: getattr(merged, k) for k in _FULL_FIELDS}, directory / f"catalog-{merged.digest}.full.pickle")
+    _atomic_pickle(merged, directory / f"catalog-{merged.digest}.core.pickle")
 
 
 # ---------------------------------------------------------------------------
