@@ -78,7 +78,8 @@ def _evaluate_device(job):
             mine[t][col] = v
     out = []
     for t, cells in mine.items():
-        known = [c for c in cells if c in model.col_index and model.n_col[model.col_index[c]] > 0]
+        known = [c for c in cells if c in model.col_index and model.n_col[model.col_index[c]] > 0
+                 and model.supported(model.col_index[c], t.runtime)]
         if len(known) < k + 1:
             continue
         picks = [model.cols[i] for i in model.suggest(k, [model.col_index[c] for c in known], t.runtime)]
@@ -86,9 +87,9 @@ def _evaluate_device(job):
             continue
         rest = [c for c in cells if c not in picks]
         # ours
-        pb, pV, _, _ = model.column_arrays(picks, [lookup(c[0]) for c in picks])
+        pb, pV, _, _ = model.column_arrays(picks, [lookup(c[0]) for c in picks], t.runtime)
         theta, S, near = model.row_posterior(pb, pV, np.log([cells[c] for c in picks]), t.runtime)
-        b, V, var, _ = model.column_arrays(rest, [lookup(c[0]) for c in rest])
+        b, V, var, _ = model.column_arrays(rest, [lookup(c[0]) for c in rest], t.runtime)
         mult = model.mult_new_by_runtime.get(t.runtime, model.mult_new)
         ok = ~np.isnan(b)
         mu = np.full(len(rest), np.nan)

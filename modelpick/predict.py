@@ -61,7 +61,7 @@ IGNORED_SETTINGS = frozenset({"loop_count", "loops", "runs", "warmup", "cooling_
                               "batch_stated", "input_size_stated"})
 #: Probes used when calibrating intervals by device-level cross-validation.
 CALIBRATION_PROBES = 5
-_MODEL_VERSION = 3
+_MODEL_VERSION = 4
 
 _PROBE_KEYS = ("architecture", "runtime", "precision", "batch_size", "latency_ms", "input_size", "settings",
                "memory_mb")
@@ -239,6 +239,15 @@ class TransferModel:
         rng = np.random.default_rng(self.seed)
         self.n_row = np.bincount(r, minlength=R)
         self.n_col = np.bincount(c, minlength=C)
+        self.runtimes = {t.runtime for t in self.rows}
+        self.arch_cols: dict[str, list[int]] = {}
+        for j, (name, _) in enumerate(self.cols):
+            self.arch_cols.setdefault(name, []).append(j)
+        devs: dict[tuple[int, str], set[str]] = {}
+        for ri, ci in zip(r.tolist(), c.tolist()):
+            t = self.rows[ri]
+            devs.setdefault((ci, t.runtime), set()).add(t.device)
+        self.support = {k: len(v) for k, v in devs.items()}  # (column, runtime) -> devices that measured it
         a = np.bincount(r, y, minlength=R) / np.maximum(self.n_row, 1)
         b = np.bincount(c, y - a[r], minlength=C) / np.maximum(self.n_col, 1)
         U = rng.normal(0, 0.1, (R, k))
@@ -302,24 +311,42 @@ class TransferModel:
         return mean, cov
 
     # -- columns -----------------------------------------------------------
-    def column(self, col: Column, arch=None) -> tuple[float, np.ndarray, float, str] | None:
+    def supported(self, i: int, runtime: str | None) -> bool:
+        """Whether fitted column ``i`` may be predicted for ``runtime``: some device measured it with that runtime.
+
+        A column fitted only on other runtimes (e.g. a model timed only on desktop GPUs)
+        has interaction factors that were never checked against this runtime's rows, so
+        its prediction there would be an unvalidated extrapolation. Runtimes the catalog
+        does not know are not restricted.
+        """
+        if runtime is None or runtime not in self.runtimes:
+            return True
+        return self.support.get((i, runtime), 0) >= 1
+
+    def column(self, col: Column, arch=None, runtime: str | None = None) -> tuple[float, np.ndarray, float, str] | None:
         """(b, V, extra variance, method) for a column; None if it can be neither looked up nor derived."""
         i = self.col_index.get(col)
-        if i is not None and self.n_col[i] > 0:
+        measured = i is not None and self.n_col[i] > 0
+        if measured and self.supported(i, runtime):
             return float(self.b[i]), self.V[i], self.sigma2 / self.n_col[i], "low-rank transfer"
         raw = _arch_feature_row(arch, col[1]) if arch is not None else None
         if raw is None:
             return None
         f = self.features.transform(np.array(raw))[0]
         prior = f @ self.G
-        # same architecture measured at another input size: shift its fitted effect by the feature difference
-        ref = next((j for j, (name, _) in enumerate(self.cols) if name == col[0] and self.has_prior[j]), None)
+        # same architecture measured at another input size with this runtime: shift its effect by the feature difference
+        ref = next((j for j in self.arch_cols.get(col[0], ()) if self.cols[j][1] != col[1]
+                    and self.has_prior[j] and self.n_col[j] > 0 and self.supported(j, runtime)), None)
+        if measured and ref is None:
+            return None  # measured, but only with other runtimes: unvalidated there
         if ref is not None:
             shifted = np.concatenate(([self.b[ref]], self.V[ref])) + prior - self.F[ref] @ self.G
             return float(shifted[0]), shifted[1:], float(self.tau2[0]), "low-rank transfer (input-size shift)"
         return float(prior[0]), prior[1:], float(self.tau2[0]), "feature prior"
 
-    def column_arrays(self, cols: Sequence[Column], archs: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    def column_arrays(self, cols: Sequence[Column], archs: Sequence[Any],
+                      runtime: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Column parameters (NaN where a column cannot be predicted for ``runtime``)."""
         b = np.full(len(cols), np.nan)
         V = np.zeros((len(cols), self.rank))
         var = np.full(len(cols), np.nan)
@@ -327,11 +354,13 @@ class TransferModel:
         idx = np.array([self.col_index.get(col, -1) for col in cols], dtype=int)
         fitted = idx >= 0
         fitted[fitted] = self.n_col[idx[fitted]] > 0
+        unsupported = np.array([f and not self.supported(int(i), runtime) for f, i in zip(fitted, idx)], dtype=bool)
+        fitted &= ~unsupported
         b[fitted], V[fitted] = self.b[idx[fitted]], self.V[idx[fitted]]
         var[fitted] = self.sigma2 / self.n_col[idx[fitted]]
-        for i in np.flatnonzero(~fitted):  # the slow path only for columns the fit never saw
+        for i in np.flatnonzero(~fitted):  # the slow path for columns the fit never saw or saw with other runtimes
             col, arch = cols[i], archs[i]
-            got = self.column(col, arch)
+            got = self.column(col, arch, runtime)
             if got is None:
                 methods[i] = ""
                 continue
@@ -473,7 +502,7 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
         # fitted rows, hidden cells
         for t, col in hide:
             ri = sub.row_index.get(t)
-            got = sub.column(col, arch_lookup(col[0]))
+            got = sub.column(col, arch_lookup(col[0]), t.runtime)
             if ri is None or got is None:
                 continue
             mu, sd = sub.predict_fitted(ri, np.array([got[0]]), got[1][None, :], np.array([got[2]]))
@@ -502,16 +531,17 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
 
 
 def _held_out_z(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup) -> list[float]:
-    known = [col for col in cols if col in model.col_index and model.n_col[model.col_index[col]] > 0]
+    known = [col for col in cols if col in model.col_index and model.n_col[model.col_index[col]] > 0
+             and model.supported(model.col_index[col], t.runtime)]
     if len(known) < CALIBRATION_PROBES + 1:
         return []
     picks = model.suggest(CALIBRATION_PROBES, [model.col_index[c] for c in known], t.runtime)
     probe_cols = [model.cols[i] for i in picks]
-    pb, pV, _, _ = model.column_arrays(probe_cols, [arch_lookup(c[0]) for c in probe_cols])
+    pb, pV, _, _ = model.column_arrays(probe_cols, [arch_lookup(c[0]) for c in probe_cols], t.runtime)
     y = np.log([cells[(t, c)] for c in probe_cols])
     theta, S, near = model.row_posterior(pb, pV, y, t.runtime)
     rest = [c for c in cols if c not in probe_cols]
-    b, V, var, _ = model.column_arrays(rest, [arch_lookup(c[0]) for c in rest])
+    b, V, var, _ = model.column_arrays(rest, [arch_lookup(c[0]) for c in rest], t.runtime)
     ok = ~np.isnan(b)
     if not ok.any():
         return []
@@ -878,7 +908,7 @@ class LatencyPredictor:
         model = models.transfer
         for row in rows:
             cols = list(row.probes)
-            b, V, var, _ = model.column_arrays(cols, [catalog._m.architectures.get(c[0]) for c in cols])
+            b, V, var, _ = model.column_arrays(cols, [catalog._m.architectures.get(c[0]) for c in cols], row.runtime)
             ok = ~np.isnan(b)
             if not ok.any():
                 raise PredictionError(
@@ -953,10 +983,11 @@ class LatencyPredictor:
             return Prediction(latency_ms=v, latency_low_ms=v, latency_high_ms=v, method="measured (probe)",
                               latency_estimated=False, **base)
         model = self._models.transfer
-        got = model.column(col, arch)
+        got = model.column(col, arch, row.runtime)
         if got is None:
             raise PredictionError(
-                f"cannot predict {col[0]} at {col[1]}px: it was never measured and the catalog has no GMACs for it")
+                f"cannot predict {col[0]} at {col[1]}px with {row.runtime}: no device in the catalog measured it with "
+                f"{row.runtime} (cross-runtime transfer is not validated), or it was never measured and has no GMACs")
         b, V, var, method = got
         mu, sd = model.predict_new(row.theta, row.S, np.array([b]), V[None, :], np.array([var]), [col], row.near)
         m = model.mult_new_by_runtime.get(row.runtime, model.mult_new)
@@ -1132,7 +1163,7 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
                                           settings=dict(t.settings), **memory(a, c, rt, pr, bs)))
         if not todo:
             continue
-        b, V, var, methods = model.column_arrays([c for c, _ in todo], [a for _, a in todo])
+        b, V, var, methods = model.column_arrays([c for c, _ in todo], [a for _, a in todo], rt)
         ok = ~np.isnan(b)
         if not ok.any():
             continue

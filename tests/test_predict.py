@@ -105,8 +105,8 @@ def test_calibrate_rejects_bad_probes_naming_the_field(mini_catalog, probe, para
 
 def test_calibrate_predicts_with_interval_and_alias(mini_catalog):
     pred = modelpick.calibrate("my-board", [
-        {"architecture": "small_net", "runtime": "ncnn", "precision": "auto", "batch_size": 1, "latency_ms": 25.0},
-        {"architecture": "medium", "runtime": "ncnn", "precision": "auto", "batch_size": 1, "latency_ms": 90.0},
+        {"architecture": "small_net", "runtime": "tensorrt", "precision": "fp16", "batch_size": 1, "latency_ms": 25.0},
+        {"architecture": "medium", "runtime": "tensorrt", "precision": "fp16", "batch_size": 1, "latency_ms": 90.0},
     ], catalog=mini_catalog)
     p = pred.predict("large")
     assert p.latency_estimated and p.low < p.latency_ms < p.high and p.device == "my-board"
@@ -115,6 +115,14 @@ def test_calibrate_predicts_with_interval_and_alias(mini_catalog):
     assert not probe.latency_estimated and probe.latency_ms == 25.0
     with pytest.raises(PredictionError, match="batch 1 only"):
         pred.predict("large", batch_size=8)
+
+
+def test_no_prediction_for_a_runtime_that_never_ran_the_architecture(mini_catalog):
+    # only 'small' was ever measured with ncnn: transfer to ncnn for 'large' would be unvalidated
+    pred = modelpick.calibrate("my-board", [{"architecture": "small", "runtime": "ncnn", "precision": "auto",
+                                             "latency_ms": 20.0}], catalog=mini_catalog)
+    with pytest.raises(PredictionError, match="cross-runtime transfer is not validated"):
+        pred.predict("large")
 
 
 def test_suggest_probes_returns_distinct_known_architectures(mini_catalog):
@@ -209,7 +217,7 @@ def test_cli_predict_and_suggest_probes(mini_catalog, monkeypatch, capsys, tmp_p
 
     monkeypatch.setattr(cli, "catalog_from_args", lambda args: mini_catalog)
     probes = tmp_path / "probes.json"
-    probes.write_text(json.dumps([{"architecture": "small", "runtime": "ncnn", "precision": "auto", "batch_size": 1,
+    probes.write_text(json.dumps([{"architecture": "small", "runtime": "tensorrt", "precision": "fp16", "batch_size": 1,
                                    "latency_ms": 12.5}]))
     assert cli.main(["predict", "--device", "my-board", "--probes", str(probes), "-a", "large", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
