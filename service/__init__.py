@@ -102,7 +102,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False
     app.url_map.merge_slashes = False  # no redirects: '/models//x' is simply not found
 
-    from . import catalog_api, health, openapi, problems, recommend
+    from . import catalog_api, frontiers, health, openapi, problems, recommend
 
     st = State.build(load_service_catalog(app.config),
                      answer_cache_bytes=int(float(app.config["MODELPICK_ANSWER_CACHE_MB"]) * 2**20))
@@ -110,7 +110,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["modelpick"] = st
 
     problems.register(app)
-    for module in (recommend, catalog_api, health, openapi, problems):
+    for module in (recommend, catalog_api, frontiers, health, openapi, problems):
         app.register_blueprint(module.bp)
 
     max_query = int(app.config["MODELPICK_MAX_QUERY_STRING"])
