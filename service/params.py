@@ -29,7 +29,7 @@ from modelpick.solver import Catalog
 from .common import read_args
 from .problems import invalid, param_error
 
-#: Words that mean ``None`` for the fields listed in :data:`NONE_WORD_FIELDS`.
+#: Words that mean ``None`` for the fields :func:`none_word_fields` names (``batch_size=best``).
 NONE_WORDS = ("best", "any", "none")
 
 
@@ -54,7 +54,7 @@ def none_word_fields() -> frozenset[str]:
 
 
 @functools.cache
-def _choices(param: str) -> list[str] | None:
+def _choices(param: str) -> tuple[str, ...] | None:
     prop = Query.model_json_schema()["properties"].get(param, {})
     if "enum" in prop:
         return tuple(str(v) for v in prop["enum"])
