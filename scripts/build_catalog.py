@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
+import functools
 import glob
 import json
 import os
@@ -33,6 +34,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+# libyaml's loader when present (parsing the 10 MB output with the pure-Python loader takes minutes);
+# emitting always uses the pure-Python SafeDumper so the bytes do not depend on libyaml.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -306,8 +311,34 @@ def safe_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._+/:-]", "", text.replace(" ", "_"))
 
 
+@functools.lru_cache(maxsize=None)
+def _yaml_str(text: str) -> str:
+    """A string as a YAML flow scalar, exactly as PyYAML's SafeDumper writes it inside a flow mapping."""
+    out = yaml.safe_dump({"k": text}, default_flow_style=True, width=1 << 30, allow_unicode=True).strip()
+    assert out.startswith("{k: ") and out.endswith("}")
+    return out[4:-1]
+
+
+def _yaml_scalar(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        r = repr(v).lower()  # same rule as yaml.SafeRepresenter.represent_float for finite values
+        if "." not in r and "e" in r:
+            r = r.replace("e", ".0e", 1)
+        return r
+    if isinstance(v, str):
+        return _yaml_str(v)
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_yaml_str(k)}: {_yaml_scalar(x)}" for k, x in v.items()) + "}"
+    raise TypeError(type(v))
+
+
 def dump_flow(d: dict[str, Any]) -> str:
-    return yaml.safe_dump(d, default_flow_style=True, sort_keys=False, width=1 << 30, allow_unicode=True).strip()
+    """One-line YAML flow mapping (same bytes as yaml.safe_dump(default_flow_style=True), but fast)."""
+    return _yaml_scalar(d)
 
 
 class Log:
@@ -329,8 +360,8 @@ class Builder:
     def __init__(self, sources: Path, seeds: Path, data_dir: Path) -> None:
         self.src = sources
         self.seeds = seeds
-        self.aliases = yaml.safe_load(open(data_dir / "aliases.yaml", encoding="utf-8"))
-        self.devmap = yaml.safe_load(open(data_dir / "devices_map.yaml", encoding="utf-8"))
+        self.aliases = yaml.load(open(data_dir / "aliases.yaml", encoding="utf-8"), Loader=_Loader)
+        self.devmap = yaml.load(open(data_dir / "devices_map.yaml", encoding="utf-8"), Loader=_Loader)
         self.log = Log()
         self.sources: dict[str, dict[str, Any]] = {}
         self.measurements: list[dict[str, Any]] = []
@@ -461,7 +492,7 @@ class Builder:
                 })
                 kept += 1
                 if fname == FIXED_TIMM_FILE:
-                    self.timm_fixed[r["model"]] = r
+                    self.timm_fixed.setdefault(r["model"], {})[intnum(r["infer_img_size"])] = r
                 self.timm_bench_size.setdefault(r["model"], intnum(r["infer_img_size"]))
             self.stat(sid, len(rows), kept)
         # results
@@ -941,8 +972,17 @@ class Builder:
                     srcs["gmacs"] = "torchvision-weights"
             else:
                 timm_names = [arch] + alias_of.get(arch, [])
-                fixed = next((self.timm_fixed[n] for n in timm_names if n in self.timm_fixed), None)
+                by_size = next((self.timm_fixed[n] for n in timm_names if n in self.timm_fixed), None)
                 fsid = "timm-" + FIXED_TIMM_FILE[:-4]
+                fixed = None
+                if by_size:
+                    # the arch's default input size: the fixed-file size used most by its ImageNet checkpoints,
+                    # else the smallest benchmarked size (ties -> smaller)
+                    ck_sizes = collections.Counter()
+                    for n in timm_names:
+                        ck_sizes.update(self.timm_results_sizes.get(n, {}))
+                    size = sorted(by_size, key=lambda z: (-ck_sizes.get(z, 0), z))[0]
+                    fixed = by_size[size]
                 if fixed is not None:
                     a["input_size"] = intnum(fixed["infer_img_size"])
                     for fld, col in (("params_m", "param_count"), ("gmacs", "infer_gmacs"), ("activations_m", "infer_macts")):
@@ -1254,7 +1294,7 @@ def main(argv: list[str] | None = None) -> int:
     b = Builder(args.sources, args.seeds, args.data_dir)
     text, log = b.run()
     # re-validate what will be written
-    CatalogFile.model_validate(yaml.safe_load(text))
+    CatalogFile.model_validate(yaml.load(text, Loader=_Loader))
     write_atomic(args.output, text)
     write_atomic(args.log or args.output.parent / "build_log.txt", log)
     sys.stderr.write(log)
