@@ -103,7 +103,7 @@ SOURCE_META: dict[str, dict[str, Any]] = {
         "precision": "float (unquantized), w8a8, w8a16, w8a16_mixed_int16, w8a8_mixed_int16",
         "batch": "batch 1 (default of get_input_spec(batch_size=1); perf.yaml does not state it)",
         "timing": "inference_time_milliseconds as published",
-        "memory": "peak-memory range (MB) as published; memory_mb holds the upper end of the range, the range is in note",
+        "memory": "AI Hub's on-device peak-memory range (MB) is kept in each row's note only, not as memory_mb: it is a profiler range (often 0-4 MB on the NPU) and not a total model+activation footprint comparable with other sources",
         "caveats": ["tool versions differ between rows (see note)", "every job_status was Passed"],
     },
     "paddleclas": {
@@ -608,15 +608,11 @@ class Builder:
             if e is None or dev is None:
                 continue
             size = int(re.findall(r"\d+", r["input_resolution"])[-1])
-            lo, hi = fnum(r["peak_mem_min_mb"]), fnum(r["peak_mem_max_mb"])
             m = {"architecture": e["arch"], "input_size": size, "device": dev, "runtime": rt_map[r["framework"]],
                  "precision": r["precision"].replace("_", "-"), "batch_size": intnum(r["batch_size"]),
                  "latency_ms": fnum(r["latency_ms"]), "source": sid,
                  "settings": {"compute_unit": r["primary_compute_unit"].lower()}, "name": r["model"],
                  "note": f"peak memory range {r['peak_mem_min_mb']}-{r['peak_mem_max_mb']} MB; input {r['input_resolution']}; {r['tool_versions']}"}
-            if hi:
-                m["memory_mb"] = hi
-                m["memory_includes"] = "upper end of Qualcomm AI Hub's on-device peak-memory range for the inference job (MB)"
             self.add_meas(m)
             kept += 1
         self.stat(sid, len(rows), kept)
