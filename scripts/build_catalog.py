@@ -966,6 +966,16 @@ class Builder:
                 if tv["gmacs"] is not None:
                     a["gmacs"] = tv["gmacs"]
                     srcs["gmacs"] = "torchvision-weights"
+                # torchvision publishes no activation count; timm's benchmark does, for the same network
+                # (same name or a reviewed alias) at the same input size. Take it only when timm's parameter
+                # count agrees with torchvision's within 1%, i.e. it really is the same graph.
+                for name in [arch] + sorted(alias_of.get(arch, [])):
+                    row = self.timm_fixed.get(name, {}).get(a["input_size"])
+                    macts, params = (fnum(row.get("infer_macts", "")), fnum(row.get("param_count", ""))) if row else (None, None)
+                    if macts and params and abs(params - a["params_m"]) <= 0.01 * a["params_m"]:
+                        a["activations_m"] = macts
+                        srcs["activations_m"] = "timm-" + FIXED_TIMM_FILE[:-4]
+                        break
             else:
                 timm_names = [arch] + alias_of.get(arch, [])
                 by_size = next((self.timm_fixed[n] for n in timm_names if n in self.timm_fixed), None)
