@@ -21,23 +21,36 @@ from .schema import (
     Recommendation,
     Source,
 )
-from .predict import LatencyPredictor, Prediction, PredictionError, calibrate, predict, suggest_probes
-from . import complexity
-from .bounds import (
-    Efficiency,
-    Grid,
-    GridCell,
-    MemoryModel,
-    ParetoFront,
-    UpperBound,
-    efficiency,
-    grid,
-    memory_model,
-    pareto,
-    upper_bound,
-)
 from .solver import Catalog
-from . import measure  # the measurement plugin; imports no framework until a run starts
+
+# Eager: `predict` names both a submodule and a function, and a lazy import of the submodule would rebind the name.
+from .predict import LatencyPredictor, Prediction, PredictionError, calibrate, predict, suggest_probes
+
+# Frontiers, predictions, conv complexity and the measurement plugin load on first use (PEP 562), so
+# `import modelpick` and a cold `modelpick best` stay fast.
+_LAZY = {
+    "upper_bound": ".bounds", "pareto": ".bounds", "efficiency": ".bounds", "memory_model": ".bounds",
+    "grid": ".bounds", "UpperBound": ".bounds", "ParetoFront": ".bounds", "Efficiency": ".bounds",
+    "MemoryModel": ".bounds", "Grid": ".bounds", "GridCell": ".bounds",
+}
+_LAZY_MODULES = {"complexity", "measure", "bounds", "plot", "client"}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'modelpick' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 __version__ = "0.1.0"
 
