@@ -121,6 +121,7 @@ def test_new_query_fields_pass_through(api):
     assert params == {"device": "board"}
     with pytest.raises(TypeError, match="max_mem"):
         api.best("board", max_mem=1)
+    assert Client._query_params("board", estimates="include") == {"device": "board", "estimates": "include"}
 
 
 def test_no_feasible_model(api, mini_catalog):
