@@ -41,7 +41,7 @@ class InvalidQuery(ModelpickError, ValueError):
             text += f"; did you mean {', '.join(self.close_matches)}?"
         if self.choices is not None:
             listed = self.choices if len(self.choices) <= 25 else self.choices[:25] + [f"... ({len(self.choices)} in all)"]
-            text += f" Valid choices: {', '.join(listed)}"
+            text += ("" if text.endswith("?") else ".") + f" Valid choices: {', '.join(listed)}"
         super().__init__(text)
 
     def to_dict(self) -> dict[str, Any]:
