@@ -53,8 +53,9 @@ def bench_cold_process(runs: int) -> dict:
             times.append(time.perf_counter() - t0)
     baseline = median_time(lambda: subprocess.run([sys.executable, "-c", "import numpy, pydantic"], check=True), runs)
     bare = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), runs)
-    return {"first_run_s": first, "cold_median_s": statistics.median(times), "python_startup_s": bare,
-            "import_numpy_pydantic_s": baseline}
+    cold = statistics.median(times)
+    return {"first_run_s": first, "cold_median_s": cold, "python_startup_s": bare,
+            "import_numpy_pydantic_s": baseline, "ratio_cold_over_import_baseline": cold / baseline}
 
 
 QUERIES = [
