@@ -17,7 +17,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -25,7 +24,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from .errors import CatalogError
-from .schema import Architecture, CatalogFile, Checkpoint, Device, Measurement, Source
+from .schema import Architecture, CatalogFile, Checkpoint, Device, Source
 
 #: Bump when the cached structure changes.
 _CACHE_FORMAT = 5
@@ -174,19 +173,10 @@ _FILE_CACHE_MIN_BYTES = 256 * 1024
 
 
 def _atomic_pickle(obj: Any, target: Path) -> None:
+    from ._fileio import write_atomic
+
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".catalog-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomic(target, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only cache folder must not break queries
 

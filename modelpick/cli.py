@@ -15,11 +15,10 @@ import importlib
 import io
 import json
 import math
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any, Callable, Sequence
+
+from ._fileio import write_atomic  # noqa: F401  (re-exported for command modules)
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
@@ -51,27 +50,6 @@ def batch_size_arg(text: str) -> int | None:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1 or 'best', got {text!r}")
     return value
-
-
-def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
-    """Write a whole file or nothing: temp file in the same folder, then rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode() if isinstance(text, str) else text)
-        # mkstemp makes 0600 files; give the result the mode a plain open() would (0666 minus umask)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def catalog_from_args(args: argparse.Namespace):

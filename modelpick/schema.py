@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 SCHEMA_VERSION = 1
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
+_CHECKPOINT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+/:-]*$")
 _DEVICE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
@@ -55,6 +56,16 @@ BYTES_PER_ACTIVATION: dict[str, float] = {
     "w8a8-mixed-int16": 2.0,
     "w8a16-mixed-int16": 2.0,
 }
+
+
+def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
+    if not pattern.match(value):
+        raise ValueError(f"must be {what}, got {value!r}")
+    return value
+
+
+_ID_WHAT = "lowercase letters, digits and . _ + -"
+_TOKEN_WHAT = "a lowercase token such as 'fp16', 'int8' or 'tensorrt'"
 
 
 class _Strict(BaseModel):
@@ -105,9 +116,7 @@ class Source(_Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not _ID_RE.match(v):
-            raise ValueError(f"must be lowercase letters, digits and . _ + -, got {v!r}")
-        return v
+        return _check(_ID_RE, v, _ID_WHAT)
 
 
 class Device(_Strict):
@@ -123,9 +132,7 @@ class Device(_Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not _DEVICE_ID_RE.match(v):
-            raise ValueError(f"must be kebab-case (e.g. 'jetson-nano'), got {v!r}")
-        return v
+        return _check(_DEVICE_ID_RE, v, "kebab-case (e.g. 'jetson-nano')")
 
     @field_validator("memory_gb")
     @classmethod
@@ -149,9 +156,7 @@ class Architecture(_Strict):
     @field_validator("id", "family")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not _ID_RE.match(v):
-            raise ValueError(f"must be lowercase letters, digits and . _ + -, got {v!r}")
-        return v
+        return _check(_ID_RE, v, _ID_WHAT)
 
     @field_validator("params_m", "gmacs", "activations_m", "gmacs_conv")
     @classmethod
@@ -179,16 +184,12 @@ class Checkpoint(_Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not re.match(r"^[A-Za-z0-9][A-Za-z0-9._+/:-]*$", v):
-            raise ValueError(f"must be letters, digits and . _ + / : -, got {v!r}")
-        return v
+        return _check(_CHECKPOINT_ID_RE, v, "letters, digits and . _ + / : -")
 
     @field_validator("precision")
     @classmethod
     def _token(cls, v: str) -> str:
-        if not _TOKEN_RE.match(v):
-            raise ValueError(f"must be a lowercase token such as 'fp32' or 'int8', got {v!r}")
-        return v
+        return _check(_TOKEN_RE, v, _TOKEN_WHAT)
 
     @model_validator(mode="after")
     def _top5_ge_top1(self) -> "Checkpoint":
@@ -231,9 +232,7 @@ class Measurement(_Strict):
     @field_validator("runtime", "precision")
     @classmethod
     def _token(cls, v: str) -> str:
-        if not _TOKEN_RE.match(v):
-            raise ValueError(f"must be a lowercase token such as 'tensorrt' or 'fp16', got {v!r}")
-        return v
+        return _check(_TOKEN_RE, v, _TOKEN_WHAT)
 
     @field_validator("batch_size", mode="before")
     @classmethod

@@ -413,6 +413,14 @@ class Builder:
             return None
         return entry
 
+    def mapped_rows(self, sid: str, rows: list[dict[str, str]], model_column: str = "model"):
+        """Rows whose model and device both map (unmapped or left-out names are logged by model()/device())."""
+        for r in rows:
+            entry = self.model(sid, r[model_column])
+            dev = self.device(sid, r["device"])
+            if entry is not None and dev is not None:
+                yield r, entry, dev
+
     def canon_timm(self, arch: str) -> str:
         return self.timm_to_canon.get(arch, arch)
 
@@ -547,11 +555,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "torch2trt_jetson.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             rt = "tensorrt" if "TensorRT" in r["framework"] else "pytorch"
             size = int(r["input_shape"].split("x")[-1].strip())
             self.add_meas({"architecture": e["arch"], "input_size": size, "device": dev, "runtime": rt,
@@ -566,11 +570,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "ncnn_benchncnn.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             if r["gpu_device"] == "":
                 self.exclusions[sid][f"{r['device']}: row without backend/gpu_device (CPU vs GPU unknown)"] += 1
                 continue
@@ -603,11 +603,7 @@ class Builder:
         rt_map = {"tflite": "tflite", "qnn_dlc": "qnn-dlc", "onnx": "onnxruntime",
                   "qnn_context_binary": "qnn-context-binary", "precompiled_qnn_onnx": "precompiled-qnn-onnx"}
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model_id"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model_id"):
             size = int(re.findall(r"\d+", r["input_resolution"])[-1])
             m = {"architecture": e["arch"], "input_size": size, "device": dev, "runtime": rt_map[r["framework"]],
                  "precision": r["precision"].replace("_", "-"), "batch_size": intnum(r["batch_size"]),
@@ -649,11 +645,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "paddleclas_latency.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             if r["input_size"] == "":
                 self.exclusions[sid][f"{r['device']}: row without input size (table gives none)"] += 1
                 continue
@@ -688,11 +680,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "paddlelite_benchmark.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             p = r["precision"]
             settings: dict[str, Any] = {"batch_stated": False, "input_size_stated": False,
                                         "backend": "gpu" if r["backend"] == "GPU" else "cpu"}
@@ -718,11 +706,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "tnn_benchmark.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             settings = {"batch_stated": False, "input_size_stated": False,
                         "backend": "gpu" if r["backend"] == "GPU" else "cpu", "tnn_version": r["tnn_version_section"]}
             if r["backend"].startswith("CPU"):
@@ -740,11 +724,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "coral_edgetpu_benchmarks.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             settings: dict[str, Any] = {"backend": "edgetpu"}
             if r["input_size"]:
                 size = int(r["input_size"].split("x")[0])
@@ -780,11 +760,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "tflite_hosted_models_pixel3.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             prec = e.get("precision") or {"float": "fp32", "quantized": "int8"}[r["precision"]]
             settings = {"batch_stated": False, **self.tfl_backend(r["backend"])}
             if not re.search(r"_\d+(_quant)?$", r["model"]):
@@ -804,11 +780,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "tflite_perf_benchmarks.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             prec = e.get("precision") or {"float": "fp32", "quant": "int8", "": "unspecified"}[r["precision"]]
             settings = {"batch_stated": False, "os": r["os"], **self.tfl_backend(r["backend"])}
             if "_224" not in r["model"]:
@@ -824,11 +796,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "efficientnet_lite_pixel4.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             prec = r["precision"].lower()
             settings = {"input_size_stated": False, **self.tfl_backend(r["backend"])}
             self.add_meas({"architecture": e["arch"], "input_size": e["input_size"], "device": dev, "runtime": "tflite",
@@ -846,11 +814,7 @@ class Builder:
         self.add_source(sid)
         rows = read_csv(self.src / "tf_slim_mobilenet_pixel.csv")
         kept = 0
-        for r in rows:
-            e = self.model(sid, r["model"])
-            dev = self.device(sid, r["device"])
-            if e is None or dev is None:
-                continue
+        for r, e, dev in self.mapped_rows(sid, rows, model_column="model"):
             prec = e.get("precision") or {"float": "fp32", "8-bit": "int8", "": "unspecified"}[r["precision"]]
             settings: dict[str, Any] = {"batch_stated": False, "backend": "cpu"}
             if r["cpu_note"]:
