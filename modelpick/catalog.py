@@ -228,6 +228,13 @@ class _Merged:
         raise AttributeError(name)
 
 
+def _close(name: str, known: dict[str, str]) -> str:
+    import difflib
+
+    hits = difflib.get_close_matches(name.lower(), list(known), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(sorted({known[h] for h in hits}))}?)" if hits else ""
+
+
 def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
     errors: list[str] = []
     sources: dict[str, Source] = {}
@@ -296,7 +303,7 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
             check_source(where + ".source", c.source)
             canon = arch_names.get(c.architecture.lower())
             if canon is None:
-                errors.append(f"{where}.architecture: unknown architecture {c.architecture!r}")
+                errors.append(f"{where}.architecture: unknown architecture {c.architecture!r}{_close(c.architecture, arch_names)}")
             elif canon != c.architecture:
                 ckpts[c.id] = c.model_copy(update={"architecture": canon})
 
@@ -307,11 +314,11 @@ def _merge(files: list[tuple[Path, CatalogFile]], digest: str) -> _Merged:
             row = m.model_dump()
             canon = arch_names.get(m.architecture.lower())
             if canon is None:
-                errors.append(f"{where}.architecture: unknown architecture {m.architecture!r}")
+                errors.append(f"{where}.architecture: unknown architecture {m.architecture!r}{_close(m.architecture, arch_names)}")
             row["architecture"] = canon
             dev = device_names.get(normalize_name(m.device))
             if dev is None:
-                errors.append(f"{where}.device: unknown device {m.device!r}")
+                errors.append(f"{where}.device: unknown device {m.device!r}{_close(normalize_name(m.device), device_names)}")
             row["device"] = dev
             if m.source not in sources:
                 errors.append(f"{where}.source: unknown source {m.source!r}")
@@ -395,13 +402,19 @@ def _build_columns(merged: _Merged) -> None:
                 )
                 mem_est, mem_row = mem is not None, -1
                 mem_source = None
+                # The run was measured, so it fit in the device: where a source states the device's memory,
+                # that bounds the estimate (the activation term over-counts badly at large batches).
+                if mem is not None and dev.memory_gb and mem > dev.memory_gb * 1024.0:
+                    mem = dev.memory_gb * 1024.0
+                    mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
         quantized_meas = m["precision"] in QUANTIZED_PRECISIONS
         for ci in ck_list:
             c = merged.checkpoints[ckpt_ids[ci]]
             quantized_ck = c.precision in QUANTIZED_PRECISIONS
-            # Quantization changes accuracy: int8 latency pairs only with int8 weights, and vice versa.
-            if quantized_ck != quantized_meas or (quantized_ck and c.precision != m["precision"] and not (
-                    {c.precision, m["precision"]} <= {"int8", "w8a8", "uint8"})):
+            # Quantization changes accuracy, and each toolchain quantizes its own way: int8 latency pairs
+            # only with int8 weights of the same source (the same quantized model), float only with float.
+            if quantized_ck != quantized_meas or (quantized_ck and (c.source != m["source"] or (
+                    c.precision != m["precision"] and not ({c.precision, m["precision"]} <= {"int8", "w8a8", "uint8"})))):
                 continue
             cols["checkpoint"].append(ci)
             cols["architecture"].append(intern("architecture", m["architecture"]))
@@ -502,6 +515,22 @@ def read_catalog_file(path: str | os.PathLike[str]) -> CatalogFile:
 
 
 _MEMO: dict[str, "Catalog"] = {}
+_CODE_FINGERPRINT: bytes | None = None
+
+
+def _code_fingerprint() -> bytes:
+    """Hash of the modules whose logic shapes the cached columns, so a code change never serves a stale cache."""
+    global _CODE_FINGERPRINT
+    if _CODE_FINGERPRINT is None:
+        here = Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for name in ("catalog.py", "estimate.py", "schema.py"):
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:
+                h.update(name.encode())
+        _CODE_FINGERPRINT = h.digest()
+    return _CODE_FINGERPRINT
 
 
 def load_catalog(*paths: str | os.PathLike[str], embedded: bool = True, use_env: bool = True) -> "Catalog":
@@ -530,7 +559,7 @@ def load_catalog(*paths: str | os.PathLike[str], embedded: bool = True, use_env:
             raise CatalogError([f"{p}: is a directory, expected a YAML file"]) from None
         except OSError as exc:
             raise CatalogError([f"{p}: cannot read: {exc.strerror or exc}"]) from None
-    h = hashlib.sha256(f"modelpick-cache-{_CACHE_FORMAT}".encode())
+    h = hashlib.sha256(f"modelpick-cache-{_CACHE_FORMAT}".encode() + _code_fingerprint())
     for p, raw in blobs:
         h.update(str(p).encode() + b"\0" + hashlib.sha256(raw).digest())
     digest = h.hexdigest()

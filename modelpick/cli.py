@@ -114,7 +114,8 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
         + (f"  [ESTIMATED: predicted, 80% interval {rec.latency_low_ms:.3g}-{rec.latency_high_ms:.3g} ms]"
            if rec.latency_estimated else "") + f"    source: {src.get('latency') or 'computed'}",
         f"  memory        {_fmt_mem(rec)}    "
-        + (f"source: {src.get('memory')}" if src.get("memory") else f"computed: {rec.memory_method}"),
+        + (f"source: {src.get('memory')}" if src.get("memory")
+           else f"({rec.memory_method})" if rec.memory_mb is None else f"computed: {rec.memory_method}"),
     ]
     for reason in rec.why:
         lines.append(f"  why           {reason}")

@@ -39,6 +39,16 @@ def make_query(device: Any, **kwargs: Any) -> Query:
         raise InvalidQuery(param, value, err["msg"]) from None
 
 
+def _round_up(value: float, digits: int) -> float:
+    scale = 10.0**digits
+    return math.ceil(value * scale - 1e-9) / scale
+
+
+def _round_down(value: float, digits: int) -> float:
+    scale = 10.0**digits
+    return math.floor(value * scale + 1e-9) / scale
+
+
 def _fmt_gb(mb: float) -> str:
     return f"{mb / MB_PER_GB:.2f} GB"
 
@@ -213,7 +223,8 @@ class Catalog:
                 raise UnknownName(kind, value, f"unknown {kind}", choices=known)
             on_device = self._distinct(kind, dev)
             if low not in on_device:
-                raise UnknownName(kind, value, f"no measurement on {dev} uses this {kind}", choices=on_device)
+                raise UnknownName(kind, value, f"no candidate on {dev} uses this {kind} (a measurement there may exist "
+                                               f"but pair with no checkpoint)", choices=on_device)
             updates[kind] = low
         return q.model_copy(update=updates)
 
@@ -328,6 +339,11 @@ class Catalog:
         params, gmacs = float(c["params_m"][r]), float(c["gmacs"][r])
         estimated = "latency_estimated" in c and bool(c["latency_estimated"][r])
         mem_lo, mem_hi = (float(c["memory_low_mb"][r]), float(c["memory_high_mb"][r])) if "memory_low_mb" in c else (math.nan,) * 2
+        mem_estimated = bool(c["memory_estimated"][r])
+        mem_method = s["memory_method"][c["memory_method"][r]]
+        if strict and mem_estimated:  # strict answers carry no estimated memory at all
+            mem = mem_lo = mem_hi = math.nan
+            mem_estimated, mem_method = False, f"unknown: strict=True excludes the estimate ({mem_method})"
         return Recommendation(
             checkpoint=s["checkpoint"][c["checkpoint"][r]],
             architecture=s["architecture"][c["architecture"][r]],
@@ -341,8 +357,8 @@ class Catalog:
             latency_ms=float(c["latency_ms"][r]),
             fps=float(c["fps"][r]),
             memory_mb=None if math.isnan(mem) else mem,
-            memory_estimated=bool(c["memory_estimated"][r]),
-            memory_method=s["memory_method"][c["memory_method"][r]],
+            memory_estimated=mem_estimated,
+            memory_method=mem_method,
             latency_estimated=estimated,
             latency_low_ms=float(c["latency_low_ms"][r]) if estimated else None,
             latency_high_ms=float(c["latency_high_ms"][r]) if estimated else None,
@@ -394,34 +410,40 @@ class Catalog:
         mem_c = c["memory_high_mb"] if "memory_high_mb" in c else c["memory_mb"]
         fps_c = c["fps_low"] if "fps_low" in c else c["fps"]
         lat_c = c["latency_high_ms"] if "latency_high_ms" in c else c["latency_ms"]
+        top1 = c["top1"][rows]
+
+        def pick(primary: np.ndarray) -> int:
+            # best value of the constraint; ties go to the most accurate candidate
+            return int(rows[np.lexsort((-top1, primary))[0]])
+
+        # Suggested limits are rounded outwards, so following a suggestion always admits its candidate.
         if constraint == "max_mem_gb":
             mem = mem_c[rows].copy()
             if q.strict:
                 mem[c["memory_estimated"][rows]] = np.nan
             if np.all(np.isnan(mem)):
                 return {}
-            # the most accurate model among the smallest-memory ones
-            r = rows[np.nanargmin(mem)]
-            value = float(mem_c[r]) / MB_PER_GB
+            r = pick(np.where(np.isnan(mem), np.inf, mem))
+            value = _round_up(float(mem_c[r]) / MB_PER_GB, 2)
             text = f"allow {value:.2f} GB for {s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS"
         elif constraint == "min_fps":
-            r = rows[np.argmax(fps_c[rows])]
-            value = float(fps_c[r])
-            text = f"relax min_fps to {math.floor(value * 100) / 100:g} ({s['checkpoint'][c['checkpoint'][r]]}, top-1 {c['top1'][r]:.2f}%)"
+            r = pick(-fps_c[rows])
+            value = _round_down(float(fps_c[r]), 2)
+            text = f"relax min_fps to {value:g} ({s['checkpoint'][c['checkpoint'][r]]}, top-1 {c['top1'][r]:.2f}%)"
         elif constraint == "max_latency_ms":
-            r = rows[np.argmin(lat_c[rows])]
-            value = float(lat_c[r])
-            text = f"relax max_latency_ms to {math.ceil(value * 100) / 100:g} ({s['checkpoint'][c['checkpoint'][r]]})"
+            r = pick(lat_c[rows])
+            value = _round_up(float(lat_c[r]), 2)
+            text = f"relax max_latency_ms to {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
         elif constraint == "min_top1":
-            r = rows[np.argmax(c["top1"][rows])]
-            value = float(c["top1"][r])
+            r = int(rows[np.lexsort((-fps_c[rows], -top1))[0]])
+            value = _round_down(float(c["top1"][r]), 2)
             text = f"lower min_top1 to {value:g} ({s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS)"
         else:
             params = c["params_m"][rows]
             if np.all(np.isnan(params)):
                 return {}
-            r = rows[np.nanargmin(params)]
-            value = float(c["params_m"][r])
+            r = pick(np.where(np.isnan(params), np.inf, params))
+            value = _round_up(float(c["params_m"][r]), 3)
             text = f"allow max_params_m {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
         return {"constraint": constraint, "value": value, "checkpoint": s["checkpoint"][c["checkpoint"][r]],
                 "top1": float(c["top1"][r]), "fps": float(c["fps"][r]), "text": text}
@@ -470,11 +492,17 @@ class Catalog:
             diagnosis["nearest"].append({**rec.to_dict(), "fails": failed})
             if len(seen) == 3:
                 break
+        if not suggestions and "max_mem_gb" in masks and q.strict and not masks["max_mem_gb"].any() and not (
+                base & ~np.isnan(self._cols["memory_mb"][lo:hi]) & ~self._cols["memory_estimated"][lo:hi]).any():
+            msg = (f"no candidate on {dev} {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))} "
+                   f"has measured memory, and strict=True excludes estimated memory: drop strict, or drop max_mem_gb")
+            diagnosis["binding"] = ["strict"]
+            return NoFeasibleModel(msg, diagnosis)
         if suggestions:
             first = suggestions[0]
             lead = {
-                "min_fps": f"the fastest model reaches {first['fps']:.1f} FPS ({first['checkpoint']})",
-                "max_latency_ms": f"the fastest model needs {1000 / first['fps']:.2f} ms ({first['checkpoint']})",
+                "min_fps": f"the fastest model reaches {first['value']:g} FPS ({first['checkpoint']})",
+                "max_latency_ms": f"the fastest model needs {first['value']:g} ms ({first['checkpoint']})",
                 "max_mem_gb": f"the smallest model needs {first['value']:.2f} GB ({first['checkpoint']})",
                 "min_top1": f"the most accurate model reaches {first['top1']:.2f}% top-1 ({first['checkpoint']})",
                 "max_params_m": f"the smallest model has {first['value']:g} M params ({first['checkpoint']})",
@@ -505,7 +533,9 @@ class Catalog:
         failing = np.zeros(len(better), dtype=np.int32)
         for m in masks.values():
             failing += ~m[better - lo]
-        order = np.lexsort((failing, c["top1"][better]))
+        # then, within that checkpoint, its cheapest cell: fastest, then smallest memory
+        mem = np.where(np.isnan(c["memory_mb"][better]), np.inf, c["memory_mb"][better])
+        order = np.lexsort((mem, -c["fps"][better], failing, c["top1"][better]))
         b = int(better[order[0]])
         costs = []
         for name, m in masks.items():

@@ -195,7 +195,7 @@ SOURCE_META: dict[str, dict[str, Any]] = {
         "title": "Coral Edge TPU benchmarks (archived copy of coral.ai/docs/edgetpu/benchmarks)",
         "published": {"url": "https://coral.ai/docs/edgetpu/benchmarks"},
         "runtime": "TensorFlow Lite models; Edge TPU rows via the Edge TPU runtime/delegate",
-        "precision": "not stated in the retrieved copy (unspecified)",
+        "precision": "int8: the table does not state it, but the Edge TPU executes only fully 8-bit quantized TFLite models (coral.ai/docs/edgetpu/models-intro, 'Model requirements'), so every kept (Edge TPU) row is an 8-bit model",
         "batch": "one inference, batch 1",
         "timing": "time per inference, model execution only (excludes input pre-processing), C++ benchmark",
         "caveats": [
@@ -731,8 +731,10 @@ class Builder:
             else:
                 size = e["input_size"]
                 settings["input_size_stated"] = False
+            # Edge TPU runs only 8-bit quantized models (see the source entry), so these latencies are int8 ones
+            # and pair only with the same quantized weights, never with float checkpoints.
             self.add_meas({"architecture": e["arch"], "input_size": size, "device": dev, "runtime": "edgetpu",
-                           "precision": "unspecified", "batch_size": intnum(r["batch_size"]),
+                           "precision": "int8", "batch_size": intnum(r["batch_size"]),
                            "latency_ms": fnum(r["latency_ms"]), "source": sid, "settings": settings, "name": r["model"]})
             kept += 1
         self.stat(sid, len(rows), kept)

@@ -256,3 +256,67 @@ def test_every_candidate_number_traces_to_a_source(full_catalog):
     no_mem_source = cols["memory_source"] == full_catalog._code["source"].get(None, -1)
     has_mem = ~(cols["memory_mb"] != cols["memory_mb"])
     assert not (has_mem & no_mem_source & ~cols["memory_estimated"]).any()
+
+
+# --- regressions from review -------------------------------------------------------------
+
+
+def _follow(catalog, device, query, suggestion):
+    relaxed = dict(query)
+    relaxed[suggestion["constraint"]] = suggestion["value"]
+    return catalog.best(device, **relaxed)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    max_mem_gb=st.none() | st.floats(0.3, 1.5),
+    min_fps=st.none() | st.floats(5, 300),
+    min_top1=st.none() | st.floats(65, 85),
+    max_params_m=st.none() | st.floats(1, 80),
+    strict=st.booleans(),
+)
+def test_every_suggested_relaxation_is_followable(mini_catalog, **query):
+    try:
+        mini_catalog.best("board-a", **query)
+        return
+    except NoFeasibleModel as exc:
+        suggestions = exc.diagnosis["suggestions"]
+    for sug in suggestions:  # each suggestion alone must admit its named candidate
+        rec = _follow(mini_catalog, "board-a", query, sug)
+        assert rec.top1 >= sug["top1"] or rec.checkpoint == sug["checkpoint"]
+
+
+@pytest.mark.parametrize("device, query", [
+    ("titan-xp", {"max_mem_gb": 0.7}),
+    ("jetson-nano", {"max_params_m": 1, "min_top1": 70}),
+    ("jetson-nano", {"min_fps": 500}),
+    ("raspberry-pi-4", {"min_fps": 40, "min_top1": 75}),
+])
+def test_real_suggestions_are_followable(full_catalog, device, query):
+    with pytest.raises(NoFeasibleModel) as info:
+        full_catalog.best(device, **query)
+    suggestions = info.value.diagnosis["suggestions"]
+    assert suggestions
+    for sug in suggestions:
+        _follow(full_catalog, device, query, sug)  # must not raise
+
+
+def test_quantized_candidates_pair_within_one_source(full_catalog):
+    from modelpick.catalog import QUANTIZED_PRECISIONS
+
+    cols = full_catalog.columns
+    for r in range(len(full_catalog)):
+        if full_catalog.decode("precision", int(cols["precision"][r])) in QUANTIZED_PRECISIONS:
+            assert cols["accuracy_source"][r] == cols["latency_source"][r]
+
+
+def test_strict_answers_carry_no_estimated_memory(mini_catalog):
+    rec = mini_catalog.best("board-a", objective="fps", strict=True)
+    assert rec.checkpoint == "small.v1"
+    assert rec.memory_mb is None and not rec.memory_estimated and "strict" in rec.memory_method
+
+
+def test_tradeoff_quotes_the_cheapest_cell(full_catalog):
+    rec = full_catalog.best("jetson", max_mem_gb=1.0, min_fps=30)
+    # resnet101 runs at 19.6 FPS with TensorRT on the Nano (torch2trt), not the 7.1 FPS eager PyTorch row
+    assert "19.6 FPS" in rec.why[1]
