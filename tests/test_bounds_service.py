@@ -50,7 +50,7 @@ def test_pareto_and_grid(client):
     assert [p["checkpoint"] for p in d["points"]] == ["n100.a", "n1.a"] and d["computed"] is True
     g = client.get("/grid/mem-dev?runtime=pytorch&mem_levels_gb=0.7,1.4&fps_levels=15").get_json()
     assert [c["best"]["checkpoint"] if c["best"] else None for c in g["cells"]] == [None, "n100.a"]
-    assert "0.88 GB" in g["cells"][0]["reason"]
+    assert "0.89 GB" in g["cells"][0]["reason"]  # rounded up, so following it works
 
 
 def test_plot_svg(client):
