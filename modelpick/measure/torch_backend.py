@@ -43,7 +43,7 @@ class TorchBackend(Backend):
     name = "torch"
     runtime = "pytorch"
     requires = ("torch",)
-    install_hint = "pip install 'modelpick[measure]'   (or just: pip install torch)"
+    install_hint = "pip install 'modelpick[measure]'   (pins torch==2.13.0, the CPU build this project tests with)"
     model_kinds = ("torch",)
 
     def __init__(self, options: BackendOptions):
