@@ -40,16 +40,29 @@ def positive_float(text: str) -> float:
     return value
 
 
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= minimum, with an error that names the bad text."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
 def batch_size_arg(text: str) -> int | None:
     if text.lower() in ("best", "any", "none"):
         return None
     try:
-        value = int(text)
-    except ValueError:
+        return int_at_least(1)(text)
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1 or 'best', got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 1 or 'best', got {text!r}")
-    return value
 
 
 def catalog_from_args(args: argparse.Namespace):
