@@ -32,6 +32,22 @@ _CACHE_FORMAT = 5
 QUANTIZED_PRECISIONS = frozenset({"int8", "uint8", "w8a8", "w8a16", "w8a8-mixed-int16", "w8a16-mixed-int16", "int4"})
 
 
+def accuracy_applies(ck_precision: str, ck_source: str, run_precision: str, run_source: str | None) -> bool:
+    """Whether a checkpoint's accuracy holds for a latency cell run at ``run_precision``.
+
+    Float weights pair with any float run (fp32, fp16, ...). Quantization changes accuracy and every toolchain
+    quantizes its own way, so quantized weights pair only with a run of the same quantized model: same source,
+    same 8-bit scheme. A predicted cell has no source, so it never pairs with quantized weights.
+    """
+    q_ck, q_run = ck_precision in QUANTIZED_PRECISIONS, run_precision in QUANTIZED_PRECISIONS
+    if q_ck != q_run:
+        return False
+    if not q_ck:
+        return True
+    same_scheme = ck_precision == run_precision or {ck_precision, run_precision} <= {"int8", "w8a8", "uint8"}
+    return ck_source == run_source and same_scheme
+
+
 def embedded_table_path() -> Path:
     """The curated table shipped with modelpick."""
     here = Path(__file__).resolve().parent
@@ -407,14 +423,9 @@ def _build_columns(merged: _Merged) -> None:
                 if mem is not None and dev.memory_gb and mem > dev.memory_gb * 1024.0:
                     mem = dev.memory_gb * 1024.0
                     mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
-        quantized_meas = m["precision"] in QUANTIZED_PRECISIONS
         for ci in ck_list:
             c = merged.checkpoints[ckpt_ids[ci]]
-            quantized_ck = c.precision in QUANTIZED_PRECISIONS
-            # Quantization changes accuracy, and each toolchain quantizes its own way: int8 latency pairs
-            # only with int8 weights of the same source (the same quantized model), float only with float.
-            if quantized_ck != quantized_meas or (quantized_ck and (c.source != m["source"] or (
-                    c.precision != m["precision"] and not ({c.precision, m["precision"]} <= {"int8", "w8a8", "uint8"})))):
+            if not accuracy_applies(c.precision, c.source, m["precision"], m["source"]):
                 continue
             cols["checkpoint"].append(ci)
             cols["architecture"].append(intern("architecture", m["architecture"]))

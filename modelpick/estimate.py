@@ -82,7 +82,7 @@ def estimate_memory_mb(
         why = f"missing {', '.join(missing)}" if missing else f"no byte width known for precision {precision!r}"
         return None, f"not estimated ({why})"
     overhead = runtime_overhead_mb(runtime, device_kind, settings)
-    value = params_m * 1e6 * bpp / MIB + activations_m * 1e6 * bpa * batch_size / MIB + overhead
+    value = weights_mb(params_m, precision) + activations_m * 1e6 * bpa * batch_size / MIB + overhead
     tail = f" + {overhead:g} MB CUDA overhead (Bianco 2018)" if overhead else " (no runtime overhead known; excluded)"
     return value, f"estimate: weights + activations x batch{tail}"
 

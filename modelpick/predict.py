@@ -1210,16 +1210,6 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
     return out
 
 
-def _pairs(ck_precision: str, run_precision: str) -> bool:
-    """The catalog's rule: int8 latency pairs only with int8 weights, and float with float."""
-    from .catalog import QUANTIZED_PRECISIONS
-
-    q_ck, q_run = ck_precision in QUANTIZED_PRECISIONS, run_precision in QUANTIZED_PRECISIONS
-    if q_ck != q_run:
-        return False
-    return not q_ck or ck_precision == run_precision or {ck_precision, run_precision} <= {"int8", "w8a8", "uint8"}
-
-
 def catalog_with_estimates(catalog, device: str, batch_size: int | None = None):
     """A catalog holding ``device``'s measured candidates plus predicted ones (for ``estimates="include"``).
 
@@ -1229,6 +1219,7 @@ def catalog_with_estimates(catalog, device: str, batch_size: int | None = None):
     """
     from dataclasses import replace as dc_replace
 
+    from .catalog import accuracy_applies
     from .estimate import estimate_memory_mb
     from .solver import Catalog
 
@@ -1276,7 +1267,7 @@ def catalog_with_estimates(catalog, device: str, batch_size: int | None = None):
         extra_meas.append({"settings": dict(p.settings), "estimate_method": p.method})
         for ci in by_col[(p.architecture, p.input_size)]:
             ck = catalog._m.checkpoints[strings["checkpoint"][ci]]
-            if not _pairs(ck.precision, p.precision):
+            if not accuracy_applies(ck.precision, ck.source, p.precision, None):  # predicted: no source
                 continue
             row = {
                 "checkpoint": ci, "architecture": code("architecture", p.architecture), "device": code("device", device),

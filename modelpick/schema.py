@@ -198,13 +198,8 @@ class Checkpoint(_Strict):
         return self
 
 
-class Measurement(_Strict):
-    """One measured cell: an architecture at an input size on a device and runtime.
-
-    Give ``latency_ms`` (per image) or ``fps`` when the source states frames per
-    second; the loader derives the other as 1000 / value. A memory-only row
-    (no latency) is allowed: it documents memory for the same cell.
-    """
+class _Cell(_Strict):
+    """What identifies a measured cell: an architecture at an input size on a device, runtime, precision and batch."""
 
     architecture: str
     input_size: int = Field(gt=0, le=4096)
@@ -212,6 +207,28 @@ class Measurement(_Strict):
     runtime: str
     precision: str
     batch_size: int = Field(ge=1, le=1_000_000)
+
+    @field_validator("runtime", "precision")
+    @classmethod
+    def _token(cls, v: str) -> str:
+        return _check(_TOKEN_RE, v, _TOKEN_WHAT)
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _int_batch(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()) or isinstance(v, str):
+            raise ValueError(f"must be an integer >= 1, got {v!r}")
+        return v
+
+
+class Measurement(_Cell):
+    """One measured cell: an architecture at an input size on a device and runtime.
+
+    Give ``latency_ms`` (per image) or ``fps`` when the source states frames per
+    second; the loader derives the other as 1000 / value. A memory-only row
+    (no latency) is allowed: it documents memory for the same cell.
+    """
+
     latency_ms: float | None = None
     batch_latency_ms: float | None = None
     fps: float | None = None
@@ -228,18 +245,6 @@ class Measurement(_Strict):
     stats: dict[str, float] = Field(default_factory=dict)
     name: str | None = None  # the source's own model name
     note: str | None = None
-
-    @field_validator("runtime", "precision")
-    @classmethod
-    def _token(cls, v: str) -> str:
-        return _check(_TOKEN_RE, v, _TOKEN_WHAT)
-
-    @field_validator("batch_size", mode="before")
-    @classmethod
-    def _int_batch(cls, v: Any) -> Any:
-        if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()) or isinstance(v, str):
-            raise ValueError(f"must be an integer >= 1, got {v!r}")
-        return v
 
     @field_validator("latency_ms", "batch_latency_ms", "fps", "memory_mb")
     @classmethod
@@ -266,15 +271,9 @@ class Measurement(_Strict):
         return None
 
 
-class Failure(_Strict):
+class Failure(_Cell):
     """A cell a measurement run tried and could not measure, kept so a rerun does not retry it blindly."""
 
-    architecture: str
-    input_size: int = Field(gt=0, le=4096)
-    device: str
-    runtime: str
-    precision: str
-    batch_size: int = Field(ge=1, le=1_000_000)
     source: str
     #: oom: out of memory; error: the model raised; crash: the worker process died;
     #: timeout: the model ran past its time limit; skipped: not run because a smaller batch failed.

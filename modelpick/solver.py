@@ -78,6 +78,12 @@ class Catalog:
             self._device_names.setdefault(normalize_name(fam), dev_id)
         self._arch_names: dict[str, str] = merged.known["architecture_names"] if merged.known else {}
         self._measurement_objs: list[Measurement] | None = None
+        # Limits and ranking use an estimate's conservative end (an estimate-view catalog has these columns);
+        # a measured row has no interval, so in a plain catalog they are the measured columns themselves.
+        cols = self._cols
+        self._mem_limit = cols.get("memory_high_mb", cols["memory_mb"])
+        self._fps_limit = cols.get("fps_low", cols["fps"])
+        self._latency_limit = cols.get("latency_high_ms", cols["latency_ms"])
         # estimates="include": per device, this catalog's block plus predicted rows (built lazily by .predict)
         self._estimate_views: dict[tuple, Catalog] = {}
         self._is_estimate_view = False
@@ -238,8 +244,7 @@ class Catalog:
             base &= c["precision"][sl] == self._code["precision"][q.precision]
         if q.batch_size is not None:
             base &= c["batch_size"][sl] == q.batch_size
-        # predicted rows meet a limit only by their interval's conservative end
-        mem = c["memory_high_mb"][sl] if "memory_high_mb" in c else c["memory_mb"][sl]
+        mem = self._mem_limit[sl]
         mem_known = ~np.isnan(mem)
         if q.strict:
             mem_known &= ~c["memory_estimated"][sl]
@@ -248,9 +253,9 @@ class Catalog:
             if q.max_mem_gb is not None:
                 masks["max_mem_gb"] = mem_known & (mem <= q.max_mem_gb * MB_PER_GB)
             if q.min_fps is not None:
-                masks["min_fps"] = (c["fps_low"] if "fps_low" in c else c["fps"])[sl] >= q.min_fps
+                masks["min_fps"] = self._fps_limit[sl] >= q.min_fps
             if q.max_latency_ms is not None:
-                masks["max_latency_ms"] = (c["latency_high_ms"] if "latency_high_ms" in c else c["latency_ms"])[sl] <= q.max_latency_ms
+                masks["max_latency_ms"] = self._latency_limit[sl] <= q.max_latency_ms
             if q.min_top1 is not None:
                 masks["min_top1"] = c["top1"][sl] >= q.min_top1
             if q.max_params_m is not None:
@@ -260,12 +265,11 @@ class Catalog:
     def _order(self, rows: np.ndarray, objective: str, strict: bool) -> np.ndarray:
         """Sort absolute row indices by the objective, ties broken deterministically."""
         c = self._cols
-        mem = c["memory_mb"][rows].copy()
+        mem = self._mem_limit[rows].copy()
         if strict:
             mem[c["memory_estimated"][rows]] = np.nan
         mem = np.where(np.isnan(mem), np.inf, mem)
-        # with estimates, rank by the FPS an estimate can promise (its conservative end)
-        top1, fps, ck = c["top1"][rows], (c["fps_low"] if "fps_low" in c else c["fps"])[rows], c["checkpoint"][rows]
+        top1, fps, ck = c["top1"][rows], self._fps_limit[rows], c["checkpoint"][rows]
         if objective == "top1":
             keys = (rows, ck, mem, -fps, -top1)
         elif objective == "fps":
@@ -406,10 +410,7 @@ class Catalog:
     def _relax(self, constraint: str, rows: np.ndarray, q: Query) -> dict[str, Any]:
         """The value a constraint would need so that one of ``rows`` (meeting the others) qualifies."""
         c, s = self._cols, self._str
-        # with estimates, the conservative ends decide (as in _masks)
-        mem_c = c["memory_high_mb"] if "memory_high_mb" in c else c["memory_mb"]
-        fps_c = c["fps_low"] if "fps_low" in c else c["fps"]
-        lat_c = c["latency_high_ms"] if "latency_high_ms" in c else c["latency_ms"]
+        mem_c, fps_c, lat_c = self._mem_limit, self._fps_limit, self._latency_limit
         top1 = c["top1"][rows]
 
         def pick(primary: np.ndarray) -> int:

@@ -51,6 +51,20 @@ def _error_text(exc: BaseException) -> str:
     return text if len(text) <= 600 else text[:597] + "..."
 
 
+
+def _timed_runs(backend, step, x, warmup: int, runs: int) -> list[float]:
+    """Bianco's protocol: ``warmup`` untimed calls, then ``runs`` timed ones, each synchronised first (seconds)."""
+    for _ in range(warmup):
+        backend.synchronize()
+        step(x)
+    times = []
+    for _ in range(runs):
+        backend.synchronize()
+        t0 = time.perf_counter()
+        step(x)
+        times.append(time.perf_counter() - t0)
+    return times
+
 def measure(job: dict[str, Any], emit: Callable[..., None]) -> int:
     from ..errors import InvalidQuery, ModelpickError
     from .backend import BackendOptions, get_backend, host_rss_mb
@@ -122,15 +136,7 @@ def measure(job: dict[str, Any], emit: Callable[..., None]) -> int:
         try:
             x = backend.make_inputs(bs)
             backend.reset_peak_memory()
-            for _ in range(warmup):
-                backend.synchronize()
-                backend.run_batch(x)
-            times = []
-            for _ in range(runs):
-                backend.synchronize()
-                t0 = time.perf_counter()
-                backend.run_batch(x)
-                times.append(time.perf_counter() - t0)
+            times = _timed_runs(backend, backend.run_batch, x, warmup, runs)
             mem = backend.memory()
         except Exception as exc:
             status = "oom" if backend.is_out_of_memory(exc) else "error"
@@ -144,15 +150,7 @@ def measure(job: dict[str, Any], emit: Callable[..., None]) -> int:
         if train and train_failed is None:
             try:
                 backend.reset_peak_memory()
-                for _ in range(warmup):
-                    backend.synchronize()
-                    backend.train_step(x)
-                train_times = []
-                for _ in range(runs):
-                    backend.synchronize()
-                    t0 = time.perf_counter()
-                    backend.train_step(x)
-                    train_times.append(time.perf_counter() - t0)
+                train_times = _timed_runs(backend, backend.train_step, x, warmup, runs)
                 tmem = backend.memory()
                 result["train_times_s"] = train_times
                 result["memory_details_mb"].update({f"train_{k}": v for k, v in tmem.details_mb.items()})
