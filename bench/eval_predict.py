@@ -237,7 +237,7 @@ def main(argv=None) -> int:
     text = markdown(summary, curves, vars(args) | {"k": args.k, "rank": args.rank}, seconds)
     print(text)
     if args.json:
-        from modelpick.cli import write_atomic
+        from modelpick._fileio import write_atomic
 
         write_atomic(args.json, json.dumps({"summary": summary, "batch_curves": curves, "options": vars(args),
                                             "seconds": seconds, "cells": rows}, indent=1))

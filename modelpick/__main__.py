@@ -1,3 +1,5 @@
+"""``python -m modelpick``: runs the command line (modelpick.cli.main)."""
+
 import sys
 
 from .cli import main

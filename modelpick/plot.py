@@ -408,7 +408,7 @@ def to_bytes(fig, fmt: str = "png") -> bytes:
 
 def save(fig, path: str | Path, fmt: str | None = None) -> Path:
     """Write ``fig`` atomically; the format comes from the suffix (png, svg, pdf) unless given."""
-    from .cli import write_atomic
+    from ._fileio import write_atomic
 
     target = Path(path)
     fmt = fmt or target.suffix.lower().lstrip(".")

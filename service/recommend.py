@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from modelpick.cli import answer_json
+from modelpick.cli.toolkit import answer_json
 from modelpick.errors import NoFeasibleModel
 
 from .common import Answer, State, cache_headers, dumps, make_etag, state

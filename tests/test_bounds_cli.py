@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import modelpick
-from modelpick import cli, cli_frontiers
+from modelpick import cli
+from modelpick.cli import frontiers as cli_frontiers
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

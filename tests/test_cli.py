@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from modelpick.cli import EXPORT_COLUMNS, main
+from modelpick.cli import main
+from modelpick.cli.data import EXPORT_COLUMNS
 from modelpick.schema import Recommendation
 
 MINI = str(Path(__file__).parent / "fixtures" / "mini.yaml")

@@ -266,6 +266,6 @@ def test_interrupted_run_leaves_a_valid_file_and_resumes(tmp_path):
 
 
 def test_import_modelpick_does_not_import_torch():
-    code = "import sys, modelpick, modelpick.measure, modelpick.cli_measure; print('torch' in sys.modules)"
+    code = "import sys, modelpick, modelpick.measure, modelpick.cli.measure; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr

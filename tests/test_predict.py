@@ -201,7 +201,7 @@ def test_property_estimates_only_when_asked_and_always_flagged(mini_catalog, dev
 
 
 def test_cli_output_marks_predictions(mini_catalog):
-    from modelpick.cli import format_recommendation, format_table
+    from modelpick.cli.toolkit import format_recommendation, format_table
 
     recs = mini_catalog.recommend("board-a", estimates="include", limit=20)
     est = next(r for r in recs if r.latency_estimated)
@@ -214,8 +214,9 @@ def test_cli_predict_and_suggest_probes(mini_catalog, monkeypatch, capsys, tmp_p
     import json
 
     from modelpick import cli
+    from modelpick.cli import predict as cli_predict
 
-    monkeypatch.setattr(cli, "catalog_from_args", lambda args: mini_catalog)
+    monkeypatch.setattr(cli_predict, "catalog_from_args", lambda args: mini_catalog)
     probes = tmp_path / "probes.json"
     probes.write_text(json.dumps([{"architecture": "small", "runtime": "tensorrt", "precision": "fp16", "batch_size": 1,
                                    "latency_ms": 12.5}]))

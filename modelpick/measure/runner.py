@@ -168,7 +168,7 @@ class _Document:
     def save(self) -> None:
         import yaml
 
-        from ..cli import write_atomic
+        from .._fileio import write_atomic
         from ..schema import CatalogFile
 
         doc = {k: v for k, v in self.doc.items() if v or k == "schema_version"}

@@ -1,4 +1,4 @@
-"""``modelpick predict`` and ``modelpick suggest-probes``: computed latencies, always labelled as such."""
+"""CLI commands for predictions: ``predict`` and ``suggest-probes`` (computed latencies, always labelled as such)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 from typing import Any
+
+from .toolkit import batch_size_arg, catalog_from_args, print_json
 
 
 def _fmt(p) -> str:
@@ -19,7 +21,7 @@ def _fmt(p) -> str:
 
 
 def _read_probes(path: str) -> list[dict[str, Any]]:
-    from .errors import InvalidQuery
+    from ..errors import InvalidQuery
 
     try:
         data = json.loads(Path(path).read_text())
@@ -35,8 +37,7 @@ def _read_probes(path: str) -> list[dict[str, Any]]:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from .cli import catalog_from_args, print_json
-    from .predict import calibrate, predict
+    from ..predict import calibrate, predict
 
     cat = catalog_from_args(args)
     if args.probes:
@@ -48,7 +49,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             preds = predictor.predict_all(runtime=args.runtime, precision=args.precision, batch_size=args.batch_size)
     else:
         if not args.architecture:
-            from .errors import InvalidQuery
+            from ..errors import InvalidQuery
 
             raise InvalidQuery("architecture", None, "give --architecture (repeatable), or --probes FILE to "
                                "predict every architecture for a new device")
@@ -64,8 +65,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest_probes(args: argparse.Namespace) -> int:
-    from .cli import catalog_from_args, print_json
-    from .predict import suggest_probes
+    from ..predict import suggest_probes
 
     cat = catalog_from_args(args)
     picks = suggest_probes(args.k, runtime=args.runtime, catalog=cat)
@@ -77,8 +77,6 @@ def cmd_suggest_probes(args: argparse.Namespace) -> int:
 
 
 def register(sub, parents) -> None:
-    from .cli import batch_size_arg
-
     p = sub.add_parser("predict", parents=parents,
                        help="predicted latency (80%% interval) of unmeasured cells; --probes FILE for a new device")
     p.add_argument("--device", "-d", required=True, help="catalog device, or a new device id with --probes")

@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from .cli import EXIT_OK, EXIT_USAGE, add_query_options, batch_size_arg, catalog_from_args, positive_float, print_json
+from .toolkit import EXIT_OK, EXIT_USAGE, add_query_options, batch_size_arg, catalog_from_args, positive_float, print_json
 
 COMPUTED = "[computed]"
 
@@ -45,7 +45,7 @@ def _fmt_mem(rec) -> str:
 
 
 def cmd_bound(args: argparse.Namespace) -> int:
-    from .bounds import upper_bound
+    from ..bounds import upper_bound
 
     cat = catalog_from_args(args)
     ub = upper_bound(args.device, form=args.form, catalog=cat, **_selection_kwargs(args))
@@ -70,8 +70,8 @@ def cmd_bound(args: argparse.Namespace) -> int:
 
 
 def cmd_pareto(args: argparse.Namespace) -> int:
-    from .bounds import _efficiency_rows, _fit_rows, _select, pareto
-    from .errors import NoFeasibleModel
+    from ..bounds import _efficiency_rows, _fit_rows, _select, pareto
+    from ..errors import NoFeasibleModel
 
     cat = catalog_from_args(args)
     front = pareto(args.device, strict=args.strict, catalog=cat, **_selection_kwargs(args))
@@ -114,7 +114,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
 
 
 def cmd_grid(args: argparse.Namespace) -> int:
-    from .bounds import grid
+    from ..bounds import grid
 
     cat = catalog_from_args(args)
     g = grid(args.device, args.mem_levels, args.fps_levels, args.batch_size, runtime=args.runtime,
@@ -144,11 +144,11 @@ def cmd_grid(args: argparse.Namespace) -> int:
 
 
 def cmd_memory_model(args: argparse.Namespace) -> int:
-    from .bounds import memory_model
+    from ..bounds import memory_model
 
     cat = catalog_from_args(args)
     if args.batch_size is None:
-        from .errors import InvalidQuery
+        from ..errors import InvalidQuery
 
         raise InvalidQuery("batch_size", "best", "a memory model is fitted at one batch size; give an integer >= 1")
     mm = memory_model(args.device, runtime=args.runtime, precision=args.precision, batch_size=args.batch_size,
@@ -169,8 +169,8 @@ def cmd_memory_model(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from . import plot
-    from .errors import InvalidQuery
+    from .. import plot
+    from ..errors import InvalidQuery
 
     cat = catalog_from_args(args)
     kind = args.kind
@@ -233,7 +233,7 @@ def register(sub, parents) -> None:
     _add_selection(p)
     p.set_defaults(func=cmd_memory_model)
 
-    from .plot import KINDS
+    from ..plot import KINDS
 
     p = sub.add_parser("plot", parents=parents, help=f"draw a figure: {', '.join(KINDS)} (needs modelpick[plot])")
     p.add_argument("kind", choices=KINDS)

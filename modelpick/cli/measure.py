@@ -1,4 +1,4 @@
-"""``modelpick measure``: measure architectures on this machine and write a catalog file for it."""
+"""CLI command ``measure``: measure architectures on this machine and write a catalog file for it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import signal
 import sys
 from typing import Any
 
-from .cli import EXIT_OK, EXIT_USAGE, int_at_least, positive_float, print_json
+from .toolkit import EXIT_OK, EXIT_USAGE, int_at_least, positive_float, print_json
 
 EXIT_INTERRUPTED = 130
 
@@ -79,7 +79,7 @@ def _print_plan(result: Any) -> None:
 
 
 def cmd_measure(args: argparse.Namespace) -> int:
-    from . import measure
+    from .. import measure
 
     def on_term(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt  # a kill stops like Ctrl-C: the worker ends, the file stays valid

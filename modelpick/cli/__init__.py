@@ -1,0 +1,85 @@
+"""The ``modelpick`` command line: the parser, the entry point ``main`` and its exit codes.
+
+Exit codes: 0 an answer, 2 bad usage or input (including invalid catalog files),
+3 no feasible model, 1 an unexpected internal error.
+
+Each command group is one module with ``register(subparsers, parents)``: the core groups
+(``recommend``, ``data``) always load; the others load only when the command line needs them,
+which keeps a cold ``modelpick best`` fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Callable, Sequence
+
+from .toolkit import EXIT_ERROR, EXIT_INFEASIBLE, EXIT_OK, EXIT_USAGE, print_json
+
+__all__ = ["main", "build_parser", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_INFEASIBLE"]
+
+#: Command groups every invocation loads (their modules import no heavy library module at import time).
+_CORE_MODULES: list[str] = ["modelpick.cli.recommend", "modelpick.cli.data"]
+#: Command groups loaded only when the command is not a core one.
+_COMMAND_MODULES: list[str] = ["modelpick.cli.frontiers", "modelpick.cli.measure", "modelpick.cli.predict"]
+_CORE_COMMANDS = frozenset({"best", "recommend", "devices", "models", "show", "export", "validate"})
+
+
+def build_parser(*, with_plugins: bool = True) -> argparse.ArgumentParser:
+    from .. import __version__
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", action="append", metavar="FILE",
+                        help="extra catalog YAML file to merge (repeatable; also MODELPICK_DATA)")
+    common.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+    parser = argparse.ArgumentParser(
+        prog="modelpick",
+        description="Pick the most accurate pretrained image classifier that fits a device's memory and speed limits.",
+        epilog="exit codes: 0 answer, 2 bad usage or input, 3 no feasible model",
+    )
+    parser.add_argument("--version", action="version", version=f"modelpick {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    for module_name in _CORE_MODULES + (_COMMAND_MODULES if with_plugins else []):
+        importlib.import_module(module_name).register(sub, [common])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ..errors import CatalogError, InvalidQuery, ModelpickError, NoFeasibleModel
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A core command does not need the other commands' modules: skipping them keeps a cold `best` fast.
+    parser = build_parser(with_plugins=not (argv and argv[0] in _CORE_COMMANDS))
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    want_json = getattr(args, "json", False)
+    try:
+        return func(args)
+    except NoFeasibleModel as exc:
+        if want_json:
+            print_json({"error": "no-feasible-model", "detail": str(exc), "diagnosis": exc.diagnosis})
+        print(f"modelpick: no feasible model: {exc}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    except InvalidQuery as exc:
+        if want_json:
+            print_json({"error": "invalid-query", "detail": str(exc), **exc.to_dict()})
+        print(f"modelpick: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except CatalogError as exc:
+        if want_json:
+            print_json({"error": "invalid-catalog", "detail": str(exc), "errors": exc.errors})
+        print(f"modelpick: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ModelpickError as exc:
+        print(f"modelpick: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

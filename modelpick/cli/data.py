@@ -1,0 +1,161 @@
+"""CLI commands that browse and check catalog data: ``devices``, ``models``, ``show``, ``export``, ``validate``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+from .toolkit import EXIT_OK, EXIT_USAGE, catalog_from_args, print_json, write_atomic
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    cat = catalog_from_args(args)
+    devs = cat.devices(args.pattern, kind=args.kind)
+    if args.json:
+        print_json([d.model_dump(mode="json") | {"candidates": len(range(*cat._block(d.id)))} for d in devs])
+        return EXIT_OK
+    fam = {v: k for k, v in cat.device_families.items()}
+    for d in devs:
+        n = len(range(*cat._block(d.id)))
+        extra = f"  [default for '{fam[d.id]}']" if d.id in fam else ""
+        mem = f", {d.memory_gb:g} GB" if d.memory_gb else ""
+        print(f"{d.id:32s} {d.kind:4s} {n:6d} candidates  {d.name}{mem}{extra}")
+    if not devs:
+        print(f"no device matches {args.pattern!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    cat = catalog_from_args(args)
+    archs = cat.architectures(args.pattern)
+    by_arch: dict[str, list] = {}
+    for c in cat.checkpoints():
+        by_arch.setdefault(c.architecture, []).append(c)
+    if args.json:
+        print_json([a.model_dump(mode="json") | {"checkpoints": [c.model_dump(mode="json") for c in by_arch.get(a.id, [])]}
+                    for a in archs])
+        return EXIT_OK
+    for a in archs:
+        cks = by_arch.get(a.id, [])
+        best_top1 = max((c.top1 for c in cks), default=None)
+        params = f"{a.params_m:g}M" if a.params_m else "?"
+        gm = f"{a.gmacs:g}" if a.gmacs else "?"
+        acc = f"best top-1 {best_top1:.2f}%" if best_top1 is not None else "no checkpoint"
+        print(f"{a.id:40s} {a.input_size:4d}px  params {params:>9s}  GMACs {gm:>8s}  {len(cks):3d} ckpt  {acc}")
+    if not archs:
+        print(f"no architecture matches {args.pattern!r}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from ..errors import UnknownName
+
+    cat = catalog_from_args(args)
+    name = args.name
+    found: dict[str, Any] = {}
+    try:
+        found["device"] = cat.device(name).model_dump(mode="json")
+        found["device"]["runtimes"] = cat.runtimes(found["device"]["id"])
+        found["device"]["batch_sizes"] = cat.batch_sizes(found["device"]["id"])
+    except UnknownName:
+        pass
+    except Exception:
+        pass
+    try:
+        arch = cat.architecture(name)
+        found["architecture"] = arch.model_dump(mode="json")
+        found["architecture"]["checkpoints"] = [c.id for c in cat.checkpoints(architecture=arch.id)]
+        found["architecture"]["measured_on"] = sorted({m.device for m in cat.measurements if m.architecture == arch.id})
+    except UnknownName:
+        pass
+    if name in cat._m.checkpoints:
+        found["checkpoint"] = cat.checkpoint(name).model_dump(mode="json")
+    if name in cat.sources:
+        found["source"] = cat.sources[name].model_dump(mode="json")
+    if not found:
+        from ..errors import InvalidQuery
+
+        choices = list(cat._m.devices) + list(cat._m.architectures) + list(cat.sources)
+        raise InvalidQuery("name", name, "not a device, architecture, checkpoint or source", choices=choices)
+    if args.json:
+        print_json(found)
+    else:
+        import yaml
+
+        print(yaml.safe_dump(found, sort_keys=False, allow_unicode=True, width=120).rstrip())
+    return EXIT_OK
+
+
+EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1",
+                  "top5", "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "latency_estimated",
+                  "params_m", "gmacs", "accuracy_source", "latency_source", "memory_source", "settings"]
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    cat = catalog_from_args(args)
+    device = cat.resolve_device(args.device) if args.device else None
+    records = cat.iter_records(device)
+    if args.format == "json":
+        text = json.dumps(list(records), indent=1, allow_nan=False) + "\n"
+    else:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for rec in records:
+            row = {k: rec.get(k) for k in EXPORT_COLUMNS}
+            for k in ("accuracy", "latency", "memory"):
+                row[f"{k}_source"] = rec["sources"].get(k)
+            row["settings"] = json.dumps(rec["settings"], sort_keys=True) if rec["settings"] else ""
+            writer.writerow(row)
+        text = buf.getvalue()
+    if args.output:
+        write_atomic(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ..catalog import validate_files
+
+    status = EXIT_OK
+    for path in args.files:
+        errors = validate_files([path], with_embedded=not args.standalone)
+        if errors:
+            status = EXIT_USAGE
+            for line in errors:
+                print(line, file=sys.stderr)
+        else:
+            print(f"{path}: OK")
+    return status
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser("devices", parents=parents, help="list devices (fnmatch PATTERN, substring without wildcards)")
+    p.add_argument("pattern", nargs="?")
+    p.add_argument("--kind", choices=["gpu", "cpu", "npu", "tpu", "soc"])
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("models", parents=parents, help="list architectures and their checkpoints")
+    p.add_argument("pattern", nargs="?")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("show", parents=parents, help="details of a device, architecture, checkpoint or source")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("export", parents=parents, help="export joined candidates (Recommendation fields)")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--device", "-d")
+    p.add_argument("--output", "-o", help="write to FILE atomically instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("validate", parents=parents, help="validate catalog YAML files against the embedded table")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--standalone", action="store_true", help="validate without merging the embedded table")
+    p.set_defaults(func=cmd_validate)

@@ -1,0 +1,41 @@
+"""CLI commands that answer a query: ``best`` and ``recommend``."""
+
+from __future__ import annotations
+
+import argparse
+
+from .toolkit import (EXIT_OK, add_query_options, answer_json, catalog_from_args, format_recommendation,
+                      format_table, print_json, query_kwargs)
+
+
+def cmd_best(args: argparse.Namespace, limit: int = 1) -> int:
+    cat = catalog_from_args(args)
+    query = cat.query(args.device, **query_kwargs(args), limit=limit)
+    recs = cat.solve(query)
+    if args.json:
+        print_json(answer_json(cat, recs, query))
+    elif limit == 1:
+        print(format_recommendation(recs[0], args.device))
+    else:
+        top = recs[0]
+        print(f"device {top.device}" + (f" (resolved from {args.device!r})" if args.device != top.device else "")
+              + f"; catalog {cat.version}")
+        print(format_table(recs))
+        for reason in top.why:
+            print(f"why: {reason}")
+    return EXIT_OK
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    return cmd_best(args, limit=args.limit)
+
+
+def register(sub, parents) -> None:
+    p = sub.add_parser("best", parents=parents, help="the single best model for the constraints")
+    add_query_options(p)
+    p.set_defaults(func=cmd_best)
+
+    p = sub.add_parser("recommend", parents=parents, help="a ranked list, one row per checkpoint")
+    add_query_options(p)
+    p.add_argument("--limit", type=int, default=10, help="number of answers (default 10)")
+    p.set_defaults(func=cmd_recommend)
