@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._version import __version__
 from .catalog import embedded_table_path, load_catalog, validate_files
 from .errors import CatalogError, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import (
@@ -51,8 +52,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-__version__ = "0.1.0"
 
 
 def catalog() -> Catalog:

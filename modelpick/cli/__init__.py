@@ -27,7 +27,7 @@ _CORE_COMMANDS = frozenset({"best", "recommend", "devices", "models", "show", "e
 
 
 def build_parser(*, with_plugins: bool = True) -> argparse.ArgumentParser:
-    from .. import __version__
+    from .._version import __version__
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data", action="append", metavar="FILE",

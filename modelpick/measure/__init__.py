@@ -14,17 +14,15 @@ framework until a run starts.
 from __future__ import annotations
 
 from .backend import (
-    ENTRY_POINT_GROUP,
     Backend,
     BackendDeviceError,
     BackendOptions,
     BackendUnavailable,
     LoadedModel,
     MemoryReport,
-    available_backends,
-    get_backend,
 )
 from .providers import ModelLoadError, ModelSpec, parse_model_spec
+from .registry import ENTRY_POINT_GROUP, available_backends, get_backend
 from .runner import (
     DEFAULT_BATCH_SIZES,
     DEFAULT_RUNS,

@@ -24,8 +24,9 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..errors import CatalogError, InvalidQuery, ModelpickError
-from .backend import BackendOptions, BackendUnavailable, available_backends, get_backend
+from .backend import BackendOptions, BackendUnavailable
 from .providers import ModelSpec, normalize_id, parse_model_list
+from .registry import available_backends, get_backend
 
 #: Bianco et al. 2018's batch sizes.
 DEFAULT_BATCH_SIZES: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
@@ -281,7 +282,7 @@ def _source_protocol(backend_name: str, facts: dict[str, Any], warmup: int, runs
                      precision: str, timing_method: str, memory_method: str) -> dict[str, Any]:
     versions = facts.get("backend", {}).get("versions", {})
     host = facts.get("host", {})
-    from .. import __version__
+    from .._version import __version__
 
     runtime = (f"modelpick {__version__} measure, backend {backend_name} ("
                + ", ".join(f"{k} {v}" for k, v in versions.items()) + f"), Python {host.get('python')}, {host.get('os')}")

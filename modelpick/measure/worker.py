@@ -67,7 +67,8 @@ def _timed_runs(backend, step, x, warmup: int, runs: int) -> list[float]:
 
 def measure(job: dict[str, Any], emit: Callable[..., None]) -> int:
     from ..errors import InvalidQuery, ModelpickError
-    from .backend import BackendOptions, get_backend, host_rss_mb
+    from .backend import BackendOptions, host_rss_mb
+    from .registry import get_backend
     from .providers import ModelSpec, build_model
     from . import sysinfo
 
