@@ -26,22 +26,40 @@ to :func:`create_app` (tests use that):
     longest query string accepted, in bytes (default 2048; longer is a 414 problem).
 ``MODELPICK_MAX_CONTENT_LENGTH``
     largest request body accepted, in bytes (default 16384; the service reads no body).
+``MODELPICK_PLOT_CACHE_MB``
+    per-worker memory for rendered ``/plot/*.svg`` figures, by ETag, in MiB (default 32; 0 turns it off).
+``MODELPICK_RATE_LIMIT``
+    per-client limit on the expensive requests (plots, ``/bounds``, ``/pareto``, ``/grid`` and
+    ``/recommend?estimates=include``) in Flask-Limiter's notation (default ``60 per minute``; ``off``
+    turns it off). Only computed answers use it up: cached answers, 304s and errors do not (once it is
+    spent, only a ``/recommend`` answer already cached still passes). A client is its address; behind a
+    reverse proxy set ``MODELPICK_PROXY_HOPS``.
+``MODELPICK_RATE_LIMIT_STORAGE``
+    where the counts live (default ``memory://``: per worker, so with N workers a client gets up to N
+    times the limit; ``redis://host:6379`` shares them, given the ``redis`` package).
+``MODELPICK_PROXY_HOPS``
+    number of trusted reverse proxies in front (default 0): the client address then comes from their
+    ``X-Forwarded-For`` (werkzeug's ``ProxyFix``). Never set it without a proxy: clients could pick their address.
 
-The catalog is loaded once, when the app is created (once per gunicorn worker), and
-the OpenAPI document is generated from it then.
+The catalog is loaded once, when the app is created: in the gunicorn master with ``preload_app``, so a
+worker that respawns never reads a file again. :func:`reload_catalog` (gunicorn: ``kill -HUP <master>``)
+loads the configured files anew, validating them first; on any error it logs why and keeps serving the
+catalog it has. Debug mode is refused unless the app is run by Flask's own development server
+(``flask --app service run --debug``).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any, Mapping
 
-from flask import Flask, request
+from flask import Flask, Response, g, request
 
 from modelpick.catalog import load_catalog
 from modelpick.solver import Catalog
 
-from .common import State
+from .common import State, state
 from .problems import Problem
 
 DEFAULTS: dict[str, Any] = {
@@ -51,8 +69,14 @@ DEFAULTS: dict[str, Any] = {
     "MODELPICK_CACHE_MAX_AGE": 300,
     "MODELPICK_ANSWER_CACHE_MB": 32,
     "MODELPICK_MAX_QUERY_STRING": 2048,
+    "MODELPICK_PLOT_CACHE_MB": 32,
+    "MODELPICK_RATE_LIMIT": "60 per minute",
+    "MODELPICK_RATE_LIMIT_STORAGE": "memory://",
+    "MODELPICK_PROXY_HOPS": 0,
     "MAX_CONTENT_LENGTH": 16 * 1024,
 }
+
+log = logging.getLogger("modelpick.service")
 
 _FALSE = {"0", "false", "no", "off"}
 
@@ -67,12 +91,17 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     for key, target in (("MODELPICK_CACHE_MAX_AGE", "MODELPICK_CACHE_MAX_AGE"),
                         ("MODELPICK_ANSWER_CACHE_MB", "MODELPICK_ANSWER_CACHE_MB"),
                         ("MODELPICK_MAX_QUERY_STRING", "MODELPICK_MAX_QUERY_STRING"),
+                        ("MODELPICK_PLOT_CACHE_MB", "MODELPICK_PLOT_CACHE_MB"),
+                        ("MODELPICK_PROXY_HOPS", "MODELPICK_PROXY_HOPS"),
                         ("MODELPICK_MAX_CONTENT_LENGTH", "MAX_CONTENT_LENGTH")):
         if env.get(key, "").strip():
             try:
                 out[target] = int(env[key])
             except ValueError:
                 raise ValueError(f"{key}={env[key]!r}: expected an integer") from None
+    for key in ("MODELPICK_RATE_LIMIT", "MODELPICK_RATE_LIMIT_STORAGE"):
+        if env.get(key, "").strip():
+            out[key] = env[key].strip()
     return out
 
 
@@ -92,6 +121,78 @@ def load_service_catalog(config: Mapping[str, Any]) -> Catalog:
                         use_env=False)
 
 
+def build_state(config: Mapping[str, Any]) -> State:
+    """Load the catalog the configuration names and everything derived from it (the OpenAPI document)."""
+    from . import openapi
+
+    st = State.build(load_service_catalog(config),
+                     answer_cache_bytes=int(float(config["MODELPICK_ANSWER_CACHE_MB"]) * 2**20),
+                     plot_cache_bytes=int(float(config["MODELPICK_PLOT_CACHE_MB"]) * 2**20))
+    openapi.install(st)
+    return st
+
+
+def reload_catalog(app: Flask) -> bool:
+    """Load the configured catalog files anew and serve them from now on; validation comes first.
+
+    On any error (a broken or missing file) the error is logged and the app keeps the catalog it
+    has: a running service never stops serving because a file changed under it. Returns whether the
+    new catalog was taken. Under gunicorn with ``preload_app`` the master calls this on ``SIGHUP``
+    (``on_reload`` in ``service/gunicorn.conf.py``), before it forks the new workers.
+    """
+    old: State = app.extensions["modelpick"]
+    if app.config.get("MODELPICK_CATALOG") is not None:
+        log.warning("catalog reload: the app was given a ready catalog; nothing to reload")
+        return False
+    try:
+        new = build_state(app.config)
+    except Exception as exc:  # keep serving whatever went wrong
+        log.error("catalog reload failed; still serving catalog %s\n%s", old.info["version"], exc)
+        return False
+    app.extensions["modelpick"] = new
+    log.info("catalog reloaded: %s -> %s (%d candidates)", old.info["version"], new.info["version"],
+             new.counts["candidates"])
+    return True
+
+
+def _debug_allowed() -> bool:
+    # `flask run` sets this; gunicorn, uwsgi or any other server does not.
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+
+
+def _rate_limit(app: Flask) -> None:
+    """Per-client limit on the expensive endpoints (see ``MODELPICK_RATE_LIMIT``)."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    from . import frontiers, recommend
+
+    rate = str(app.config.get("MODELPICK_RATE_LIMIT") or "").strip()
+    if rate.lower() in ("", *_FALSE):
+        return
+    limiter = Limiter(get_remote_address, app=app, storage_uri=str(app.config["MODELPICK_RATE_LIMIT_STORAGE"]),
+                      headers_enabled=True, key_prefix="modelpick", strategy="moving-window")
+
+    def computed(resp: Response) -> bool:  # only answers that cost a computation count
+        return resp.status_code in (200, 422) and not g.get("modelpick_cached", False)
+
+    shared = limiter.shared_limit(rate, scope="expensive", deduct_when=computed,
+                                  exempt_when=lambda: request.method not in ("GET", "HEAD"))
+    shared(frontiers.bp)
+    app.view_functions["recommend.recommend"] = limiter.shared_limit(
+        rate, scope="expensive", deduct_when=computed,
+        exempt_when=_cheap_recommend)(
+            app.view_functions["recommend.recommend"])
+    app.extensions["modelpick_limiter"] = limiter
+
+
+def _cheap_recommend() -> bool:
+    """A /recommend request that costs no estimate: without estimates=include, or already in the answer cache."""
+    if request.args.get("estimates", "").strip().lower() != "include":
+        return True
+    return state().answers.get(request.query_string) is not None
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, the catalog (loaded now), blueprints and problem handlers."""
     app = Flask(__name__, static_folder=None)  # no static file route: no request reads a file
@@ -99,19 +200,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config_from_env())
     if config:
         app.config.from_mapping(config)
+    if app.debug and not _debug_allowed():
+        # FLASK_DEBUG=1 under gunicorn (with or without its config file) would expose the debugger.
+        raise RuntimeError("refusing to serve in debug mode (FLASK_DEBUG is set) outside Flask's development "
+                           "server; unset FLASK_DEBUG, or use `flask --app service run --debug` to develop")
     app.json.sort_keys = False
     app.url_map.merge_slashes = False  # no redirects: '/models//x' is simply not found
+    hops = int(app.config.get("MODELPICK_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     from . import catalog_api, frontiers, health, openapi, problems, recommend
 
-    st = State.build(load_service_catalog(app.config),
-                     answer_cache_bytes=int(float(app.config["MODELPICK_ANSWER_CACHE_MB"]) * 2**20))
-    openapi.install(st)
-    app.extensions["modelpick"] = st
+    app.extensions["modelpick"] = build_state(app.config)
 
     problems.register(app)
     for module in (recommend, catalog_api, frontiers, health, openapi, problems):
         app.register_blueprint(module.bp)
+    _rate_limit(app)
 
     max_query = int(app.config["MODELPICK_MAX_QUERY_STRING"])
     max_body = int(app.config["MAX_CONTENT_LENGTH"])
@@ -127,9 +235,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     @app.after_request
     def _headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if request.method == "OPTIONS" and resp.status_code == 200:
+            # Flask's automatic OPTIONS answer is an empty text/html 200; say "no content" and what is allowed.
+            resp.status_code = 204
+            resp.set_data(b"")
+            resp.headers.pop("Content-Type", None)
+            resp.headers["Cache-Control"] = "public, max-age=86400"
         return resp
 
     return app
 
 
-__all__ = ["create_app", "config_from_env", "DEFAULTS"]
+__all__ = ["create_app", "config_from_env", "reload_catalog", "DEFAULTS"]

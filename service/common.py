@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable
 
-from flask import Response, current_app, request
+from flask import Response, current_app, g, request
 
 import modelpick
 from modelpick.solver import Catalog
@@ -96,11 +96,12 @@ class State:
     counts: dict[str, int]
     source_dumps: dict[str, dict[str, Any]] = field(default_factory=dict)
     answers: AnswerCache = field(default_factory=lambda: AnswerCache(0))
+    plots: AnswerCache = field(default_factory=lambda: AnswerCache(0))  # rendered figures, by ETag
     openapi_bytes: bytes = b""
     docs_bytes: bytes = b""
 
     @classmethod
-    def build(cls, catalog: Catalog, answer_cache_bytes: int = 0) -> "State":
+    def build(cls, catalog: Catalog, answer_cache_bytes: int = 0, plot_cache_bytes: int = 0) -> "State":
         counts = {
             "devices": len(catalog.devices()),
             "architectures": len(catalog.architectures()),
@@ -108,7 +109,7 @@ class State:
             "candidates": len(catalog),
         }
         return cls(catalog=catalog, info={"version": catalog.version, "hash": catalog.hash}, counts=counts,
-                   answers=AnswerCache(answer_cache_bytes))
+                   answers=AnswerCache(answer_cache_bytes), plots=AnswerCache(plot_cache_bytes))
 
     def sources_for(self, ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         """The source entries behind a set of numbers, by id (JSON-ready, memoised)."""
@@ -160,18 +161,28 @@ def not_modified(etag: str) -> bool:
     return bool(request.if_none_match) and request.if_none_match.contains_weak(etag)
 
 
-def conditional(etag: str, build: Callable[[], Any], mimetype: str = "application/json") -> Response:
+def conditional(etag: str, build: Callable[[], Any], mimetype: str = "application/json",
+                cache: AnswerCache | None = None) -> Response:
     """200 with the body ``build()`` returns (bytes as they are, anything else as JSON), or 304 when the
     client's ``If-None-Match`` already has this ETag.
 
-    ``build`` is not called for a 304, so a revalidation costs no solve.
+    ``build`` is not called for a 304, so a revalidation costs no solve; with ``cache``, a body
+    built once is kept by its ETag and ``build`` is not called again.
     """
     headers = cache_headers(etag)
     if not_modified(etag):
         resp = Response(status=304)
         resp.headers.update(headers)
         return resp
-    body = build()
+    hit = cache.get(etag) if cache is not None else None
+    if hit is not None:
+        g.modelpick_cached = True  # not counted by the rate limit
+        body = hit.body
+    else:
+        body = build()
+        if cache is not None:
+            body = body if isinstance(body, bytes) else dumps(body)
+            cache.put(etag, Answer(200, body, mimetype, (), etag))
     resp = Response(body if isinstance(body, bytes) else dumps(body), mimetype=mimetype)
     resp.headers.update(headers)
     return resp

@@ -8,6 +8,7 @@ the same :class:`modelpick.Query` definition; the others are declared here, next
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,11 @@ LEVELS_PATTERN = r"^[0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*$"
 _LEVELS_RE = re.compile(LEVELS_PATTERN)
 _POSITIVE = TypeAdapter(Annotated[float, Field(gt=0, allow_inf_nan=False)])
 PLOT_KINDS = ("accuracy-flops", "density", "accuracy-fps", "memory-params")
+#: Levels per axis of /grid (Bianco et al. 2018, Table 3 has 3 x 3). A cell costs a solve, so 20 x 20 bounds a
+#: request to 400 solves and a body of a few MB.
+MAX_GRID_LEVELS = 20
+#: Parameters only the accuracy-fps plot takes (the other kinds draw no limits, bound or memory rule).
+ACCURACY_FPS_ONLY = ("strict", "form", *LIMITS)
 
 
 # ---------------------------------------------------------------------------
@@ -145,9 +151,15 @@ def _levels(name: str, text: str | None, default: tuple[float, ...]) -> tuple[fl
         return default
     if not _LEVELS_RE.match(text):
         raise _bad(name, text, "must be comma-separated numbers > 0, e.g. 0.7,1,1.4")
-    values = tuple(float(v) for v in text.split(","))
-    if any(v <= 0 for v in values):
-        raise _bad(name, text, "every level must be > 0")
+    parts = text.split(",")
+    if len(parts) > MAX_GRID_LEVELS:
+        raise _bad(name, text, f"has {len(parts)} levels; at most {MAX_GRID_LEVELS} per axis are accepted "
+                               f"(a grid of at most {MAX_GRID_LEVELS} x {MAX_GRID_LEVELS} cells)")
+    values = tuple(float(v) for v in parts)
+    bad = [p for p, v in zip(parts, values) if not (0 < v < math.inf)]
+    if bad:
+        raise _bad(name, text, f"every level must be a finite number > 0; got {bad[0][:20]}"
+                               f"{'...' if len(bad[0]) > 20 else ''}")
     return values
 
 
@@ -219,9 +231,9 @@ def plot_svg(kind: str):
     device = raw.get("device")
     if device is None and kind in ("accuracy-fps", "memory-params"):
         raise _bad("device", None, f"the {kind} plot needs a device")
-    given = [k for k in LIMITS if k in raw]
+    given = [k for k in ACCURACY_FPS_ONLY if k in raw]
     if given and kind != "accuracy-fps":
-        raise _bad(given[0], raw[given[0]], f"limits apply to the accuracy-fps plot only, not {kind}")
+        raise _bad(given[0], raw[given[0]], f"{given[0]} applies to the accuracy-fps plot only, not {kind}")
     form = _choice("form", raw.get("form"), bounds.FORMS, "linear")
     if device is not None:
         q = _selection(device, raw, fields)
@@ -243,11 +255,19 @@ def plot_svg(kind: str):
         except plot.PlotUnavailable as exc:
             raise Problem("http-error", str(exc), status=501, title="Not Implemented") from None
 
-    return conditional(make_etag("plot", kind, dev, q.model_dump(mode="json"), form), build, mimetype="image/svg+xml")
+    return conditional(make_etag("plot", kind, dev, q.model_dump(mode="json"), form), build, mimetype="image/svg+xml",
+                       cache=state().plots)
 
 
 # ---------------------------------------------------------------------------
 # OpenAPI
+
+PLOT_SUMMARIES = {
+    "accuracy-fps": "Top-1 vs FPS on a device: bound, Pareto front, limits and the recommendation (SVG)",
+    "memory-params": "Measured memory vs parameters on a device at one batch size, with the least-squares fit (SVG)",
+    "accuracy-flops": "Top-1 vs GFLOPs per image, ball area proportional to parameters (SVG; Bianco Fig. 1)",
+    "density": "Accuracy density: top-1 % per million parameters, the densest models (SVG; Bianco Fig. 2)",
+}
 
 
 def openapi_paths(operation, json_response, problem, bad_param, not_modified) -> dict[str, Any]:
@@ -267,7 +287,8 @@ def openapi_paths(operation, json_response, problem, bad_param, not_modified) ->
     levels = {"type": "string", "pattern": LEVELS_PATTERN}
     not_found = problem("not-found: unknown device (with close matches)")
     infeasible = problem("no-feasible-model: too few points in the selection; `diagnosis` says what the device has")
-    common = {"304": not_modified, "400": bad_param, "404": not_found, "422": infeasible}
+    too_many = problem("too-many-requests: this client's rate limit for expensive endpoints is spent (`Retry-After`)")
+    common = {"304": not_modified, "400": bad_param, "404": not_found, "422": infeasible, "429": too_many}
     return {
         "/bounds/{device}": {"get": operation(
             "upperBound", "Fitted upper bound of top-1 vs FPS (computed; Bianco Fig. 3)",
@@ -280,17 +301,21 @@ def openapi_paths(operation, json_response, problem, bad_param, not_modified) ->
             {"200": json_response("ParetoResponse", "the Pareto front"), **common}, "frontiers")},
         "/grid/{device}": {"get": operation(
             "grid", "Best model per memory x FPS level (Bianco Table 3)",
-            [device, *sel, *strict, q("mem_levels_gb", "memory levels in GB, comma-separated (default 0.7,1,1.4)", levels),
-             q("fps_levels", "minimum FPS levels, comma-separated (default 15,30,60)", levels)],
+            [device, *sel, *strict, q("mem_levels_gb", f"memory levels in GB, comma-separated, at most {MAX_GRID_LEVELS} "
+                                               "(default 0.7,1,1.4)", levels),
+             q("fps_levels", f"minimum FPS levels, comma-separated, at most {MAX_GRID_LEVELS} (default 15,30,60)",
+               levels)],
             {"200": json_response("GridResponse", "one cell per (memory, FPS) level"), "304": not_modified,
-             "400": bad_param, "404": not_found}, "frontiers")},
-        "/plot/{kind}.svg": {"get": operation(
-            "plot", "A figure as SVG (computed lines and estimated points are labelled)",
-            [{"name": "kind", "in": "path", "required": True, "schema": {"type": "string", "enum": list(PLOT_KINDS)}},
-             q("device", "device id, alias or family (required for accuracy-fps and memory-params)",
-               {"type": "string", "minLength": 1, "maxLength": 200}),
-             *sel, *strict, form, *limits],
+             "400": bad_param, "404": not_found, "429": too_many}, "frontiers")},
+        **{f"/plot/{kind}.svg": {"get": operation(
+            "plot" + "".join(w.title() for w in kind.split("-")), PLOT_SUMMARIES[kind],
+            [q("device", "device id, alias or family", {"type": "string", "minLength": 1, "maxLength": 200})
+             | ({"required": True} if kind in ("accuracy-fps", "memory-params") else
+                {"description": "device id, alias or family; without one, every device (runtime and precision "
+                                "need a device)"}),
+             *sel, *((*strict, form, *limits) if kind == "accuracy-fps" else ())],
             {"200": {"description": "SVG image", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
-             "304": not_modified, "400": bad_param, "404": problem("not-found: unknown plot kind or device"),
-             "422": problem("no-feasible-model: nothing to draw in this selection")}, "frontiers")},
+             "304": not_modified, "400": bad_param, "404": problem("not-found: unknown device"),
+             "422": problem("no-feasible-model: nothing to draw in this selection"), "429": too_many},
+            "frontiers")} for kind in PLOT_KINDS},
     }

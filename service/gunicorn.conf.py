@@ -4,9 +4,18 @@
 
 Command-line flags override these (e.g. ``-b 0.0.0.0:8080 -w 4``), as do the
 environment variables read below. A request is CPU-bound (numpy over one device's
-candidates, then JSON), so the default is one synchronous worker per core; each worker
-loads the catalog once when it starts. Put a buffering reverse proxy (nginx) in front
-for slow clients and TLS, as gunicorn's deployment guide advises for sync workers.
+candidates, then JSON), so the default is one worker process per core.
+
+The master loads the app and its catalog once (``preload_app``); workers are forked from it, so a
+worker that respawns never reads a catalog file again, and a file broken under a running service
+cannot stop it. ``kill -HUP <master pid>`` reloads: the master validates the files first
+(``service.reload_catalog``) and keeps the old catalog if they are broken, then replaces the workers.
+
+Slow clients: each worker is a ``gthread`` worker with a small, bounded thread pool. Its main thread
+accepts and polls connections and hands one to a thread only once request bytes arrive, so an idle
+connection holds no thread; a client that trickles a request holds one thread of ``threads`` (at most
+``timeout`` seconds), never the whole worker. Put a buffering reverse proxy (nginx) in front for TLS and
+for many slow clients.
 """
 
 import multiprocessing
@@ -15,11 +24,14 @@ import os
 # Where to listen. Loopback by default; set MODELPICK_BIND=0.0.0.0:8000 (or -b) to expose it.
 bind = os.environ.get("MODELPICK_BIND", "127.0.0.1:8000")
 
-# One sync worker per core (WEB_CONCURRENCY overrides, as on most PaaS).
+# One worker per core (WEB_CONCURRENCY overrides, as on most PaaS), each with a bounded thread pool
+# (MODELPICK_THREADS) so that a slow client holds one thread, not the worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "sync"
-# Each worker imports the app and loads the catalog itself (no fork after numpy's thread pools start).
-preload_app = False
+worker_class = "gthread"
+threads = int(os.environ.get("MODELPICK_THREADS", "4"))
+worker_connections = 256  # open connections per worker, kept-alive ones included
+# The master loads the catalog once; workers fork from it (and a respawn reads no file).
+preload_app = True
 
 # Time limits: a query takes milliseconds; anything near these is a bug or an attack.
 timeout = 30
@@ -46,6 +58,16 @@ proc_name = "modelpick"
 # gunicorn >= 25 opens a control socket in $HOME by default; two servers on one host would share
 # its path, and nothing here uses it. (Older gunicorn ignores this unknown name.)
 control_socket_disable = True
+
+
+def on_reload(arbiter):
+    """``SIGHUP``: load the catalog files anew in the master, before new workers fork; keep the old one on error."""
+    app = getattr(arbiter.app, "callable", None)
+    if app is None:  # not preloaded: each new worker loads the files itself
+        return
+    from service import reload_catalog
+
+    reload_catalog(app)
 
 
 def post_worker_init(worker):

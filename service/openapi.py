@@ -167,7 +167,9 @@ def build_document(catalog: Catalog) -> dict[str, Any]:
             rec_params,
             {"200": _json("RecommendResponse", "the best answer and ranked alternatives"), "304": _NOT_MODIFIED,
              "400": _BAD_PARAM,
-             "422": _problem("no-feasible-model: nothing meets every constraint; `diagnosis` says what to relax")},
+             "422": _problem("no-feasible-model: nothing meets every constraint; `diagnosis` says what to relax"),
+             "429": _problem("too-many-requests (estimates=include only): this client's rate limit for expensive "
+                             "requests is spent (`Retry-After`)")},
             "recommend")},
         "/devices": {"get": _operation(
             "listDevices", "Devices matching a pattern", [pattern, _q("kind", "device kind", {"type": "string", "enum": DEVICE_KINDS})],

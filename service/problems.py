@@ -15,6 +15,7 @@ helps, extension members:
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from flask import Blueprint, Flask, Response, json
@@ -44,6 +45,11 @@ PROBLEM_TYPES: dict[str, tuple[int, str, str]] = {
     "method-not-allowed": (405, "Method not allowed", "The endpoint exists but only answers GET (and HEAD)."),
     "request-too-large": (413, "Request too large", "The service takes no request body; send parameters in the query string."),
     "uri-too-long": (414, "Query string too long", "The query string is longer than the service accepts."),
+    "too-many-requests": (
+        429, "Too many requests",
+        "This client spent its rate limit for the expensive endpoints (plots, frontiers, estimates); "
+        "`Retry-After` says when to try again. Cached answers and 304 revalidations are not counted."),
+    "service-unavailable": (503, "Service unavailable", "The service is starting or reloading; retry shortly."),
     "internal-error": (500, "Internal server error", "An unexpected error; it has been logged. Nothing about it is disclosed."),
     "http-error": (400, "HTTP error", "Another HTTP-level error; `status` and `title` say which."),
 }
@@ -108,9 +114,11 @@ class Problem(Exception):
 def _clip(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 200:
         return value[:197] + "..."
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, (int, float, bool, type(None), str)):
         return value
-    return _clip(str(value))
+    return jsonable(value)
 
 
 def param_error(exc: InvalidQuery) -> dict[str, Any]:
@@ -130,7 +138,32 @@ def no_feasible(exc: NoFeasibleModel) -> Problem:
     return Problem("no-feasible-model", str(exc), diagnosis=exc.diagnosis)
 
 
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """``value`` as plain JSON that cannot fail to encode: non-finite floats become strings ("inf", "nan"),
+    long strings and deep or long containers are cut, anything else becomes its (cut) ``str``."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else _clip(str(value))
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return _clip(value)
+    if depth >= 8:
+        return "..."
+    if isinstance(value, dict):
+        return {_clip(str(k)): jsonable(v, depth + 1) for k, v in list(value.items())[:200]}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v, depth + 1) for v in value[:200]]
+    try:
+        text = str(value)
+    except Exception:  # a __str__ that raises still gets a problem document
+        text = f"<{type(value).__name__}>"
+    return _clip(text)
+
+
 def render(problem: Problem, instance: str | None = None) -> Response:
+    """The problem document; never fails, whatever values the problem carries."""
     body: dict[str, Any] = {
         "type": type_uri(problem.slug),
         "title": problem.title,
@@ -140,8 +173,11 @@ def render(problem: Problem, instance: str | None = None) -> Response:
     if instance:
         body["instance"] = instance
     body.update(problem.extensions)
-    resp = Response(json.dumps(body, sort_keys=False, allow_nan=False, separators=(",", ":")),
-                    status=problem.status, mimetype=PROBLEM_MEDIA_TYPE)
+    try:
+        text = json.dumps(body, sort_keys=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        text = json.dumps(jsonable(body), sort_keys=False, allow_nan=False, separators=(",", ":"))
+    resp = Response(text, status=problem.status, mimetype=PROBLEM_MEDIA_TYPE)
     resp.headers["Cache-Control"] = "no-store"
     for k, v in problem.headers.items():
         resp.headers[k] = v
@@ -176,6 +212,8 @@ def register(app: Flask) -> None:
         detail = {
             404: f"no endpoint at {request.path}; see /openapi.json",
             405: f"{request.method} is not allowed here; use GET",
+            429: f"this client's rate limit for expensive requests ({exc.description}) is spent: plots, /bounds, "
+                 f"/pareto, /grid and /recommend with estimates=include; retry after Retry-After seconds",
         }.get(status, exc.description or exc.name)
         return render(Problem(slug, detail, status=status, title=None if slug != "http-error" else exc.name,
                               headers=headers), request.path)

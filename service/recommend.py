@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, g, request
 
 from modelpick.cli.toolkit import answer_json
 from modelpick.errors import NoFeasibleModel
@@ -28,6 +28,8 @@ def recommend():
     if answer is None:
         answer = _answer(st)
         st.answers.put(key, answer)
+    else:
+        g.modelpick_cached = True  # not counted by the rate limit
     return answer.response()
 
 

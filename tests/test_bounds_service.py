@@ -61,7 +61,14 @@ def test_plot_svg(client):
 
 def test_documented_in_openapi(client):
     doc = client.get("/openapi.json").get_json()
-    for path in ("/bounds/{device}", "/pareto/{device}", "/grid/{device}", "/plot/{kind}.svg"):
+    for path in ("/bounds/{device}", "/pareto/{device}", "/grid/{device}", "/plot/accuracy-fps.svg",
+                 "/plot/density.svg", "/plot/accuracy-flops.svg", "/plot/memory-params.svg"):
         assert path in doc["paths"]
+    # limits, strict and form are documented only where the endpoint takes them
+    for kind in ("density", "accuracy-flops", "memory-params"):
+        names = {p["name"] for p in doc["paths"][f"/plot/{kind}.svg"]["get"]["parameters"]}
+        assert not names & {"min_fps", "max_mem_gb", "strict", "form"}, kind
+    names = {p["name"] for p in doc["paths"]["/plot/accuracy-fps.svg"]["get"]["parameters"]}
+    assert {"min_fps", "max_mem_gb", "strict", "form", "device"} <= names
     for name in ("BoundResponse", "ParetoResponse", "GridResponse"):
         assert name in doc["components"]["schemas"]

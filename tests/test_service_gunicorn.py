@@ -162,7 +162,8 @@ def test_gunicorn_config_is_production_safe(monkeypatch):
     monkeypatch.delenv("MODELPICK_BIND", raising=False)
     conf = runpy.run_path(str(REPO / "service" / "gunicorn.conf.py"))
     assert conf["bind"] == "127.0.0.1:8000" and conf["workers"] == os.cpu_count()
-    assert conf["worker_class"] == "sync" and conf["timeout"] <= 60
+    assert conf["worker_class"] == "gthread" and 1 <= conf["threads"] <= 16 and conf["timeout"] <= 60
+    assert conf["preload_app"] is True  # the master holds the catalog; a respawned worker reads no file
     assert conf["limit_request_line"] <= 8190 and conf["accesslog"] is None
     conf["post_worker_init"](SimpleNamespace(wsgi=SimpleNamespace(debug=False)))
     with pytest.raises(RuntimeError, match="debug"):
