@@ -132,7 +132,7 @@ def build_state(config: Mapping[str, Any]) -> State:
     return st
 
 
-def reload_catalog(app: Flask) -> bool:
+def reload_catalog(app: Flask, logger: Any = None) -> bool:
     """Load the configured catalog files anew and serve them from now on; validation comes first.
 
     On any error (a broken or missing file) the error is logged and the app keeps the catalog it
@@ -140,17 +140,18 @@ def reload_catalog(app: Flask) -> bool:
     new catalog was taken. Under gunicorn with ``preload_app`` the master calls this on ``SIGHUP``
     (``on_reload`` in ``service/gunicorn.conf.py``), before it forks the new workers.
     """
+    out = logger or log
     old: State = app.extensions["modelpick"]
     if app.config.get("MODELPICK_CATALOG") is not None:
-        log.warning("catalog reload: the app was given a ready catalog; nothing to reload")
+        out.warning("catalog reload: the app was given a ready catalog; nothing to reload")
         return False
     try:
         new = build_state(app.config)
     except Exception as exc:  # keep serving whatever went wrong
-        log.error("catalog reload failed; still serving catalog %s\n%s", old.info["version"], exc)
+        out.error("catalog reload failed; still serving catalog %s\n%s", old.info["version"], exc)
         return False
     app.extensions["modelpick"] = new
-    log.info("catalog reloaded: %s -> %s (%d candidates)", old.info["version"], new.info["version"],
+    out.info("catalog reloaded: %s -> %s (%d candidates)", old.info["version"], new.info["version"],
              new.counts["candidates"])
     return True
 

@@ -13,9 +13,10 @@ cannot stop it. ``kill -HUP <master pid>`` reloads: the master validates the fil
 
 Slow clients: each worker is a ``gthread`` worker with a small, bounded thread pool. Its main thread
 accepts and polls connections and hands one to a thread only once request bytes arrive, so an idle
-connection holds no thread; a client that trickles a request holds one thread of ``threads`` (at most
-``timeout`` seconds), never the whole worker. Put a buffering reverse proxy (nginx) in front for TLS and
-for many slow clients.
+connection holds no thread; a client that trickles a request holds one thread of ``threads``, never the
+whole worker (with sync workers, two slow clients held both workers and /healthz waited 31 s). So
+``workers x threads - 1`` slow clients are absorbed; more need the buffering reverse proxy (nginx) the
+README describes, which is also where TLS belongs.
 """
 
 import multiprocessing
@@ -28,7 +29,7 @@ bind = os.environ.get("MODELPICK_BIND", "127.0.0.1:8000")
 # (MODELPICK_THREADS) so that a slow client holds one thread, not the worker.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("MODELPICK_THREADS", "4"))
+threads = int(os.environ.get("MODELPICK_THREADS", "8"))
 worker_connections = 256  # open connections per worker, kept-alive ones included
 # The master loads the catalog once; workers fork from it (and a respawn reads no file).
 preload_app = True
@@ -67,7 +68,7 @@ def on_reload(arbiter):
         return
     from service import reload_catalog
 
-    reload_catalog(app)
+    reload_catalog(app, arbiter.log)
 
 
 def post_worker_init(worker):
