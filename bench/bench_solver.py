@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from modelpick import load_catalog  # noqa: E402
-from modelpick.catalog import _Merged  # noqa: E402
+from modelpick.catalog import CatalogTable  # noqa: E402
 from modelpick.schema import Checkpoint, Device  # noqa: E402
 from modelpick.solver import Catalog  # noqa: E402
 
@@ -113,8 +113,8 @@ def synthetic_catalog(n_rows: int, n_devices: int = 100, n_checkpoints: int = 20
                "runtime": ["r0", "r1", "r2", "r3"], "precision": ["fp32", "fp16", "int8"], "memory_method": ["m"],
                "source": ["synthetic"]}
     checkpoints = {c: Checkpoint(id=c, architecture="a0", source="synthetic", top1=70, input_size=224) for c in ck_ids}
-    merged = _Merged(files=[], digest="synthetic", sources={}, devices=devices, device_families={}, architectures={},
-                     checkpoints=checkpoints, measurements=[{"settings": {}}], columns=cols, strings=strings)
+    merged = CatalogTable(files=[], digest="synthetic", sources={}, devices=devices, device_families={},
+                          architectures={}, checkpoints=checkpoints, measurements=[{"settings": {}}], columns=cols, strings=strings)
     return Catalog(merged)
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._version import __version__
-from .catalog import embedded_table_path, load_catalog, validate_files
+# `catalog` (the function, from .api) shadows the subpackage name on purpose: modelpick.catalog() is public API.
+from .api import architectures, best, catalog, checkpoints, devices, load_catalog, recommend
+from .catalog import embedded_table_path, validate_files
 from .errors import CatalogError, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import (
     Architecture,
@@ -52,53 +54,6 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-def catalog() -> Catalog:
-    """The default catalog: the embedded table plus files listed in ``MODELPICK_DATA``."""
-    return load_catalog()
-
-
-def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
-         max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
-         max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-         objective: str = "top1", strict: bool = False, estimates: str = "exclude") -> Recommendation:
-    """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
-
-    ``estimates="include"`` lets predicted latencies of unmeasured cells compete,
-    flagged ``latency_estimated`` with their 80 % interval; a limit is met only by
-    the interval's conservative end. Raises :class:`NoFeasibleModel` (with
-    ``.diagnosis``) when nothing fits, and :class:`InvalidQuery` /
-    :class:`UnknownDevice` for bad arguments.
-    """
-    return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
-                          batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                          precision=precision, objective=objective, strict=strict, estimates=estimates)
-
-
-def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
-              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
-              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-              objective: str = "top1", strict: bool = False, limit: int = 10,
-              estimates: str = "exclude") -> list[Recommendation]:
-    """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`."""
-    return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
-                               batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                               precision=precision, objective=objective, strict=strict, limit=limit,
-                               estimates=estimates)
-
-
-def devices(pattern: str | None = None) -> list[Device]:
-    """Devices matching an fnmatch pattern (substring if no wildcard), naturally sorted."""
-    return catalog().devices(pattern)
-
-
-def architectures(pattern: str | None = None) -> list[Architecture]:
-    return catalog().architectures(pattern)
-
-
-def checkpoints(pattern: str | None = None) -> list[Checkpoint]:
-    return catalog().checkpoints(pattern)
 
 
 __all__ = [

@@ -30,7 +30,7 @@ MB_PER_GB = 1024.0
 def _catalog(catalog):
     if catalog is not None:
         return catalog
-    from .catalog import load_catalog
+    from .api import load_catalog
 
     return load_catalog()
 

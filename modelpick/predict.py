@@ -767,9 +767,9 @@ _MODELS: dict[str, Models] = {}
 
 
 def _cache_path(catalog) -> Path | None:
-    from .catalog import _cache_dir
+    from .catalog import cache_dir
 
-    d = _cache_dir()
+    d = cache_dir()
     return None if d is None else d / f"predict-{_MODEL_VERSION}-{catalog.hash}.pickle"
 
 
@@ -820,7 +820,7 @@ def models_for(catalog) -> Models:
 def _default_catalog(catalog):
     if catalog is not None:
         return catalog
-    from .catalog import load_catalog
+    from .api import load_catalog
 
     return load_catalog()
 

@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .catalog import _Merged, match_patterns, natural_key, normalize_name
+from .catalog import CatalogTable, match_patterns, natural_key, normalize_name
 from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import Architecture, Checkpoint, Device, Measurement, Query, Recommendation, Source
 
@@ -56,7 +56,7 @@ def _fmt_gb(mb: float) -> str:
 class Catalog:
     """The merged, validated catalog with its joined candidate columns."""
 
-    def __init__(self, merged: _Merged):
+    def __init__(self, merged: CatalogTable):
         self._m = merged
         self._cols = merged.columns
         self._str = merged.strings

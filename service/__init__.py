@@ -56,7 +56,7 @@ from typing import Any, Mapping
 
 from flask import Flask, Response, g, request
 
-from modelpick.catalog import load_catalog
+from modelpick import load_catalog
 from modelpick.solver import Catalog
 
 from .common import State, state

@@ -133,3 +133,20 @@ def test_each_module_opens_with_a_docstring(module):
     doc = ast.get_docstring(tree)
     assert doc and doc.strip(), f"{module} has no module docstring"
     assert MODULES[module].read_text().lstrip().startswith(('"""', "'''")), f"{module}: the docstring comes first"
+
+
+def _reachable(start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for nxt in GRAPH[todo.pop()] - seen:
+            seen.add(nxt)
+            todo.append(nxt)
+    return seen
+
+
+def test_catalog_knows_nothing_of_the_solver():
+    for module in (m for m in MODULES if m == "modelpick.catalog" or m.startswith("modelpick.catalog.")):
+        forbidden = {m for m in _reachable(module) if m in ("modelpick", "modelpick.solver", "modelpick.api")
+                     or m.startswith(("modelpick.predict", "modelpick.cli"))}
+        assert not forbidden, f"{module} reaches {sorted(forbidden)}"

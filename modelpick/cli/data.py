@@ -9,7 +9,8 @@ import json
 import sys
 from typing import Any
 
-from .toolkit import EXIT_OK, EXIT_USAGE, catalog_from_args, print_json, write_atomic
+from .._fileio import write_atomic
+from .toolkit import EXIT_OK, EXIT_USAGE, catalog_from_args, print_json
 
 
 def cmd_devices(args: argparse.Namespace) -> int:

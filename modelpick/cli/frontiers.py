@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from .toolkit import EXIT_OK, EXIT_USAGE, add_query_options, batch_size_arg, catalog_from_args, positive_float, print_json
+from .toolkit import EXIT_OK, add_query_options, batch_size_arg, catalog_from_args, positive_float, print_json
 
 COMPUTED = "[computed]"
 

@@ -8,8 +8,6 @@ import math
 import sys
 from typing import Any, Callable
 
-from .._fileio import write_atomic  # noqa: F401  (re-exported for command modules)
-
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
@@ -53,7 +51,7 @@ def batch_size_arg(text: str) -> int | None:
 
 
 def catalog_from_args(args: argparse.Namespace):
-    from ..catalog import load_catalog
+    from ..api import load_catalog
 
     return load_catalog(*(args.data or []))
 

@@ -322,7 +322,8 @@ def _stats(times_s: Sequence[float], batch_size: int, prefix: str = "") -> dict[
 
 
 def _catalog_for_names(data: Sequence[str | os.PathLike[str]], output: Path, embedded: bool):
-    from ..catalog import env_data_paths, load_catalog
+    from ..api import load_catalog
+    from ..catalog import env_data_paths
 
     out_resolved = output.resolve()
     paths = [Path(p) for p in [*env_data_paths(), *data] if Path(p).resolve() != out_resolved]

@@ -1,0 +1,75 @@
+"""The library's front door: load_catalog() wraps a catalog table in the solver's Catalog; best(), recommend() and
+the listing functions query the default catalog."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .catalog import load_table
+from .schema import Architecture, Checkpoint, Device, Recommendation
+from .solver import Catalog
+
+_CATALOGS: dict[str, Catalog] = {}
+
+
+def load_catalog(*paths: str | os.PathLike[str], embedded: bool = True, use_env: bool = True) -> Catalog:
+    """Load the embedded table merged with user files (and ``MODELPICK_DATA`` files).
+
+    Raises :class:`CatalogError` with 'file: place: problem' lines on bad input. The same files with the same
+    content give the same :class:`Catalog` object within a process.
+    """
+    table = load_table(*paths, embedded=embedded, use_env=use_env)
+    cat = _CATALOGS.get(table.digest)
+    if cat is None:
+        if len(_CATALOGS) > 16:
+            _CATALOGS.clear()
+        cat = _CATALOGS[table.digest] = Catalog(table)
+    return cat
+
+
+def catalog() -> Catalog:
+    """The default catalog: the embedded table plus files listed in ``MODELPICK_DATA``."""
+    return load_catalog()
+
+
+def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
+         max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
+         max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
+         objective: str = "top1", strict: bool = False, estimates: str = "exclude") -> Recommendation:
+    """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
+
+    ``estimates="include"`` lets predicted latencies of unmeasured cells compete,
+    flagged ``latency_estimated`` with their 80 % interval; a limit is met only by
+    the interval's conservative end. Raises :class:`NoFeasibleModel` (with
+    ``.diagnosis``) when nothing fits, and :class:`InvalidQuery` /
+    :class:`UnknownDevice` for bad arguments.
+    """
+    return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
+                          batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
+                          precision=precision, objective=objective, strict=strict, estimates=estimates)
+
+
+def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
+              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
+              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
+              objective: str = "top1", strict: bool = False, limit: int = 10,
+              estimates: str = "exclude") -> list[Recommendation]:
+    """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`."""
+    return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
+                               batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
+                               precision=precision, objective=objective, strict=strict, limit=limit,
+                               estimates=estimates)
+
+
+def devices(pattern: str | None = None) -> list[Device]:
+    """Devices matching an fnmatch pattern (substring if no wildcard), naturally sorted."""
+    return catalog().devices(pattern)
+
+
+def architectures(pattern: str | None = None) -> list[Architecture]:
+    return catalog().architectures(pattern)
+
+
+def checkpoints(pattern: str | None = None) -> list[Checkpoint]:
+    return catalog().checkpoints(pattern)

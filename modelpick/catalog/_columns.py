@@ -1,0 +1,143 @@
+"""Join checkpoints with measurements into the table's numpy candidate columns (the accuracy-pairing rule lives here)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._names import natural_key
+from ._table import CatalogTable
+
+QUANTIZED_PRECISIONS = frozenset({"int8", "uint8", "w8a8", "w8a16", "w8a8-mixed-int16", "w8a16-mixed-int16", "int4"})
+
+
+def accuracy_applies(ck_precision: str, ck_source: str, run_precision: str, run_source: str | None) -> bool:
+    """Whether a checkpoint's accuracy holds for a latency cell run at ``run_precision``.
+
+    Float weights pair with any float run (fp32, fp16, ...). Quantization changes accuracy and every toolchain
+    quantizes its own way, so quantized weights pair only with a run of the same quantized model: same source,
+    same 8-bit scheme. A predicted cell has no source, so it never pairs with quantized weights.
+    """
+    q_ck, q_run = ck_precision in QUANTIZED_PRECISIONS, run_precision in QUANTIZED_PRECISIONS
+    if q_ck != q_run:
+        return False
+    if not q_ck:
+        return True
+    same_scheme = ck_precision == run_precision or {ck_precision, run_precision} <= {"int8", "w8a8", "uint8"}
+    return ck_source == run_source and same_scheme
+
+
+def build_columns(merged: CatalogTable) -> None:
+    """Join checkpoints with measurements on (architecture, input_size) into numpy columns."""
+    from ..estimate import estimate_memory_mb, fit_memory_groups
+
+    ckpt_ids = sorted(merged.checkpoints, key=natural_key)
+    ckpt_index = {cid: i for i, cid in enumerate(ckpt_ids)}
+    by_cell: dict[tuple[str, int], list[int]] = {}
+    for cid in ckpt_ids:
+        c = merged.checkpoints[cid]
+        by_cell.setdefault((c.architecture, c.input_size), []).append(ckpt_index[cid])
+
+    # Groups with enough measured memory estimate the rest from their own fit (Bianco Fig. 4).
+    memory_fits = fit_memory_groups(merged.measurements, merged.architectures)
+    # Memory-only rows lend their memory to latency rows of the same cell.
+    memory_only: dict[tuple, int] = {}
+    for j, m in enumerate(merged.measurements):
+        if m["per_image_latency_ms"] is None and m["memory_mb"] is not None:
+            key = (m["architecture"], m["input_size"], m["device"], m["runtime"], m["precision"], m["batch_size"])
+            prev = memory_only.get(key)
+            if prev is None or merged.measurements[prev]["memory_mb"] < m["memory_mb"]:
+                memory_only[key] = j
+
+    strings: dict[str, list[str]] = {"checkpoint": ckpt_ids}
+    interned: dict[str, dict[str, int]] = {}
+
+    def intern(kind: str, value: str | None) -> int:
+        table = interned.setdefault(kind, {})
+        if value not in table:
+            table[value] = len(table)
+            strings.setdefault(kind, []).append(value)
+        return table[value]
+
+    cols: dict[str, list] = {k: [] for k in (
+        "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5",
+        "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "measurement",
+        "memory_measurement", "accuracy_source", "latency_source", "memory_source",
+    )}
+    for j, m in enumerate(merged.measurements):
+        latency = m["per_image_latency_ms"]
+        if latency is None:
+            continue
+        arch = merged.architectures[m["architecture"]]
+        dev = merged.devices[m["device"]]
+        ck_list = by_cell.get((m["architecture"], m["input_size"]), [])
+        if not ck_list:
+            continue
+        mem, mem_est, mem_method, mem_row, mem_source = m["memory_mb"], False, None, j, m["source"]
+        if mem is not None:
+            mem_method = f"measured: {m['memory_includes']}"
+        else:
+            key = (m["architecture"], m["input_size"], m["device"], m["runtime"], m["precision"], m["batch_size"])
+            if key in memory_only:
+                mem_row = memory_only[key]
+                donor = merged.measurements[mem_row]
+                mem, mem_method, mem_source = donor["memory_mb"], f"measured: {donor['memory_includes']}", donor["source"]
+            else:
+                mem, mem_method = estimate_memory_mb(
+                    params_m=arch.params_m, activations_m=arch.activations_m, precision=m["precision"],
+                    batch_size=m["batch_size"], runtime=m["runtime"], device_kind=dev.kind, settings=m["settings"],
+                    fit=memory_fits.get((m["device"], m["runtime"], m["precision"], m["batch_size"])),
+                )
+                mem_est, mem_row = mem is not None, -1
+                mem_source = None
+                # The run was measured, so it fit in the device: where a source states the device's memory,
+                # that bounds the estimate (the activation term over-counts badly at large batches).
+                if mem is not None and dev.memory_gb and mem > dev.memory_gb * 1024.0:
+                    mem = dev.memory_gb * 1024.0
+                    mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
+        for ci in ck_list:
+            c = merged.checkpoints[ckpt_ids[ci]]
+            if not accuracy_applies(c.precision, c.source, m["precision"], m["source"]):
+                continue
+            cols["checkpoint"].append(ci)
+            cols["architecture"].append(intern("architecture", m["architecture"]))
+            cols["device"].append(intern("device", m["device"]))
+            cols["runtime"].append(intern("runtime", m["runtime"]))
+            cols["precision"].append(intern("precision", m["precision"]))
+            cols["batch_size"].append(m["batch_size"])
+            cols["input_size"].append(m["input_size"])
+            cols["top1"].append(c.top1)
+            cols["top5"].append(np.nan if c.top5 is None else c.top5)
+            cols["latency_ms"].append(latency)
+            cols["fps"].append(1000.0 / latency)
+            cols["memory_mb"].append(np.nan if mem is None else mem)
+            cols["memory_estimated"].append(mem_est)
+            cols["memory_method"].append(intern("memory_method", mem_method))
+            cols["params_m"].append(np.nan if arch.params_m is None else arch.params_m)
+            cols["gmacs"].append(np.nan if arch.gmacs is None else arch.gmacs)
+            cols["measurement"].append(j)
+            cols["memory_measurement"].append(mem_row)
+            cols["accuracy_source"].append(intern("source", c.source))
+            cols["latency_source"].append(intern("source", m["source"]))
+            cols["memory_source"].append(intern("source", mem_source))
+
+    dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "top1": np.float64,
+              "top5": np.float64, "latency_ms": np.float64, "fps": np.float64, "memory_mb": np.float64,
+              "params_m": np.float64, "gmacs": np.float64}
+    arrays = {k: np.asarray(v, dtype=dtypes.get(k, np.int32)) for k, v in cols.items()}
+    # Group rows by device so a query slices one contiguous block.
+    order = np.argsort(arrays["device"], kind="stable")
+    arrays = {k: v[order] for k, v in arrays.items()}
+    for kind in ("architecture", "device", "runtime", "precision", "memory_method", "source"):
+        strings.setdefault(kind, [])
+    merged.columns = arrays
+    merged.strings = strings
+    merged.measurement_settings = [m["settings"] for m in merged.measurements]
+    arch_names = {a.lower(): a for a in merged.architectures}
+    for a in merged.architectures.values():
+        for alias in a.aliases:
+            arch_names.setdefault(alias.lower(), a.id)
+    merged.known = {
+        "runtime": sorted({m["runtime"] for m in merged.measurements}),
+        "precision": sorted({m["precision"] for m in merged.measurements}),
+        "architecture_names": arch_names,
+    }

@@ -1,0 +1,40 @@
+"""Name helpers shared by the catalog and its users: normalised device names, natural sort, fnmatch filters."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from typing import Any, Iterable, Sequence
+
+
+def natural_key(text: str) -> list[Any]:
+    """Sort 'resnet101' after 'resnet50' (timm's natural sort)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text.lower())]
+
+
+def normalize_name(name: str) -> str:
+    return re.sub(r"[\s_]+", "-", str(name).strip().lower())
+
+
+def match_patterns(names: Iterable[str], include: str | Sequence[str] | None, exclude: str | Sequence[str] | None = None) -> list[str]:
+    """fnmatch include/exclude filters (case-insensitive), naturally sorted, as timm.list_models does.
+
+    A pattern without wildcards matches as a substring.
+    """
+
+    def as_list(p: str | Sequence[str] | None) -> list[str]:
+        if p is None:
+            return []
+        pats = [p] if isinstance(p, str) else list(p)
+        return [x.lower() if any(c in x for c in "*?[") else f"*{x.lower()}*" for x in pats]
+
+    inc, exc = as_list(include), as_list(exclude)
+    out = []
+    for name in names:
+        low = name.lower()
+        if inc and not any(fnmatch.fnmatchcase(low, p) for p in inc):
+            continue
+        if any(fnmatch.fnmatchcase(low, p) for p in exc):
+            continue
+        out.append(name)
+    return sorted(out, key=natural_key)
