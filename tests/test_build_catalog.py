@@ -1,4 +1,4 @@
-"""Tests for scripts/build_catalog.py and the committed data/benchmarks.yaml.
+"""Tests for the catalog build (scripts/build_catalog.py, code in scripts/build_catalog/) and data/benchmarks.yaml.
 
 The rebuild and raw-CSV spot checks need the public source tables. They are found
 via $MODELPICK_SOURCES (the sources folder; seeds next to it in ../seeds or via

@@ -1,0 +1,39 @@
+"""EfficientNet-Lite README: Pixel 4 latency (CPU / GPU / Edge TPU) and FP32 / INT8 accuracy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import TableAdapter
+from ..cells import fnum, intnum
+from ._tflite import tflite_backend
+
+
+class EfficientnetLiteAdapter(TableAdapter):
+    source_id = "efficientnet-lite-pixel4"
+    table = "efficientnet_lite_pixel4.csv"
+    meta = {
+        "title": "EfficientNet-Lite README (Pixel 4 latency and accuracy)",
+        "published": {"repo": "tensorflow/tpu", "commit": "07e173cc1597883918f5d1229b771b96f1c4c211", "path": "models/official/efficientnet/lite/README.md"},
+        "runtime": "TFLite on Pixel 4: CPU 4 threads, GPU (fp32 without precision loss / default fp16), Edge TPU (Pixel 4)",
+        "precision": "FP32, FP16, INT8 per row",
+        "batch": "batch 1 (stated)",
+        "timing": "ms as published",
+        "accuracy": "top-1 % for FP32 or INT8 matching each row's precision",
+        "caveats": ["the lite4 INT8 Edge TPU cell is '-' and was dropped",
+                    "input sizes are the EfficientNet-Lite default resolutions (settings.input_size_stated: false)"],
+    }
+
+    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
+        settings = {"input_size_stated": False, **tflite_backend(r["backend"])}
+        return {"architecture": e["arch"], "input_size": e["input_size"], "device": dev, "runtime": "tflite",
+                "precision": r["precision"].lower(), "batch_size": intnum(r["batch_size"]),
+                "latency_ms": fnum(r["latency_ms"]), "settings": settings, "name": r["model"]}
+
+    def checkpoint(self, r: dict[str, str], e: dict[str, Any], m: dict[str, Any]) -> dict[str, Any] | None:
+        prec = m["precision"]
+        if not (r["top1_pct"] and prec in ("fp32", "int8")):
+            return None
+        return {"id": f"efficientnet-lite/{r['model']}-{prec}", "architecture": e["arch"],
+                "top1": fnum(r["top1_pct"]), "input_size": e["input_size"], "precision": prec,
+                "name": f"{r['model']} ({r['precision']})"}

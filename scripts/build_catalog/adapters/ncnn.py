@@ -1,0 +1,50 @@
+"""ncnn benchncnn results: CPU and Vulkan latency on ~90 phones, boards and PCs (random weights, speed only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import TableAdapter
+from ..cells import fnum, intnum
+
+
+class NcnnAdapter(TableAdapter):
+    source_id = "ncnn-benchncnn"
+    table = "ncnn_benchncnn.csv"
+    meta = {
+        "title": "ncnn benchncnn results (benchmark/README.md)",
+        "published": {"repo": "Tencent/ncnn", "commit": "a4d2ea1d4422c9e849f166fd7a4aefb52f942f6a", "path": "benchmark/README.md"},
+        "runtime": "ncnn benchncnn; CPU (gpu_device -1) or Vulkan GPU (gpu_device >= 0)",
+        "precision": "ncnn defaults (fp16 storage/arithmetic where supported, else fp32) -> 'auto'; *_int8 models -> int8",
+        "batch": "single image (ncnn::Mat(w,h,3)), batch 1",
+        "timing": "avg ms over loop_count runs (min/max in stats); num_threads and powersave recorded per run",
+        "caveats": [
+            "weights are random (speed test only); input sizes per benchncnn.cpp: 227 for squeezenet/alexnet, 384 for vision_transformer, 224 otherwise",
+            "sections come from different ncnn versions whose defaults may differ",
+            "names are ncnn's ('mobilenet' = v1, 'shufflenet' = v1); resnet50 is the Caffe ResNet-50 v1 graph",
+            "a few device sections are held out of the shared copy for latency-prediction evaluation",
+            "readme_line in settings identifies the exact README row (some devices have several sections with the same settings)",
+        ],
+    }
+
+    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any] | None:
+        if r["gpu_device"] == "":
+            self.ctx.exclude(self.source_id, f"{r['device']}: row without backend/gpu_device (CPU vs GPU unknown)")
+            return None
+        gpu = int(r["gpu_device"])
+        settings: dict[str, Any] = {"backend": "cpu" if gpu < 0 else "vulkan", "threads": intnum(r["num_threads"]),
+                                    "powersave": intnum(r["powersave"]), "gpu_device": gpu,
+                                    "readme_line": intnum(r["readme_line"])}
+        if r["loop_count"]:
+            settings["loop_count"] = intnum(r["loop_count"])
+        if r["cooling_down"]:
+            settings["cooling_down"] = intnum(r["cooling_down"])
+        prec = e.get("precision") or ("int8" if r["precision"] == "int8" else "auto")
+        stats = {}
+        if r["min_ms"]:
+            stats["min"] = fnum(r["min_ms"])
+        if r["max_ms"]:
+            stats["max"] = fnum(r["max_ms"])
+        return {"architecture": e["arch"], "input_size": int(r["input_whc"].split("x")[0]), "device": dev,
+                "runtime": "ncnn", "precision": prec, "batch_size": intnum(r["batch_size"]),
+                "latency_ms": fnum(r["latency_ms"]), "settings": settings, "stats": stats, "name": r["model"]}

@@ -1,0 +1,32 @@
+"""torch2trt Jetson benchmarks (Jetson Nano / Xavier): PyTorch vs TensorRT fp16 latency and FPS at batch 1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..base import TableAdapter
+from ..cells import fnum, intnum
+
+
+class Torch2trtAdapter(TableAdapter):
+    source_id = "torch2trt-jetson"
+    table = "torch2trt_jetson.csv"
+    meta = {
+        "title": "torch2trt Jetson benchmarks (JETSON_NANO.md, JETSON_XAVIER.md)",
+        "published": {"repo": "NVIDIA-AI-IOT/torch2trt", "commit": "4e820ae31b4e35d59685935223b05b2e11d47b03", "path": "benchmarks/JETSON_NANO.md, benchmarks/JETSON_XAVIER.md"},
+        "runtime": "PyTorch eager (CUDA) vs TensorRT via torch2trt",
+        "precision": "float16 (fp16_mode: True) for the TensorRT engine; the PyTorch rows are listed with the same precision column",
+        "batch": "input (1, 3, 224, 224), batch 1",
+        "timing": "per torch2trt/test.py (commit 03131b0): 50 synchronized runs; fps = 50 / time, latency = per-call ms",
+        "caveats": [
+            "the README summary table's Xavier fps differ slightly from JETSON_XAVIER.md; the per-run file was used",
+            "'Jetson Xavier' is as published (presumably AGX Xavier; kept as device jetson-xavier)",
+        ],
+    }
+
+    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
+        rt = "tensorrt" if "TensorRT" in r["framework"] else "pytorch"
+        size = int(r["input_shape"].split("x")[-1].strip())
+        return {"architecture": e["arch"], "input_size": size, "device": dev, "runtime": rt,
+                "precision": {"float16": "fp16"}[r["precision"]], "batch_size": intnum(r["batch_size"]),
+                "latency_ms": fnum(r["latency_ms"]), "fps": fnum(r["fps"]), "name": r["model"]}

@@ -1,0 +1,89 @@
+"""The architectures table: one entry per referenced network, with input size, params, GMACs and activations sourced."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+from .cells import fnum, intnum
+from .context import BuildContext
+from .mapping import family_of
+
+FIELD_ORDER = ("id", "family", "input_size", "params_m", "gmacs", "activations_m", "sources", "aliases")
+
+
+def architectures(ctx: BuildContext) -> list[dict[str, Any]]:
+    """Entries for every architecture a measurement or checkpoint refers to, sorted by id.
+
+    Preference: torchvision's metadata (plus timm's activation count for the same graph), else timm's fixed
+    benchmark file at the architecture's default size, else timm's results table, else Bianco et al.'s repo.
+    """
+    facts = ctx.facts
+    alias_of = ctx.mapping.timm_aliases_of()
+    out = []
+    for arch in sorted(ctx.arch_refs):
+        a: dict[str, Any] = {"id": arch, "family": family_of(arch)}
+        srcs: dict[str, str] = {}
+        if arch in facts.torchvision:
+            tv = facts.torchvision[arch]
+            a["input_size"] = tv["input_size"]
+            a["params_m"] = tv["params_m"]
+            srcs["params_m"] = "torchvision-weights"
+            if tv["gmacs"] is not None:
+                a["gmacs"] = tv["gmacs"]
+                srcs["gmacs"] = "torchvision-weights"
+            # torchvision publishes no activation count; timm's benchmark does, for the same network
+            # (same name or a reviewed alias) at the same input size. Take it only when timm's parameter
+            # count agrees with torchvision's within 1%, i.e. it really is the same graph.
+            for name in [arch] + sorted(alias_of.get(arch, [])):
+                row = facts.timm_fixed.get(name, {}).get(a["input_size"])
+                macts, params = (fnum(row.get("infer_macts", "")), fnum(row.get("param_count", ""))) if row else (None, None)
+                if macts and params and abs(params - a["params_m"]) <= 0.01 * a["params_m"]:
+                    a["activations_m"] = macts
+                    srcs["activations_m"] = facts.timm_fixed_source
+                    break
+        else:
+            timm_names = [arch] + alias_of.get(arch, [])
+            by_size = next((facts.timm_fixed[n] for n in timm_names if n in facts.timm_fixed), None)
+            fixed = None
+            if by_size:
+                # the arch's default input size: the fixed-file size used most by its ImageNet checkpoints,
+                # else the smallest benchmarked size (ties -> smaller)
+                ck_sizes: collections.Counter = collections.Counter()
+                for n in timm_names:
+                    ck_sizes.update(facts.timm_results_sizes.get(n, {}))
+                size = sorted(by_size, key=lambda z: (-ck_sizes.get(z, 0), z))[0]
+                fixed = by_size[size]
+            if fixed is not None:
+                a["input_size"] = intnum(fixed["infer_img_size"])
+                for fld, col in (("params_m", "param_count"), ("gmacs", "infer_gmacs"), ("activations_m", "infer_macts")):
+                    v = fnum(fixed.get(col, ""))
+                    if v:
+                        a[fld] = v
+                        srcs[fld] = facts.timm_fixed_source
+            elif arch in facts.timm_bench_size:
+                a["input_size"] = facts.timm_bench_size[arch]
+            elif arch in facts.timm_results_sizes:
+                cnt = facts.timm_results_sizes[arch]
+                a["input_size"] = sorted(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            if "params_m" not in a and arch in facts.timm_results_params and facts.timm_results_params[arch]:
+                a["params_m"] = facts.timm_results_params[arch]
+                srcs["params_m"] = "timm-results-imagenet"
+            if "params_m" not in a and arch in facts.bianco_rows and facts.bianco_rows[arch]["params_m"]:
+                br = facts.bianco_rows[arch]
+                a.setdefault("input_size", intnum(br["input_size"]))
+                a["params_m"] = fnum(br["params_m"])
+                srcs["params_m"] = "bianco2018-repo"
+                if br["gmacs_3rdparty"] and br["gmacs_input"] == br["input_size"] and int(br["input_size"]) == a["input_size"]:
+                    a["gmacs"] = fnum(br["gmacs_3rdparty"])
+                    srcs["gmacs"] = "bianco2018-repo"
+        if "input_size" not in a:
+            sizes = collections.Counter(m["input_size"] for m in ctx.measurements if m["architecture"] == arch)
+            sizes.update(c["input_size"] for c in ctx.checkpoints.values() if c["architecture"] == arch)
+            a["input_size"] = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        if srcs:
+            a["sources"] = dict(sorted(srcs.items()))
+        if alias_of.get(arch):
+            a["aliases"] = sorted(alias_of[arch])
+        out.append({k: a[k] for k in FIELD_ORDER if k in a})
+    return out

@@ -1,0 +1,34 @@
+"""Command line of the build: parse arguments, build, re-validate the text, write catalog and log atomically."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from modelpick._fileio import write_atomic
+from modelpick.schema import CatalogFile
+
+from .build import build
+from .emit import YamlLoader
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Build data/benchmarks.yaml from the public benchmark tables.")
+    ap.add_argument("--sources", type=Path, required=True)
+    ap.add_argument("--seeds", type=Path, required=True)
+    ap.add_argument("-o", "--output", type=Path, required=True)
+    ap.add_argument("--log", type=Path, default=None, help="build log path (default: build_log.txt next to the output)")
+    ap.add_argument("--data-dir", type=Path, default=REPO / "data", help="folder holding aliases.yaml and devices_map.yaml")
+    args = ap.parse_args(argv)
+    text, log = build(args.sources, args.seeds, args.data_dir)
+    # re-validate what will be written
+    CatalogFile.model_validate(yaml.load(text, Loader=YamlLoader))
+    write_atomic(args.output, text)
+    write_atomic(args.log or args.output.parent / "build_log.txt", log)
+    sys.stderr.write(log)
+    return 0

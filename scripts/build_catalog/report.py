@@ -1,0 +1,111 @@
+"""The build log (data/build_log.txt): what was read, kept, excluded, left unmapped and joined, deterministically."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+from .context import BuildContext
+
+
+def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, str],
+              duplicates: collections.Counter, omitted_devices: list[str]) -> str:
+    lines: list[str] = []
+    L = lines.append
+    mapping = ctx.mapping
+    sources, devices, archs = cat["sources"], cat["devices"], cat["architectures"]
+    ckpts, measurements, families = cat["checkpoints"], cat["measurements"], cat["device_families"]
+
+    L("modelpick catalog build log (deterministic; regenerate with scripts/build_catalog.py)")
+    L("")
+    L("== Source tables")
+    for table, status in table_status.items():
+        L(f"  {table}: {status}")
+    L("")
+    L("== Per source: rows read / kept (measurements or checkpoints) / excluded")
+    for sid in sorted(ctx.stats):
+        s = ctx.stats[sid]
+        L(f"  {sid}: read {s['read']}, kept {s['kept']}, excluded {s['read'] - s['kept']}")
+    L("  (ncnn: rows of names left out or unmapped count as excluded; timm train files and other eval sets are listed below)")
+    L("")
+    for title, section in ctx.report_sections.items():
+        L(f"== {title}")
+        lines.extend(section)
+        L("")
+    L("== Exact duplicate measurement rows dropped")
+    for sid, n in sorted(duplicates.items()):
+        L(f"  {sid}: {n}")
+    if not duplicates:
+        L("  none")
+    L("")
+    L("== Excluded rows / row groups (reason: rows)")
+    for sid in sorted(ctx.exclusions):
+        for reason, n in sorted(ctx.exclusions[sid].items()):
+            L(f"  [{sid}] {reason}: {n}")
+    L("")
+    L("== UNMAPPED source model names (not in data/aliases.yaml; kept out)")
+    any_unmapped = False
+    for sid in sorted(mapping.unmapped):
+        for name, n in sorted(mapping.unmapped[sid].items()):
+            any_unmapped = True
+            L(f"  [{sid}] {name!r}: {n} rows")
+    if not any_unmapped:
+        L("  none")
+    L("")
+    L("== Names deliberately left out (arch: null in data/aliases.yaml)")
+    for sid in sorted(mapping.left_out):
+        for name, reason in sorted(mapping.left_out[sid].items()):
+            L(f"  [{sid}] {name!r}: {reason}")
+    L("")
+    L("== Devices in devices_map.yaml with no kept measurement (omitted from the catalog)")
+    L("  " + (", ".join(omitted_devices) or "none"))
+    L("")
+    L("== Unused device strings in devices_map.yaml aliases (short forms are expected here)")
+    L(f"  {len(set(mapping.device_by_string) - mapping.used_device_strings)} aliases not seen in any table (short forms)")
+    L("")
+    L("== Bianco 2018 text: stated claims not stored (not numbers)")
+    for c in ctx.claims_not_stored:
+        L(f"  - {c}")
+    L("")
+    L("== Input sizes filled from the model definition (sources that do not state them)")
+    for sid, basis in sorted(mapping.aliases["input_size_basis"].items()):
+        L(f"  [{sid}] {basis}")
+    L("")
+    L("== Batch size not stated (stored as batch_size 1 with settings.batch_stated: false)")
+    L("  tflite-hosted-pixel3, tflite-perf, tf-slim-mobilenet, tnn, paddlelite")
+    L("")
+    L("== timm -> torchvision merges (data/aliases.yaml timm_to_canonical) and reviewed non-merges")
+    for t, v in sorted(mapping.aliases["timm_to_canonical"].items()):
+        L(f"  {t} -> {v['to']}: {v['reason']}")
+    for t, why in sorted(mapping.aliases["timm_not_merged"].items()):
+        L(f"  {t}: not merged - {why}")
+    L("")
+    L("== device_families defaults")
+    for fam, d in families.items():
+        L(f"  {fam}: {d}")
+    L("  (jetson -> jetson-nano, the most common small Jetson; raspberry-pi -> raspberry-pi-4; pixel -> pixel-4, newest Pixel with data; titan -> titan-xp (only Titan); rtx -> rtx-4090)")
+    L("")
+    L("== Architectures with latency but no checkpoint (no accuracy join possible)")
+    no_ck = sorted({m["architecture"] for m in measurements} - {c["architecture"] for c in ckpts})
+    L(f"  {len(no_ck)}: " + ", ".join(no_ck[:400]))
+    L("")
+    # joins
+    by_arch_size: dict[tuple, int] = collections.Counter((c["architecture"], c["input_size"]) for c in ckpts)
+    joined: collections.Counter = collections.Counter()
+    for m in measurements:
+        k = (m["architecture"], m["input_size"])
+        if k in by_arch_size and (m.get("latency_ms") or m.get("fps") or m.get("batch_latency_ms")):
+            joined[m["device"]] += by_arch_size[k]
+    L("== Summary")
+    L(f"  sources: {len(sources)}")
+    L(f"  devices: {len(devices)}")
+    L(f"  architectures: {len(archs)}")
+    L(f"  checkpoints: {len(ckpts)}")
+    L(f"  measurements: {len(measurements)}")
+    L(f"  joined candidates (checkpoint x latency measurement, same architecture and input size): {sum(joined.values())}")
+    L("  per device:")
+    for dev, n in sorted(joined.items(), key=lambda kv: (-kv[1], kv[0])):
+        L(f"    {dev}: {n}")
+    no_join = sorted({d['id'] for d in devices} - set(joined))
+    L(f"  devices with no joined candidate: {len(no_join)}: " + ", ".join(no_join))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,140 @@
+"""The build's adapter contract (scripts/build_catalog/): rows, name mapping, table accounting, YAML emission.
+
+These run without the public tables: each builds a tiny source in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from scripts.build_catalog.adapters import ADAPTERS  # noqa: E402
+from scripts.build_catalog.base import SourceAdapter, TableAdapter  # noqa: E402
+from scripts.build_catalog.cells import fnum, intnum  # noqa: E402
+from scripts.build_catalog.context import MEASUREMENT_FIELDS, BuildContext  # noqa: E402
+from scripts.build_catalog.emit import dump_flow  # noqa: E402
+from scripts.build_catalog.tables import EXCLUDED_TABLES, table_statuses  # noqa: E402
+
+ALIASES = {
+    "timm_to_canonical": {},
+    "sources": {"toy-bench": {"ResNet-50": "resnet50",
+                              "MobileNet Q": {"arch": "mobilenet_v2", "input_size": 224, "precision": "int8"},
+                              "Mystery": {"arch": None, "reason": "graph unknown"}}},
+}
+DEVICES = {
+    "devices": [{"id": "jetson-nano", "name": "Jetson Nano", "kind": "gpu", "aliases": ["NVIDIA Jetson Nano"]}],
+    "excluded_device_strings": {"Desktop CPU": "CPU model not stated"},
+}
+TOY_CSV = """model,device,latency_ms,batch_size,input_size
+ResNet-50,NVIDIA Jetson Nano,41.5,1,224
+MobileNet Q,NVIDIA Jetson Nano,9.25,1,
+ResNet-50,Desktop CPU,80,1,224
+Mystery,NVIDIA Jetson Nano,5,1,224
+ResNet-51,NVIDIA Jetson Nano,5,1,224
+ResNet-50,Some Phone,30,1,224
+ResNet-50,NVIDIA Jetson Nano,,1,224
+"""
+
+
+class ToyAdapter(TableAdapter):
+    source_id = "toy-bench"
+    table = "toy.csv"
+    meta = {"title": "a toy table"}
+
+    def measurement(self, row, alias, device):
+        if row["latency_ms"] == "":
+            self.ctx.exclude(self.source_id, "empty latency")
+            return None
+        return {"name": row["model"], "device": device, "architecture": alias["arch"],
+                "input_size": intnum(row["input_size"]) or alias["input_size"], "runtime": "tensorrt",
+                "precision": alias.get("precision", "fp16"), "batch_size": intnum(row["batch_size"]),
+                "latency_ms": fnum(row["latency_ms"]), "settings": {"z": 1, "a": 2}}
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    data, sources = tmp_path / "data", tmp_path / "sources"
+    data.mkdir()
+    sources.mkdir()
+    (data / "aliases.yaml").write_text(yaml.safe_dump(ALIASES), encoding="utf-8")
+    (data / "devices_map.yaml").write_text(yaml.safe_dump(DEVICES), encoding="utf-8")
+    (sources / "toy.csv").write_text(TOY_CSV, encoding="utf-8")
+    return BuildContext(sources, tmp_path / "seeds", data)
+
+
+def test_table_adapter_maps_names_and_accounts_for_every_row(ctx):
+    ToyAdapter(ctx).build()
+    assert ctx.sources == {"toy-bench": {"title": "a toy table", "id": "toy-bench"}}
+    assert [(m["architecture"], m["precision"], m["input_size"]) for m in ctx.measurements] == [
+        ("resnet50", "fp16", 224), ("mobilenet_v2", "int8", 224)]
+    first = ctx.measurements[0]
+    assert first["source"] == "toy-bench"  # filled in by the base
+    assert list(first) == [k for k in MEASUREMENT_FIELDS if k in first]  # the file's key order
+    assert list(first["settings"]) == ["a", "z"]
+    assert ctx.stats == {"toy-bench": {"read": 7, "kept": 2}}
+    m = ctx.mapping
+    assert m.unmapped["toy-bench"] == {"ResNet-51": 1}
+    assert m.left_out["toy-bench"] == {"Mystery": "graph unknown"}
+    assert ctx.exclusions["toy-bench"] == {"device 'Desktop CPU': CPU model not stated": 1,
+                                          "UNMAPPED device string 'Some Phone'": 1, "empty latency": 1}
+
+
+def test_conflicting_checkpoint_ids_stop_the_build(ctx):
+    row = {"id": "toy/a", "architecture": "resnet50", "source": "toy-bench", "top1": 76.1, "input_size": 224,
+           "precision": "fp32"}
+    ctx.add_checkpoint(row)
+    ctx.add_checkpoint(dict(row))  # the same values again: fine
+    with pytest.raises(SystemExit, match="toy/a"):
+        ctx.add_checkpoint({**row, "top1": 76.2})
+
+
+def test_every_table_is_claimed_or_excluded(ctx):
+    adapters = [ToyAdapter(ctx)]
+    excluded = next(iter(EXCLUDED_TABLES))
+    assert table_statuses(["toy.csv", excluded], adapters) == {
+        "toy.csv": "read", excluded: "EXCLUDED - " + EXCLUDED_TABLES[excluded]}
+    with pytest.raises(SystemExit, match="new_table.csv is neither read nor excluded"):
+        table_statuses(["toy.csv", "new_table.csv"], adapters)
+
+
+def test_adapters_declare_the_contract():
+    ids = [a.source_id for a in ADAPTERS]
+    assert len(ids) == len(set(ids)) and all(ids)
+    for a in ADAPTERS:
+        assert issubclass(a, SourceAdapter) and a.meta.get("title"), a
+        # only the paper-text adapter reads no table (it reads the seed text)
+        assert a.tables or a.source_id == "bianco2018-paper-text", a
+
+
+def test_every_build_module_says_what_it_is_for():
+    for path in sorted((REPO / "scripts").rglob("*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        assert doc and doc.splitlines()[0].strip(), path
+
+
+# rows hold single-line text (each row is one line of the file): no control or line-break characters
+_one_line_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=30)
+_scalars = st.one_of(st.booleans(), st.integers(-10**12, 10**12),
+                     st.floats(allow_nan=False, allow_infinity=False), _one_line_text)
+
+
+_field_names = st.from_regex(r"[a-z_][a-z0-9_]{0,11}", fullmatch=True)  # keys are schema field names
+
+
+@given(st.dictionaries(_field_names, st.one_of(_scalars, st.dictionaries(_field_names, _scalars, max_size=3)),
+                       max_size=6))
+def test_flow_lines_are_the_bytes_pyyaml_writes(row):
+    """The fast one-line writer of checkpoint and measurement rows matches PyYAML byte for byte."""
+    expected = yaml.safe_dump(row, default_flow_style=True, sort_keys=False, width=1 << 30, allow_unicode=True)
+    assert dump_flow(row) == expected.strip()
+    assert yaml.safe_load(dump_flow(row)) == row
