@@ -2,8 +2,45 @@
 
 from __future__ import annotations
 
-import difflib
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
+
+
+def close_matches(value: Any, choices: Sequence[str], n: int = 5, cutoff: float = 0.5) -> list[str]:
+    """Up to ``n`` choices most similar to ``value``, case-insensitively, best first (ties by name).
+
+    Similarity is rapidfuzz's normalised Indel ratio (difflib's ``ratio`` without its junk heuristic),
+    computed in C: a typo among thousands of model names costs well under a millisecond.
+    """
+    from rapidfuzz import fuzz, process
+
+    if isinstance(choices, Names):
+        lowered, originals = choices.lowered, choices.names
+    else:
+        originals = list(choices)
+        lowered = [c.lower() for c in originals]
+    hits = process.extract(str(value).lower(), lowered, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff * 100)
+    hits.sort(key=lambda h: (-h[1], originals[h[2]]))
+    out: list[str] = []
+    for _, _, index in hits:
+        if originals[index] not in out:
+            out.append(originals[index])
+        if len(out) == n:
+            break
+    return out
+
+
+class Names(Sequence[str]):
+    """A sorted list of valid names with its lowercase form precomputed, for errors about thousands of names."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names: list[str] = sorted(set(names))
+        self.lowered: list[str] = [n.lower() for n in self.names]
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.names[index]
+
+    def __len__(self) -> int:
+        return len(self.names)
 
 
 class ModelpickError(Exception):
@@ -27,15 +64,12 @@ class InvalidQuery(ModelpickError, ValueError):
     def __init__(self, param: str, value: Any, message: str, choices: Iterable[str] | None = None):
         self.param = param
         self.value = value
-        self.choices = sorted(choices) if choices is not None else None
-        self.close_matches = (
-            difflib.get_close_matches(str(value).lower(), [c.lower() for c in self.choices], n=5, cutoff=0.5)
-            if self.choices is not None
-            else []
-        )
-        if self.close_matches:
-            lower_to_choice = {c.lower(): c for c in self.choices or []}
-            self.close_matches = [lower_to_choice[m] for m in self.close_matches]
+        if isinstance(choices, Names):
+            self.choices: list[str] | None = list(choices.names)
+            self.close_matches = close_matches(value, choices)
+        else:
+            self.choices = sorted(choices) if choices is not None else None
+            self.close_matches = close_matches(value, self.choices) if self.choices is not None else []
         text = f"{param}={value!r}: {message}"
         if self.close_matches:
             text += f"; did you mean {', '.join(self.close_matches)}?"

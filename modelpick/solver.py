@@ -278,7 +278,41 @@ class Catalog:
             keys = (rows, ck, -fps, -top1, mem)
         return rows[np.lexsort(keys)]
 
-    def _solve(self, q: Query, limit: int) -> list[Recommendation]:
+    def _primary(self, rows: np.ndarray, objective: str, strict: bool) -> np.ndarray:
+        """The first sort key of :meth:`_order` (smaller is better)."""
+        if objective == "top1":
+            return -self._cols["top1"][rows]
+        if objective == "fps":
+            return -self._fps_limit[rows]
+        mem = self._mem_limit[rows].copy()
+        if strict:
+            mem[self._cols["memory_estimated"][rows]] = np.nan
+        return np.where(np.isnan(mem), np.inf, mem)
+
+    def _top(self, rows: np.ndarray, objective: str, strict: bool, limit: int) -> np.ndarray:
+        """The best row of each of the first ``limit`` checkpoints in :meth:`_order`'s order.
+
+        Sorting every feasible row costs most of a query on a large device block. Only rows whose
+        primary key is at least as good as the ``m``-th best can hold the first ``limit`` checkpoints,
+        once those rows cover ``limit`` checkpoints: a checkpoint with no row there ranks after all of
+        them. So sort just those (ties at the threshold included), and widen ``m`` until they suffice.
+        """
+        ck = self._cols["checkpoint"]
+        primary = self._primary(rows, objective, strict)
+        m = 8 * limit
+        while m < len(rows):
+            threshold = np.partition(primary, m - 1)[m - 1]
+            head = rows[primary <= threshold]
+            if len(np.unique(ck[head])) >= limit:
+                rows = head
+                break
+            m *= 4
+        ordered = self._order(rows, objective, strict)
+        _, first = np.unique(ck[ordered], return_index=True)
+        return ordered[np.sort(first)[:limit]]
+
+    def _solve_rows(self, q: Query, limit: int) -> tuple["Catalog", np.ndarray, list[str]]:
+        """The catalog that holds the answer rows (self, or an estimate view), the rows, and the first one's why."""
         if q.estimates == "include" and not self._is_estimate_view:
             key = (q.device, q.batch_size)
             view = self._estimate_views.get(key)
@@ -286,7 +320,7 @@ class Catalog:
                 from .predict import catalog_with_estimates
 
                 view = self._estimate_views[key] = catalog_with_estimates(self, q.device, q.batch_size)
-            return view._solve(q, limit)
+            return view._solve_rows(q, limit)
         lo, hi = self._block(q.device)
         base, masks = self._masks(q, lo, hi)
         ok = base.copy()
@@ -295,12 +329,19 @@ class Catalog:
         rows = np.flatnonzero(ok) + lo
         if len(rows) == 0:
             raise self._infeasible(q, lo, hi, base, masks)
-        ordered = self._order(rows, q.objective, q.strict)
-        _, first = np.unique(self._cols["checkpoint"][ordered], return_index=True)
-        picked = ordered[np.sort(first)[:limit]]
-        recs = [self._recommendation(int(r), rank=i + 1, strict=q.strict) for i, r in enumerate(picked)]
-        recs[0] = recs[0].model_copy(update={"why": self._why(q, int(picked[0]), lo, hi, base, masks, len(first))})
-        return recs
+        picked = self._top(rows, q.objective, q.strict, limit)
+        n_feasible = int(np.count_nonzero(np.bincount(self._cols["checkpoint"][rows])))
+        return self, picked, self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible)
+
+    def _solve(self, q: Query, limit: int) -> list[Recommendation]:
+        cat, picked, why = self._solve_rows(q, limit)
+        return [Recommendation.model_construct(**rec) for rec in cat._records(picked, q.strict, why)]
+
+    def solve_records(self, q: Query) -> list[dict[str, Any]]:
+        """:meth:`solve` as JSON-ready dicts, equal to each answer's ``to_dict()``, without building models
+        (the REST service's path: an answer is serialised straight from the columns)."""
+        cat, picked, why = self._solve_rows(q, q.limit)
+        return cat._records(picked, q.strict, why)
 
     def best(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
@@ -333,6 +374,16 @@ class Catalog:
 
     # -- records ---------------------------------------------------------------
     def _recommendation(self, r: int, rank: int | None = None, strict: bool = False) -> Recommendation:
+        # Every field is built here from typed columns, so validation would only repeat the work.
+        return Recommendation.model_construct(**self._record(r, rank, strict))
+
+    def _records(self, rows: np.ndarray, strict: bool = False, why: list[str] | None = None) -> list[dict[str, Any]]:
+        """Rows as JSON-ready dicts, ranked from 1, ``why`` on the first."""
+        return [self._record(int(r), i + 1, strict, why if i == 0 else None) for i, r in enumerate(rows)]
+
+    def _record(self, r: int, rank: int | None = None, strict: bool = False,
+                why: list[str] | None = None) -> dict[str, Any]:
+        """Row ``r`` as a JSON-ready dict with the :class:`Recommendation` fields, in their order."""
         c, s = self._cols, self._str
         mi = int(c["measurement"][r])
         settings_list = self._m.measurement_settings
@@ -348,43 +399,44 @@ class Catalog:
         if strict and mem_estimated:  # strict answers carry no estimated memory at all
             mem = mem_lo = mem_hi = math.nan
             mem_estimated, mem_method = False, f"unknown: strict=True excludes the estimate ({mem_method})"
-        return Recommendation(
-            checkpoint=s["checkpoint"][c["checkpoint"][r]],
-            architecture=s["architecture"][c["architecture"][r]],
-            device=s["device"][c["device"][r]],
-            runtime=s["runtime"][c["runtime"][r]],
-            precision=s["precision"][c["precision"][r]],
-            batch_size=int(c["batch_size"][r]),
-            input_size=int(c["input_size"][r]),
-            top1=float(c["top1"][r]),
-            top5=None if math.isnan(top5) else top5,
-            latency_ms=float(c["latency_ms"][r]),
-            fps=float(c["fps"][r]),
-            memory_mb=None if math.isnan(mem) else mem,
-            memory_estimated=mem_estimated,
-            memory_method=mem_method,
-            latency_estimated=estimated,
-            latency_low_ms=float(c["latency_low_ms"][r]) if estimated else None,
-            latency_high_ms=float(c["latency_high_ms"][r]) if estimated else None,
-            memory_low_mb=None if math.isnan(mem_lo) else mem_lo,
-            memory_high_mb=None if math.isnan(mem_hi) else mem_hi,
-            params_m=None if math.isnan(params) else params,
-            gmacs=None if math.isnan(gmacs) else gmacs,
-            settings=dict(settings),
-            sources={
+        return {
+            "checkpoint": s["checkpoint"][c["checkpoint"][r]],
+            "architecture": s["architecture"][c["architecture"][r]],
+            "device": s["device"][c["device"][r]],
+            "runtime": s["runtime"][c["runtime"][r]],
+            "precision": s["precision"][c["precision"][r]],
+            "batch_size": int(c["batch_size"][r]),
+            "input_size": int(c["input_size"][r]),
+            "top1": float(c["top1"][r]),
+            "top5": None if math.isnan(top5) else top5,
+            "latency_ms": float(c["latency_ms"][r]),
+            "fps": float(c["fps"][r]),
+            "memory_mb": None if math.isnan(mem) else mem,
+            "memory_estimated": mem_estimated,
+            "memory_method": mem_method,
+            "latency_estimated": estimated,
+            "latency_low_ms": float(c["latency_low_ms"][r]) if estimated else None,
+            "latency_high_ms": float(c["latency_high_ms"][r]) if estimated else None,
+            "memory_low_mb": None if math.isnan(mem_lo) else mem_lo,
+            "memory_high_mb": None if math.isnan(mem_hi) else mem_hi,
+            "params_m": None if math.isnan(params) else params,
+            "gmacs": None if math.isnan(gmacs) else gmacs,
+            "settings": dict(settings),
+            "sources": {
                 "accuracy": s["source"][c["accuracy_source"][r]],
                 "latency": s["source"][c["latency_source"][r]],
                 "memory": s["source"][c["memory_source"][r]],
             },
-            rank=rank,
-        )
+            "rank": rank,
+            "why": list(why) if why else [],
+        }
 
     def iter_records(self, device: str | None = None, batch_size: int | None = None) -> Iterator[dict[str, Any]]:
         lo, hi = self._block(device) if device else (0, len(self))
         bs = self._cols["batch_size"]
         for r in range(lo, hi):
             if batch_size is None or bs[r] == batch_size:
-                yield self._recommendation(r).to_dict()
+                yield self._record(r)
 
     def to_records(self, device: str | None = None, batch_size: int | None = None) -> list[dict[str, Any]]:
         """Every joined candidate row as a dict with the :class:`Recommendation` fields."""

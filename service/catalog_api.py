@@ -118,22 +118,21 @@ def model(model_id: str):
     A name that is both is answered as the checkpoint unless ``kind=architecture``.
     """
     kind = _choice(read_args(("kind",)), "kind", MODEL_KINDS)
-    cat = state().catalog
+    st = state()
+    cat = st.catalog
     key = None
-    if kind in (None, "checkpoint"):
-        try:
-            key = ("checkpoint", cat.checkpoint(model_id).id)
-        except UnknownName as exc:
-            err = exc
-    if key is None and kind in (None, "architecture"):
-        try:
-            key = ("architecture", cat.resolve_architecture(model_id))
-        except UnknownName as exc:
-            err = exc
+    # Lookups in sets built once (State.build): an unknown name costs one close-match search, not three.
+    if kind in (None, "checkpoint") and model_id in st.checkpoint_ids:
+        key = ("checkpoint", model_id)
+    elif kind in (None, "architecture") and model_id.lower() in st.architecture_ids:
+        key = ("architecture", st.architecture_ids[model_id.lower()])
     if key is None:
         if kind is None:
-            choices = sorted({*(a.id for a in cat.architectures()), *(c.id for c in cat.checkpoints())})
-            err = UnknownName("model", model_id, "not an architecture or checkpoint", choices=choices)
+            err = UnknownName("model", model_id, "not an architecture or checkpoint", choices=st.model_names)
+        elif kind == "checkpoint":
+            err = UnknownName("checkpoint", model_id, "unknown checkpoint", choices=st.checkpoint_names)
+        else:
+            err = UnknownName("architecture", model_id, "unknown architecture", choices=st.architecture_names)
         raise _not_found(err, list_choices=False)
 
     def build():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import threading
@@ -10,9 +9,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable
 
+import orjson
 from flask import Response, current_app, g, request
 
 import modelpick
+from modelpick.errors import Names, close_matches
 from modelpick.solver import Catalog
 
 from .problems import invalid
@@ -99,17 +100,33 @@ class State:
     plots: AnswerCache = field(default_factory=lambda: AnswerCache(0))  # rendered figures, by ETag
     openapi_bytes: bytes = b""
     docs_bytes: bytes = b""
+    #: Name lookups for /models/<id>, built once so that an unknown name costs no more than an answer.
+    checkpoint_ids: frozenset[str] = frozenset()
+    architecture_ids: dict[str, str] = field(default_factory=dict)  # lowercase id or alias -> id
+    model_names: Names = field(default_factory=lambda: Names(()))
+    checkpoint_names: Names = field(default_factory=lambda: Names(()))
+    architecture_names: Names = field(default_factory=lambda: Names(()))
 
     @classmethod
     def build(cls, catalog: Catalog, answer_cache_bytes: int = 0, plot_cache_bytes: int = 0) -> "State":
+        architectures, checkpoints = catalog.architectures(), catalog.checkpoints()
         counts = {
             "devices": len(catalog.devices()),
-            "architectures": len(catalog.architectures()),
-            "checkpoints": len(catalog.checkpoints()),
+            "architectures": len(architectures),
+            "checkpoints": len(checkpoints),
             "candidates": len(catalog),
         }
+        # the same lookup as Catalog.resolve_architecture: ids first, then aliases, case-insensitive
+        arch_ids = {a.id.lower(): a.id for a in architectures}
+        for a in architectures:
+            for alias in a.aliases:
+                arch_ids.setdefault(alias.lower(), a.id)
         return cls(catalog=catalog, info={"version": catalog.version, "hash": catalog.hash}, counts=counts,
-                   answers=AnswerCache(answer_cache_bytes), plots=AnswerCache(plot_cache_bytes))
+                   answers=AnswerCache(answer_cache_bytes), plots=AnswerCache(plot_cache_bytes),
+                   checkpoint_ids=frozenset(c.id for c in checkpoints),
+                   architecture_ids=arch_ids,
+                   model_names=Names([*(a.id for a in architectures), *(c.id for c in checkpoints)]),
+                   checkpoint_names=Names(c.id for c in checkpoints), architecture_names=Names(a.id for a in architectures))
 
     def sources_for(self, ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         """The source entries behind a set of numbers, by id (JSON-ready, memoised)."""
@@ -132,7 +149,9 @@ def state() -> State:
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    """Compact UTF-8 JSON (orjson: about 10x the standard library on an answer). NaN never reaches here:
+    answers carry None for unknown numbers."""
+    return orjson.dumps(obj)
 
 
 def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -190,7 +209,7 @@ def conditional(etag: str, build: Callable[[], Any], mimetype: str = "applicatio
 
 def unknown_param_error(name: str, value: str, allowed: Collection[str]) -> dict[str, Any]:
     choices = sorted(allowed)
-    close = difflib.get_close_matches(name.lower(), choices, n=3, cutoff=0.6)
+    close = close_matches(name, choices, n=3, cutoff=0.6)
     message = f"{name}={value!r}: unknown query parameter"
     if close:
         message += f"; did you mean {', '.join(close)}?"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
-from modelpick.cli.toolkit import answer_json
 from modelpick.errors import NoFeasibleModel
 
 from .common import Answer, State, cache_headers, dumps, make_etag, state
@@ -37,11 +36,11 @@ def _answer(st: State) -> Answer:
     q, _ = parse_query(st.catalog)  # 400 problems propagate to the error handler
     qd = q.model_dump(mode="json")
     try:
-        recs = st.catalog.solve(q)
+        recs = st.catalog.solve_records(q)  # dicts straight from the columns: no model per row
     except NoFeasibleModel as exc:
         return Answer.of(render(no_feasible(exc), request.path))
-    body = answer_json(st.catalog, recs, q)
-    body["query"] = qd
-    body["sources"] = st.sources_for(sid for r in recs for sid in r.sources.values())
+    # the shape of the CLI's --json answer (modelpick.cli.toolkit.answer_json), plus the sources behind the numbers
+    body = {"best": recs[0], "alternatives": recs[1:], "query": qd, "catalog": st.info,
+            "sources": st.sources_for(sid for r in recs for sid in r["sources"].values())}
     etag = make_etag("recommend", qd)
     return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)
