@@ -35,6 +35,7 @@ _LAZY = {
     "upper_bound": ".bounds", "pareto": ".bounds", "efficiency": ".bounds", "memory_model": ".bounds",
     "grid": ".bounds", "UpperBound": ".bounds", "ParetoFront": ".bounds", "Efficiency": ".bounds",
     "MemoryModel": ".bounds", "Grid": ".bounds", "GridCell": ".bounds",
+    "import_results": ".importers.api", "ImportResult": ".importers.api", "ImportFormatError": ".importers.base",
 }
 _LAZY_MODULES = {"complexity", "measure", "bounds", "plot", "client"}
 
@@ -68,6 +69,10 @@ __all__ = [
     "measure",
     "load_catalog",
     "validate_files",
+    # benchmark-tool outputs -> catalog files
+    "import_results",
+    "ImportResult",
+    "ImportFormatError",
     "embedded_table_path",
     # frontiers (computed, always labelled)
     "upper_bound",

@@ -22,7 +22,8 @@ __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_
 #: Command groups every invocation loads (their modules import no heavy library module at import time).
 _CORE_MODULES: list[str] = ["modelpick.cli.recommend", "modelpick.cli.data"]
 #: Command groups loaded only when the command is not a core one.
-_COMMAND_MODULES: list[str] = ["modelpick.cli.frontiers", "modelpick.cli.measure", "modelpick.cli.predict"]
+_COMMAND_MODULES: list[str] = ["modelpick.cli.frontiers", "modelpick.cli.measure", "modelpick.cli.predict",
+                                "modelpick.cli.imports"]
 _CORE_COMMANDS = frozenset({"best", "recommend", "devices", "models", "show", "export", "validate"})
 
 

@@ -1,0 +1,246 @@
+"""``import_results``: benchmark-tool outputs -> a catalog file (device, source and measurements) that validates.
+
+Flow: the format's parser reads each file into SourceRows plus what the file states about the run; the rows go
+through the reviewed alias table (modelpick.importers.rows) and must name an architecture the catalog knows; the
+device entry, one source entry per set of input files (its id carries a hash of their bytes, so re-importing the
+same files adds nothing) and the measurements are then written atomically, merged into ``output`` with ``append``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .._fileio import write_atomic
+from ..errors import InvalidQuery
+from ..schema import CatalogFile, Device, Measurement
+from .base import ImportFormatError, ParseOptions, Parsed
+from .rows import AliasEntry, AliasTable, MappingReport, SourceRow, map_rows, to_measurement
+
+#: Format name -> parser module (each has FORMAT, ALIAS_SECTION and parse()).
+FORMATS: dict[str, str] = {
+    "benchncnn": "benchncnn",
+    "tflite-benchmark": "tflite_benchmark",
+    "openvino-benchmark-app": "openvino_benchmark_app",
+    "trtexec": "trtexec",
+    "onnxruntime-perf-test": "onnxruntime_perf_test",
+    "timm-benchmark": "timm_benchmark",
+    "aihub-perf": "aihub_perf",
+}
+DEVICE_KINDS = ("soc", "cpu", "gpu", "npu", "tpu")
+
+
+@dataclass
+class ImportResult:
+    """What an import produced: the catalog dict (as written), counts, and what was kept out and why."""
+
+    catalog: dict[str, Any]
+    source_id: str
+    added: int
+    duplicates: int
+    kept_out: list[str] = field(default_factory=list)
+    output: Path | None = None
+
+    def summary(self) -> str:
+        lines = [f"{self.added} measurement(s) added to source {self.source_id}"
+                 + (f", {self.duplicates} already present" if self.duplicates else "")
+                 + (f" -> {self.output}" if self.output else "")]
+        lines += [f"  kept out: {k}" for k in self.kept_out]
+        return "\n".join(lines)
+
+
+def parser_module(fmt: str):
+    if fmt not in FORMATS:
+        raise InvalidQuery("format", fmt, "unknown import format", FORMATS)
+    return importlib.import_module(f"{__package__}.{FORMATS[fmt]}")
+
+
+def parse_file(fmt: str, path: str | os.PathLike[str], opts: ParseOptions | None = None) -> Parsed:
+    """Parse one file in ``fmt`` (no mapping): its SourceRows and stated facts."""
+    module = parser_module(fmt)
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(p, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    if not text.strip():
+        raise ImportFormatError(p, "file is empty")
+    return module.parse(p, text, opts or ParseOptions())
+
+
+def _known_architectures(data: Sequence[str | os.PathLike[str]]) -> dict[str, str]:
+    from ..catalog import load_catalog
+
+    cat = load_catalog(*data, use_env=False)
+    known: dict[str, str] = {}
+    for a in cat.architectures():
+        known[a.id.lower()] = a.id
+        for alias in a.aliases:
+            known.setdefault(alias.lower(), a.id)
+    return known
+
+
+def _source_id(fmt: str, device_id: str, blobs: list[bytes]) -> str:
+    h = hashlib.sha256()
+    for b in blobs:
+        h.update(hashlib.sha256(b).digest())
+    return f"{fmt}-{device_id}-{h.hexdigest()[:8]}"
+
+
+def _source_entry(fmt: str, sid: str, paths: list[Path], facts: dict[str, list[str]], title: str | None,
+                  unstated: list[str]) -> dict[str, Any]:
+    src: dict[str, Any] = {
+        "id": sid,
+        "title": title or f"{fmt} output imported with modelpick import ({', '.join(p.name for p in paths)})",
+        "published": {"url": paths[0].resolve().as_uri()},
+    }
+    for key in ("runtime", "precision", "batch", "timing", "memory"):
+        if facts.get(key):
+            src[key] = "; ".join(facts[key])
+    caveats = [f"imported from {', '.join(str(p) for p in paths)}"] + unstated
+    src["caveats"] = caveats
+    return src
+
+
+def _dedupe_key(m: dict[str, Any]) -> str:
+    return json.dumps(m, sort_keys=True)
+
+
+def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]], *, device_id: str,
+                   device_name: str | None = None, kind: str | None = None, architecture: str | None = None,
+                   input_size: int | None = None, precision: str | None = None, source_title: str | None = None,
+                   source_device: str | None = None, output: str | os.PathLike[str] | None = None,
+                   append: bool = False, data: Sequence[str | os.PathLike[str]] = ()) -> ImportResult:
+    """Import benchmark-tool output files as a catalog file for one device.
+
+    ``fmt`` is one of :data:`FORMATS`. Names in the outputs are mapped through the reviewed alias table
+    (data/aliases.yaml); names it does not list, and names whose architecture the catalog (the embedded table plus
+    ``data`` files) does not know, are reported in ``kept_out``, never guessed. ``architecture`` names the model of a
+    single-model log. With ``output`` the file is written atomically; with ``append`` it is merged into an existing
+    file (rows already present are not duplicated). Raises :class:`ImportFormatError` (file and line) for unreadable
+    input and :class:`modelpick.errors.InvalidQuery` for bad arguments.
+    """
+    module = parser_module(fmt)
+    path_list = [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
+    if not path_list:
+        raise InvalidQuery("paths", [], "give at least one file to import")
+    if kind is not None and kind not in DEVICE_KINDS:
+        raise InvalidQuery("kind", kind, "unknown device kind", DEVICE_KINDS)
+    if input_size is not None and (isinstance(input_size, bool) or not isinstance(input_size, int) or not 0 < input_size <= 4096):
+        raise InvalidQuery("input_size", input_size, "must be an integer from 1 to 4096")
+    try:
+        Device.model_validate({"id": device_id, "name": device_name or device_id, "kind": kind or "soc"})
+    except Exception as exc:  # pydantic's message names the rule
+        raise InvalidQuery("device_id", device_id, str(exc).splitlines()[-1].strip()) from None
+    if precision is not None:
+        try:
+            Measurement.model_validate({"architecture": "a", "input_size": 1, "device": "d", "runtime": "r",
+                                        "precision": precision, "batch_size": 1, "latency_ms": 1.0, "source": "s"})
+        except Exception:
+            raise InvalidQuery("precision", precision, "must be a lowercase token such as 'fp32', 'fp16' or 'int8'") from None
+    if output is None and append:
+        raise InvalidQuery("append", True, "append needs an output file")
+
+    opts = ParseOptions(architecture=architecture, input_size=input_size, precision=precision,
+                        source_device=source_device)
+    facts: dict[str, list[str]] = {}
+    rows: list[SourceRow] = []
+    blobs: list[bytes] = []
+    for p in path_list:
+        parsed = parse_file(fmt, p, opts)
+        names = sorted({r.model for r in parsed.rows})
+        if architecture is not None:
+            if len(names) > 1:
+                raise ImportFormatError(p, f"--architecture names the model of a single-model log, but this file has "
+                                        f"{len(names)} models ({', '.join(names[:10])})")
+            parsed.rows = [dataclasses.replace(r, architecture=architecture) for r in parsed.rows]
+        rows.extend(parsed.rows)
+        blobs.append(p.read_bytes())
+        for k, items in parsed.facts.items():
+            for item in items:
+                if item not in facts.setdefault(k, []):
+                    facts[k].append(item)
+
+    aliases = AliasTable.load()
+    known = _known_architectures([*data, *([output] if append and output and Path(output).exists() else [])])
+    report = MappingReport()
+    kept_out: list[str] = []
+    measurements: list[dict[str, Any]] = []
+    sid = _source_id(fmt, device_id, blobs)
+    if module.ALIAS_SECTION == "timm":
+        rows = [r if r.architecture else dataclasses.replace(r, architecture=aliases.canonical_timm(r.model.split(".")[0]))
+                for r in rows]
+    for row, entry, dev in map_rows(rows, module.ALIAS_SECTION, aliases, device_id, report):
+        canon = known.get((entry.arch or "").lower())
+        if canon is None:
+            kept_out.append(f"{row.origin}: {row.model!r} -> architecture {entry.arch!r} is not in the catalog "
+                            "(add it in a --data file, or give --architecture)")
+            continue
+        entry = dataclasses.replace(entry, arch=canon)
+        try:
+            measurements.append(to_measurement(row, entry, device_id, sid))
+        except ValueError:
+            kept_out.append(f"{row.origin}: {row.model!r} has no input size (the output does not state it); "
+                            "give --input-size")
+    kept_out = report.lines() + kept_out
+    unstated = []
+    if any(m["precision"] == "unspecified" for m in measurements):
+        unstated.append("precision not stated by the output (stored as 'unspecified'; --precision sets it)")
+    if not measurements:
+        raise ImportFormatError(path_list[0], "no measurement could be imported:\n  " + "\n  ".join(kept_out or ["(no rows)"]))
+
+    device = {"id": device_id, "name": device_name or device_id, "kind": kind or "soc"}
+    source = _source_entry(fmt, sid, path_list, facts, source_title, unstated)
+    catalog: dict[str, Any] = {"schema_version": 1, "description": f"measurements imported by modelpick import {fmt}",
+                               "sources": [], "devices": [], "measurements": []}
+    out_path = Path(output) if output is not None else None
+    if append and out_path is not None and out_path.exists():
+        try:
+            existing = yaml.safe_load(out_path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ImportFormatError(out_path, f"cannot read the file to append to: {exc}") from None
+        if not isinstance(existing, dict):
+            raise ImportFormatError(out_path, "the file to append to is not a catalog mapping")
+        CatalogFile.model_validate(existing)
+        catalog = existing
+        for k in ("sources", "devices", "measurements"):
+            catalog.setdefault(k, [])
+    elif out_path is not None and out_path.exists() and not append:
+        pass  # overwritten atomically below, as -o promises
+    if not any(d.get("id") == device_id for d in catalog["devices"]):
+        catalog["devices"].append(device)
+    if not any(s.get("id") == sid for s in catalog["sources"]):
+        catalog["sources"].append(source)
+    seen = {_dedupe_key(m) for m in catalog["measurements"]}
+    added = duplicates = 0
+    for m in measurements:
+        key = _dedupe_key(m)
+        if key in seen:
+            duplicates += 1
+            continue
+        seen.add(key)
+        catalog["measurements"].append(m)
+        added += 1
+    CatalogFile.model_validate(catalog)
+    if out_path is not None:
+        text = "# Written by modelpick import; numbers as the benchmark output states them.\n" + yaml.safe_dump(
+            catalog, sort_keys=False, allow_unicode=True, width=120)
+        write_atomic(out_path, text)
+    return ImportResult(catalog=catalog, source_id=sid, added=added, duplicates=duplicates, kept_out=kept_out,
+                        output=out_path)
+
+
+__all__ = ["import_results", "parse_file", "ImportResult", "ImportFormatError", "FORMATS", "ParseOptions"]
