@@ -11,8 +11,17 @@ arguments as :func:`modelpick.best` and friends and return the same types
 responses become the library's exceptions: :class:`~modelpick.NoFeasibleModel`
 (with ``.diagnosis``), :class:`~modelpick.UnknownDevice`, :class:`~modelpick.UnknownName`
 and :class:`~modelpick.InvalidQuery` (with ``param``, ``value``, ``choices`` and
-``close_matches``). Any other error status is a :class:`ServiceError`; network failures
-are the ``requests`` exceptions (``requests.ConnectionError``, ``requests.Timeout``).
+``close_matches``). Every other failure is a :class:`ServiceError` (a :class:`~modelpick.ModelpickError`):
+
+* :class:`ServiceUnavailable`: the service cannot be reached (connection refused, DNS, timeout) or
+  answers 502/503/504, after the retries;
+* :class:`RateLimited`: 429, with ``retry_after`` in seconds when the service says;
+* :class:`BadResponse`: an answer that is not the document the endpoint promises (not JSON, a 304
+  to a request that sent no ``If-None-Match``, a wrongly shaped body);
+* :class:`ServiceError` itself for other statuses (405, 413, 414, 500, ...).
+
+GET requests are idempotent, so they are retried with exponential backoff on connection errors
+and on 502, 503 and 504, honouring ``Retry-After`` (urllib3's ``Retry``; ``retries=0`` turns it off).
 
 Query fields added to :class:`modelpick.Query` after this client was written can be
 passed as keyword arguments; they are sent as query parameters.
@@ -20,28 +29,65 @@ passed as keyword arguments; they are sent as query parameters.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
 from urllib.parse import quote
 
 import requests
+from pydantic import ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from . import errors as _errors
-from .errors import InvalidQuery, ModelpickError, NoFeasibleModel
+from .errors import InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import Architecture, Checkpoint, Device, Query, Recommendation
 
-__all__ = ["Client", "ServiceError"]
+__all__ = ["Client", "ServiceError", "ServiceUnavailable", "RateLimited", "BadResponse", "RETRY_STATUSES"]
+
+#: Statuses a GET is retried on: the service (or its proxy) is restarting or overloaded.
+RETRY_STATUSES = (502, 503, 504)
+
+T = TypeVar("T")
+
+
+class _Retry(Retry):
+    """urllib3's Retry, waiting ``Retry-After`` only on the statuses retried (not 413/429: those are this
+    client's to handle), and at most :attr:`MAX_WAIT_S` per wait, so a long ``Retry-After`` cannot hang a call."""
+
+    RETRY_AFTER_STATUS_CODES = frozenset(RETRY_STATUSES)
+    MAX_WAIT_S = 10.0
+
+    def get_retry_after(self, response):
+        value = super().get_retry_after(response)
+        return None if value is None else min(value, self.MAX_WAIT_S)
 
 
 class ServiceError(ModelpickError):
     """The service answered with an error that has no library equivalent (5xx, 405, 413, ...).
 
-    ``status`` is the HTTP status and ``problem`` the RFC 9457 document (or ``{}``).
+    ``status`` is the HTTP status (``None`` when no answer came) and ``problem`` the RFC 9457
+    document (or ``{}``).
     """
 
-    def __init__(self, status: int, problem: dict[str, Any], message: str | None = None):
+    def __init__(self, status: int | None, problem: dict[str, Any], message: str | None = None):
         self.status = status
         self.problem = problem
         super().__init__(message or f"HTTP {status}: {problem.get('title', '')}: {problem.get('detail', '')}".strip(": "))
+
+
+class ServiceUnavailable(ServiceError):
+    """No answer (connection refused, name not resolved, timeout) or 502/503/504, after the retries."""
+
+
+class RateLimited(ServiceError):
+    """429: this client's rate limit is spent. ``retry_after`` is in seconds, or ``None``."""
+
+    def __init__(self, status: int, problem: dict[str, Any], retry_after: float | None):
+        self.retry_after = retry_after
+        super().__init__(status, problem)
+
+
+class BadResponse(ServiceError):
+    """The answer is not what the endpoint promises: not JSON, an unasked-for 304, or the wrong shape."""
 
 
 def _exception_from_entry(entry: dict[str, Any]) -> InvalidQuery:
@@ -69,14 +115,29 @@ def _encode(value: Any) -> str:
 class Client:
     """Talks to a running service; one ``requests.Session`` (connection pooling) per client.
 
-    ``timeout`` (seconds) applies to every request: connect and read.
+    ``timeout`` (seconds) applies to every request: connect and read. ``retries`` is how many times a
+    GET is retried on a connection error or a 502/503/504 (an int, or a ``urllib3.util.Retry``; 0 for
+    none), with ``backoff`` seconds doubling between tries (capped at 10 s) unless the service sends
+    ``Retry-After``. A ``session`` you pass in is used as it is: mount your own adapter for retries.
     """
 
     def __init__(self, base_url: str, timeout: float | tuple[float, float] = 10.0,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None, *, retries: int | Retry = 3, backoff: float = 0.25):
+        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
+            raise InvalidQuery("base_url", base_url, "must be an http:// or https:// URL, e.g. http://127.0.0.1:8000")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = session or requests.Session()
+        if session is None:
+            session = requests.Session()
+            retry = retries if isinstance(retries, Retry) else _Retry(
+                total=int(retries), connect=int(retries), read=0, status=int(retries), other=0,
+                backoff_factor=backoff, backoff_max=10.0, status_forcelist=RETRY_STATUSES,
+                allowed_methods=frozenset({"GET", "HEAD"}), respect_retry_after_header=True,
+                raise_on_status=False, raise_on_redirect=False)
+            adapter = HTTPAdapter(max_retries=retry)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self.session = session
         self.session.headers.setdefault("Accept", "application/json, application/problem+json")
 
     def __repr__(self) -> str:
@@ -93,16 +154,46 @@ class Client:
 
     # -- transport ---------------------------------------------------------------
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        resp = self.session.get(self.base_url + path, params=params, timeout=self.timeout)
+        url = self.base_url + path
+        try:
+            resp = self.session.get(url, params=params, timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ServiceUnavailable(None, {}, f"cannot reach the modelpick service at {self.base_url}: "
+                                               f"{type(exc).__name__}: {_short(exc)}") from exc
+        except requests.RequestException as exc:
+            raise ServiceError(None, {}, f"request to {url} failed: {type(exc).__name__}: {_short(exc)}") from exc
+        if 200 <= resp.status_code < 300:
+            try:
+                body = resp.json()
+            except ValueError:
+                raise BadResponse(resp.status_code, {}, f"GET {path}: HTTP {resp.status_code} with a body that is not "
+                                                        f"JSON ({resp.headers.get('Content-Type', 'no Content-Type')}): "
+                                                        f"{resp.text[:80]!r}") from None
+            if not isinstance(body, dict):
+                raise BadResponse(resp.status_code, {}, f"GET {path}: expected a JSON object, got {type(body).__name__}")
+            return body
         if resp.status_code < 400:
-            return resp.json()
+            raise BadResponse(resp.status_code, {}, f"GET {path}: unexpected HTTP {resp.status_code} "
+                                                    f"(this client sends no If-None-Match and follows no redirects)")
         try:
             problem = resp.json()
             if not isinstance(problem, dict):
                 problem = {}
         except ValueError:
             problem = {}
+        if resp.status_code == 429:
+            raise RateLimited(429, problem, _retry_after(resp.headers.get("Retry-After")))
+        if resp.status_code in RETRY_STATUSES and not problem.get("errors"):
+            raise ServiceUnavailable(resp.status_code, problem)
         raise self._exception(resp.status_code, problem)
+
+    def _read(self, path: str, build: Callable[[], T]) -> T:
+        """``build()`` over a JSON body; a missing key or a value of the wrong type is a :class:`BadResponse`."""
+        try:
+            return build()
+        except (KeyError, TypeError, IndexError, AttributeError, ValidationError) as exc:
+            raise BadResponse(200, {}, f"GET {path}: the answer is not shaped as documented "
+                                       f"({type(exc).__name__}: {_short(exc)})") from None
 
     @staticmethod
     def _exception(status: int, problem: dict[str, Any]) -> Exception:
@@ -120,6 +211,7 @@ class Client:
     def _query_params(device: Any, **kwargs: Any) -> dict[str, str]:
         unknown = sorted(set(kwargs) - set(Query.model_fields))
         if unknown:
+            # as a Python signature would (the library's functions raise the same TypeError)
             raise TypeError(f"unexpected keyword argument(s) {', '.join(unknown)}; valid: {', '.join(Query.model_fields)}")
         params = {"device": _encode(device)}
         for name, value in kwargs.items():
@@ -155,7 +247,8 @@ class Client:
                            batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                            precision=precision, objective=objective, strict=strict, estimates=estimates, limit=limit,
                            **query)
-        return [Recommendation.model_validate(r) for r in [body["best"], *body["alternatives"]]]
+        return self._read("/recommend", lambda: [Recommendation.model_validate(r)
+                                                  for r in [body["best"], *body["alternatives"]]])
 
     def answer(self, device: Any, **query: Any) -> dict[str, Any]:
         """The whole ``/recommend`` JSON: ``best``, ``alternatives``, the normalised ``query``, ``catalog``, ``sources``."""
@@ -164,11 +257,11 @@ class Client:
     def devices(self, pattern: str | None = None, *, kind: str | None = None) -> list[Device]:
         """Devices matching an fnmatch pattern (substring if no wildcard); see :func:`modelpick.devices`."""
         body = self._get("/devices", {k: v for k, v in (("q", pattern), ("kind", kind)) if v is not None})
-        return [Device.model_validate(d) for d in body["devices"]]
+        return self._read("/devices", lambda: [Device.model_validate(d) for d in body["devices"]])
 
     def architectures(self, pattern: str | None = None) -> list[Architecture]:
         body = self._get("/models", {"kind": "architecture", **({"q": pattern} if pattern is not None else {})})
-        return [Architecture.model_validate(a) for a in body["architectures"]]
+        return self._read("/models", lambda: [Architecture.model_validate(a) for a in body["architectures"]])
 
     def checkpoints(self, pattern: str | None = None, *, architecture: str | None = None) -> list[Checkpoint]:
         params = {"kind": "checkpoint"}
@@ -176,22 +269,35 @@ class Client:
             params["q"] = pattern
         if architecture is not None:
             params["architecture"] = architecture
-        return [Checkpoint.model_validate(c) for c in self._get("/models", params)["checkpoints"]]
+        body = self._get("/models", params)
+        return self._read("/models", lambda: [Checkpoint.model_validate(c) for c in body["checkpoints"]])
 
     # -- single entries (as on modelpick.Catalog) ------------------------------------
+    def _entry(self, param: str, name: Any, path: str, params: dict[str, str] | None, key: str, model: Any,
+               unknown: type[InvalidQuery]) -> Any:
+        if not isinstance(name, str) or not name.strip():
+            raise unknown(param, name, "must be a non-empty string")
+        try:
+            body = self._get(path + quote(name, safe=""), params)
+        except ServiceError as exc:
+            if exc.status == 404:  # a name no route can carry: the library's exception, as for any unknown name
+                raise unknown(param, name, f"unknown {param}") from None
+            raise
+        return self._read(path, lambda: model.model_validate(body[key]))
+
     def device(self, name: str) -> Device:
         """One device by id, alias or family; raises :class:`~modelpick.UnknownDevice`."""
-        return Device.model_validate(self._get(f"/devices/{quote(name, safe='')}")["device"])
+        return self._entry("device", name, "/devices/", None, "device", Device, UnknownDevice)
 
     def architecture(self, name: str) -> Architecture:
         """An architecture by id or alias; raises :class:`~modelpick.UnknownName`."""
-        body = self._get(f"/models/{quote(name, safe='')}", {"kind": "architecture"})
-        return Architecture.model_validate(body["architecture"])
+        return self._entry("architecture", name, "/models/", {"kind": "architecture"}, "architecture", Architecture,
+                           UnknownName)
 
     def checkpoint(self, name: str) -> Checkpoint:
         """A checkpoint by exact id; raises :class:`~modelpick.UnknownName`."""
-        body = self._get(f"/models/{quote(name, safe='')}", {"kind": "checkpoint"})
-        return Checkpoint.model_validate(body["checkpoint"])
+        return self._entry("checkpoint", name, "/models/", {"kind": "checkpoint"}, "checkpoint", Checkpoint,
+                           UnknownName)
 
     def health(self) -> dict[str, Any]:
         """``/healthz``: status, version and the served catalog's version, hash and counts."""
@@ -199,5 +305,20 @@ class Client:
 
     def catalog_info(self) -> dict[str, str]:
         """The served catalog's ``version`` and ``hash``."""
-        info = self.health()["catalog"]
-        return {"version": info["version"], "hash": info["hash"]}
+        info = self.health()
+        return self._read("/healthz", lambda: {"version": str(info["catalog"]["version"]),
+                                               "hash": str(info["catalog"]["hash"])})
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = str(exc)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None

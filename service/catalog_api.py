@@ -61,7 +61,7 @@ def devices():
     return conditional(make_etag("devices", pattern, kind), build)
 
 
-@bp.get("/devices/<device_id>")
+@bp.get("/devices/<path:device_id>")  # a name with "/" is an unknown device (404 with close matches), not a missing route
 def device(device_id: str):
     """One device by id, alias or family name, with what was measured on it."""
     read_args(())

@@ -175,7 +175,7 @@ def _choice(name: str, text: str | None, choices: tuple[str, ...], default: str)
 # endpoints
 
 
-@bp.get("/bounds/<device>")
+@bp.get("/bounds/<path:device>")
 def upper_bound(device: str):
     """The fitted upper bound of top-1 vs FPS on a device (linear program; Bianco et al. 2018, Fig. 3)."""
     raw = read_args((*SELECTION, "form", "fps"))
@@ -194,7 +194,7 @@ def upper_bound(device: str):
     return conditional(make_etag("bounds", q.model_dump(mode="json"), form, fps), build)
 
 
-@bp.get("/pareto/<device>")
+@bp.get("/pareto/<path:device>")
 def pareto(device: str):
     """Non-dominated candidates on (top-1 up, FPS up, memory down); unknown memory counts as worst."""
     fields = (*SELECTION, "strict")
@@ -205,7 +205,7 @@ def pareto(device: str):
         catalog=state().catalog).to_dict())
 
 
-@bp.get("/grid/<device>")
+@bp.get("/grid/<path:device>")
 def grid(device: str):
     """The best model per memory level x FPS level (Bianco et al. 2018, Table 3)."""
     fields = (*SELECTION, "strict")
