@@ -82,11 +82,11 @@ def parse_file(fmt: str, path: str | os.PathLike[str], opts: ParseOptions | None
 
 
 def _known_architectures(data: Sequence[str | os.PathLike[str]]) -> dict[str, str]:
-    from ..catalog import load_catalog
+    from ..catalog import load_table
 
-    cat = load_catalog(*data, use_env=False)
+    table = load_table(*data, use_env=False)
     known: dict[str, str] = {}
-    for a in cat.architectures():
+    for a in table.architectures.values():
         known[a.id.lower()] = a.id
         for alias in a.aliases:
             known.setdefault(alias.lower(), a.id)
