@@ -40,8 +40,9 @@ from collections import defaultdict
 import numpy as np
 
 from modelpick import load_catalog
-from modelpick.predict import (INTERVAL, TransferModel, _log_band, batch_curve_errors, batch_curve_groups,
-                               calibrate_intervals, latency_cells)
+from modelpick.predict import (INTERVAL, TransferModel, batch_curve_errors, batch_curve_groups, calibrate_intervals,
+                               latency_cells)
+from modelpick.predict.intervals import _log_band
 
 TABLES = {
     "ncnn": {"source": "ncnn-benchncnn", "runtimes": {"ncnn"}},

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import modelpick
 from modelpick.errors import InvalidQuery, UnknownName
-from modelpick.predict import (BatchCurve, PredictionError, Target, TransferModel, calibrate_intervals,
-                               _quantile_multiplier)
+from modelpick.predict import BatchCurve, PredictionError, Target, TransferModel, calibrate_intervals
+from modelpick.predict.intervals import _quantile_multiplier
 
 
 def _synthetic(R=50, C=30, k=2, noise=0.0, missing=0.3, seed=1):
