@@ -79,6 +79,15 @@ def _select(cat, device: Any, runtime: str | None, precision: str | None, batch_
     return sel, np.sort(ordered[first])
 
 
+def candidates(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
+               strict: bool = False, catalog=None) -> tuple[Selection, list[Recommendation]]:
+    """The points the bound, the Pareto front and the accuracy-FPS plot are drawn from: one per checkpoint in the
+    selection, its fastest measured cell (ties: lower memory), in catalog order. May be empty."""
+    cat = _catalog(catalog)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, strict)
+    return sel, [cat._recommendation(int(r), strict=strict) for r in rows]
+
+
 def _no_points(sel: Selection, cat, what: str, need: int, have: int) -> NoFeasibleModel:
     dev = sel.device
     msg = (f"{what} needs at least {need} candidate point(s) on {sel.describe()}, found {have}; "
@@ -516,5 +525,5 @@ def grid(device: Any, mem_levels_gb: Sequence[float] = (0.7, 1.0, 1.4), fps_leve
                 cat.version)
 
 
-__all__ = ["upper_bound", "pareto", "efficiency", "memory_model", "grid", "UpperBound", "ParetoFront",
+__all__ = ["candidates", "upper_bound", "pareto", "efficiency", "memory_model", "grid", "UpperBound", "ParetoFront",
            "Efficiency", "MemoryModel", "Grid", "GridCell", "Selection", "FORMS"]

@@ -213,12 +213,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
-    from . import catalog_api, frontiers, health, openapi, problems, recommend
+    from . import catalog_api, explorer, frontiers, health, openapi, problems, recommend
 
     app.extensions["modelpick"] = build_state(app.config)
+    explorer.install(app)
 
     problems.register(app)
-    for module in (recommend, catalog_api, frontiers, health, openapi, problems):
+    for module in (recommend, catalog_api, frontiers, health, openapi, problems, explorer):
         app.register_blueprint(module.bp)
     _rate_limit(app)
 

@@ -22,7 +22,7 @@ import modelpick
 from modelpick.schema import Architecture, Checkpoint, Device, Query, Recommendation, Source
 from modelpick.solver import Catalog
 
-from . import frontiers
+from . import explorer, frontiers
 from .catalog_api import DEVICE_KINDS, MODEL_KINDS, MAX_PATTERN
 from .common import conditional, dumps, read_args, state
 from .params import query_param_schemas
@@ -144,7 +144,7 @@ def _q(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 def build_document(catalog: Catalog) -> dict[str, Any]:
     """The OpenAPI 3.1 document for this app (examples come from the loaded catalog)."""
-    _, top = models_json_schema([(m, "serialization") for m in [*MODELS, *frontiers.MODELS]],
+    _, top = models_json_schema([(m, "serialization") for m in [*MODELS, *frontiers.MODELS, *explorer.MODELS]],
                                 ref_template="#/components/schemas/{model}")
     schemas = top["$defs"]
 
@@ -160,7 +160,7 @@ def build_document(catalog: Catalog) -> dict[str, Any]:
 
     pattern = _q("q", "fnmatch pattern (case-insensitive); without wildcards, a substring",
                  {"type": "string", "maxLength": MAX_PATTERN})
-    tags = [{"name": "recommend"}, {"name": "catalog"}, {"name": "frontiers"}, {"name": "service"}]
+    tags = [{"name": "recommend"}, {"name": "catalog"}, {"name": "frontiers"}, {"name": "explorer"}, {"name": "service"}]
     paths = {
         "/recommend": {"get": _operation(
             "recommend", "Most accurate (or fastest/smallest) checkpoints within the limits, with sources",
@@ -219,6 +219,7 @@ def build_document(catalog: Catalog) -> dict[str, Any]:
             "service")},
     }
     paths.update(frontiers.openapi_paths(_operation, _json, _problem, _BAD_PARAM, _NOT_MODIFIED))
+    paths.update(explorer.openapi_paths(_operation, _json, _problem, _BAD_PARAM, _NOT_MODIFIED))
     return {
         "openapi": "3.1.0",
         "info": {

@@ -1,0 +1,387 @@
+"""The explorer: a web page at ``GET /`` (its assets under ``/explorer/``) and the two endpoints it needs
+beyond the rest of the API.
+
+``GET /coverage``
+    every device with its kind and what was measured there (runtimes, precisions, batch sizes, and how many
+    checkpoints are candidates at batch 1 and at any batch): the page's device suggestions.
+``GET /candidates``
+    the same query string as ``/recommend``; answers every candidate point of the selection (one per
+    checkpoint, as ``modelpick.bounds.candidates`` defines them), ranked by the solver where it meets the
+    limits, with the fitted upper bound and the Pareto front (both computed): the page's chart and
+    alternatives list.
+
+The page's files are read once, when the worker starts (no request reads a file), and are served with
+an ``ETag`` and, where the client accepts it, gzip. Everything the page loads comes from this origin; its
+``Content-Security-Policy`` forbids anything else.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from flask import Blueprint, Response, current_app, g, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelpick import bounds
+from modelpick.errors import NoFeasibleModel
+from modelpick.schema import Query, Recommendation, Source
+
+from .common import Answer, cache_headers, dumps, make_etag, read_args, state
+from .params import parse_query, query_param_schemas
+from .problems import Problem, ProblemDetails, no_feasible, type_uri
+
+bp = Blueprint("explorer", __name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: name -> media type of every file the page is made of (nothing else under static/ is served)
+ASSETS = {
+    "explorer.js": "text/javascript",
+    "explorer.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
+PAGE = "index.html"
+#: Only this origin: scripts, styles, fetches, images. Inline SVG needs no source; blob: is the CSV download.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+#: Bodies shorter than this are sent as they are.
+GZIP_MIN_BYTES = 1024
+#: More than any device's candidates: the ranking covers every feasible checkpoint.
+RANK_ALL = 1_000_000
+
+
+# ---------------------------------------------------------------------------
+# response envelopes (OpenAPI schemas)
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeviceCoverage(_Envelope):
+    id: str
+    name: str
+    kind: str
+    family: str | None
+    aliases: list[str]
+    memory_gb: float | None = Field(description="stated memory capacity, where the catalog has one")
+    runtimes: list[str] = Field(description="runtimes with at least one candidate on the device")
+    precisions: list[str]
+    batch_sizes: list[int]
+    checkpoints_batch1: int = Field(description="checkpoints with a batch-1 candidate (the page's default mode)")
+    checkpoints_any_batch: int = Field(description="checkpoints with a candidate at any batch size")
+
+
+class CoverageResponse(_Envelope):
+    devices: list[DeviceCoverage] = Field(description="every device, naturally sorted by id")
+    device_families: dict[str, str] = Field(description="family name -> its default device id")
+    catalog: dict[str, str]
+
+
+class CandidateSources(_Envelope):
+    accuracy: str | None
+    latency: str | None
+    memory: str | None
+
+
+class CandidatePoint(_Envelope):
+    checkpoint: str
+    architecture: str
+    runtime: str
+    precision: str
+    batch_size: int
+    input_size: int
+    top1: float
+    fps: float
+    latency_ms: float
+    memory_mb: float | None
+    memory_estimated: bool = Field(description="memory_mb is an estimate (computed), not a measurement")
+    latency_estimated: bool = Field(description="latency_ms is a prediction (computed), not a measurement")
+    params_m: float | None
+    sources: CandidateSources
+    rank: int | None = Field(description="the solver's rank when the checkpoint meets every limit, else null")
+
+
+class FrontPoint(_Envelope):
+    checkpoint: str
+    fps: float
+    top1: float
+
+
+class CandidateBound(_Envelope):
+    form: Literal["linear", "log"]
+    a: float = Field(description="intercept, top-1 %")
+    b: float = Field(ge=0, description="top1 = a - b * fps (linear) or a - b * log10(fps) (log)")
+    equation: str
+    fps_min: float
+    fps_max: float
+    computed: Literal[True]
+    method: str
+
+
+class CandidatesResponse(_Envelope):
+    query: Query = Field(description="the normalised query")
+    best: Recommendation | None = Field(description="what /recommend answers for this query (with `why`); null when "
+                                                    "nothing fits")
+    problem: ProblemDetails | None = Field(description="when nothing fits: the no-feasible-model problem /recommend "
+                                                       "answers with (422 there), with its diagnosis")
+    n_candidates: int = Field(description="points in the selection: one per checkpoint")
+    n_feasible: int = Field(description="points meeting every limit (they have a rank)")
+    points: list[CandidatePoint] = Field(description="each checkpoint at the cell the solver ranks when it meets the "
+                                                     "limits, else at its fastest cell")
+    pareto: list[FrontPoint] = Field(description="the Pareto front (computed; see GET /pareto)")
+    bound: CandidateBound | None = Field(description="the fitted upper bound (computed; see GET /bounds); null when "
+                                                     "the selection has too few points")
+    bound_reason: str | None = Field(description="why there is no bound")
+    sources: dict[str, Source] = Field(description="the source entries the points name, by id")
+    catalog: dict[str, str]
+
+
+MODELS: list[type[BaseModel]] = [CoverageResponse, CandidatesResponse]
+
+
+# ---------------------------------------------------------------------------
+# the page's files, read once per worker
+
+
+@dataclass(frozen=True)
+class _File:
+    body: bytes
+    gzipped: bytes
+    mimetype: str
+    etag: str
+
+
+def _load_file(name: str, mimetype: str, replace: dict[str, str] | None = None) -> _File:
+    text = (STATIC_DIR / name).read_text(encoding="utf-8")
+    for key, value in (replace or {}).items():
+        text = text.replace(key, value)
+    body = text.encode("utf-8")
+    return _File(body, gzip.compress(body, 9, mtime=0), mimetype, hashlib.sha256(body).hexdigest()[:32])
+
+
+def _files() -> dict[str, _File]:
+    cache = current_app.extensions.setdefault("modelpick-explorer", {})
+    files = cache.get("files")
+    if files is None:
+        assets = {name: _load_file(name, mime) for name, mime in ASSETS.items()}
+        # assets are named by content in the page, so a new release never runs with an old script
+        version = hashlib.sha256(b"".join(f.body for f in assets.values())).hexdigest()[:12]
+        files = {**assets, PAGE: _load_file(PAGE, "text/html", {"{{version}}": version})}
+        cache["files"] = files
+    return files
+
+
+def install(app) -> None:
+    """Read the page's files now, when the worker starts (a missing file stops the worker, not a request)."""
+    with app.app_context():
+        _files()
+
+
+def _serve_file(f: _File, cache_control: str) -> Response:
+    if request.if_none_match and request.if_none_match.contains_weak(f.etag):
+        resp = Response(status=304)
+    elif "gzip" in request.accept_encodings:
+        resp = Response(f.gzipped, mimetype=f.mimetype)
+        resp.headers["Content-Encoding"] = "gzip"
+    else:
+        resp = Response(f.body, mimetype=f.mimetype)
+    # one validator for both encodings, so it is weak (as nginx makes it when it compresses)
+    resp.headers["ETag"] = f'W/"{f.etag}"'
+    resp.headers["Cache-Control"] = cache_control
+    return resp
+
+
+@bp.get("/")
+def page():
+    """The explorer page. Its query string is the page's state (the /recommend parameters and a few of its own);
+    the page validates it through the API, so nothing here reads it."""
+    resp = _serve_file(_files()[PAGE], "no-cache")
+    resp.headers["Content-Security-Policy"] = PAGE_CSP
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+@bp.get("/explorer/<name>")
+def asset(name: str):
+    """One of the page's files (``v`` is the content version the page asks for; any value is served)."""
+    read_args(("v",))
+    f = _files().get(name)
+    if f is None or name == PAGE:
+        raise Problem("not-found", f"no explorer file {name!r}; known: {', '.join(ASSETS)}")
+    return _serve_file(f, "public, max-age=86400" if request.args.get("v") else "no-cache")
+
+
+@bp.after_request
+def _compress(resp: Response) -> Response:
+    """gzip for the page's data (a cold load must stay small), where the client accepts it."""
+    resp.vary.add("Accept-Encoding")
+    if (resp.status_code != 200 or resp.direct_passthrough or "Content-Encoding" in resp.headers
+            or "gzip" not in request.accept_encodings):
+        return resp
+    body = resp.get_data()
+    if len(body) < GZIP_MIN_BYTES:
+        return resp
+    resp.set_data(gzip.compress(body, 6, mtime=0))
+    resp.headers["Content-Encoding"] = "gzip"
+    etag = resp.headers.get("ETag")
+    if etag and not etag.startswith("W/"):  # the same entity in another encoding: a weak validator
+        resp.headers["ETag"] = "W/" + etag
+    return resp
+
+
+# ---------------------------------------------------------------------------
+# data endpoints
+
+
+def _coverage_body() -> bytes:
+    cache = current_app.extensions.setdefault("modelpick-explorer", {})
+    st = state()
+    held = cache.get("coverage")
+    body = held[1] if held is not None and held[0] is st else None  # a catalog reload brings a new State
+    if body is None:
+        cat = st.catalog
+        cols = cat.columns
+        dev, ck, bs = cols["device"], cols["checkpoint"], cols["batch_size"]
+        any_batch: dict[str, int] = {}
+        batch1: dict[str, int] = {}
+        if len(dev):
+            pairs = np.unique(np.stack([dev, ck]), axis=1)
+            codes, counts = np.unique(pairs[0], return_counts=True)
+            any_batch = {cat.decode("device", int(c)): int(n) for c, n in zip(codes, counts)}
+            one = bs == 1
+            if one.any():
+                pairs1 = np.unique(np.stack([dev[one], ck[one]]), axis=1)
+                codes1, counts1 = np.unique(pairs1[0], return_counts=True)
+                batch1 = {cat.decode("device", int(c)): int(n) for c, n in zip(codes1, counts1)}
+        devices = []
+        for d in cat.devices():
+            measured = d.id in any_batch
+            devices.append({
+                "id": d.id, "name": d.name, "kind": d.kind, "family": d.family, "aliases": list(d.aliases),
+                "memory_gb": d.memory_gb,
+                "runtimes": cat.runtimes(d.id) if measured else [],
+                "precisions": cat.precisions(d.id) if measured else [],
+                "batch_sizes": cat.batch_sizes(d.id) if measured else [],
+                "checkpoints_batch1": batch1.get(d.id, 0), "checkpoints_any_batch": any_batch.get(d.id, 0),
+            })
+        body = dumps({"devices": devices, "device_families": cat.device_families, "catalog": st.info})
+        cache["coverage"] = (st, body)
+    return body
+
+
+@bp.get("/coverage")
+def coverage():
+    """Every device with its kind and what was measured on it: the page's device suggestions."""
+    read_args(())
+    body = _coverage_body()
+    etag = make_etag("coverage")
+    return Answer(200, body, "application/json", tuple(cache_headers(etag).items()), etag).response()
+
+
+def _point(rec, rank: int | None) -> dict[str, Any]:
+    return {"checkpoint": rec.checkpoint, "architecture": rec.architecture, "runtime": rec.runtime,
+            "precision": rec.precision, "batch_size": rec.batch_size, "input_size": rec.input_size,
+            "top1": rec.top1, "fps": rec.fps, "latency_ms": rec.latency_ms, "memory_mb": rec.memory_mb,
+            "memory_estimated": rec.memory_estimated, "latency_estimated": rec.latency_estimated,
+            "params_m": rec.params_m, "sources": dict(rec.sources), "rank": rank}
+
+
+def _no_feasible_problem(cat, q: Query) -> dict[str, Any]:
+    """The problem document /recommend answers with. Its diagnosis echoes the query, so solve the query as sent
+    (not the one with the widened limit)."""
+    try:
+        cat.solve(q)
+    except NoFeasibleModel as exc:
+        pb = no_feasible(exc)
+        return {"type": type_uri(pb.slug), "title": pb.title, "status": pb.status, "detail": pb.detail,
+                "instance": "/recommend", **pb.extensions}
+    raise AssertionError(f"feasibility changed with the answer limit: {q}")
+
+
+def _candidates_answer() -> Answer:
+    st = state()
+    cat = st.catalog
+    q, _ = parse_query(cat)
+    sel = dict(runtime=q.runtime, precision=q.precision, batch_size=q.batch_size, catalog=cat)
+    _, fastest = bounds.candidates(q.device, strict=q.strict, **sel)
+    problem = None
+    try:  # the ranking, and its first answer, are /recommend's (the rank-1 answer does not depend on limit)
+        ranked = cat.solve(q.model_copy(update={"limit": RANK_ALL}))
+    except NoFeasibleModel:
+        ranked = []
+        problem = _no_feasible_problem(cat, q)
+    points: dict[str, dict[str, Any]] = {rec.checkpoint: _point(rec, None) for rec in fastest}
+    for rec in ranked:  # a feasible checkpoint is drawn at the cell the solver ranks
+        points[rec.checkpoint] = _point(rec, rec.rank)
+    bound, reason = None, None
+    try:
+        ub = bounds.upper_bound(q.device, **sel).to_dict()
+        bound = {k: ub[k] for k in ("form", "a", "b", "equation", "fps_min", "fps_max", "computed", "method")}
+    except NoFeasibleModel as exc:
+        reason = str(exc)
+    try:
+        front = [{"checkpoint": p.checkpoint, "fps": p.fps, "top1": p.top1}
+                 for p in bounds.pareto(q.device, strict=q.strict, **sel).points]
+    except NoFeasibleModel:
+        front = []
+    values = list(points.values())
+    body = {
+        "query": q.model_dump(mode="json"), "best": ranked[0].to_dict() if ranked else None, "problem": problem,
+        "n_candidates": len(values), "n_feasible": len(ranked), "points": values,
+        "pareto": front, "bound": bound, "bound_reason": reason,
+        "sources": st.sources_for(sid for p in values for sid in p["sources"].values()), "catalog": st.info,
+    }
+    etag = make_etag("candidates", body["query"])
+    return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)
+
+
+@bp.get("/candidates")
+def candidates():
+    """Every candidate point of the query's selection, ranked where it meets the limits, with the bound and front."""
+    st = state()
+    key = ("candidates", request.query_string)
+    answer = st.answers.get(key)
+    if answer is None:
+        answer = _candidates_answer()
+        st.answers.put(key, answer)
+    else:
+        g.modelpick_cached = True  # as /recommend marks its cache hits
+    return answer.response()
+
+
+# ---------------------------------------------------------------------------
+# OpenAPI
+
+
+def openapi_paths(operation, json_response, problem, bad_param, not_modified) -> dict[str, Any]:
+    """Path items for this blueprint, built with the document's own helpers (see ``service.openapi``)."""
+    html = {"description": "the explorer page", "content": {"text/html": {"schema": {"type": "string"}}}}
+    return {
+        "/": {"get": operation(
+            "explorer", "The explorer page (its query string holds the page's state, read by the page itself)", [],
+            {"200": html, "304": not_modified}, "explorer")},
+        "/explorer/{name}": {"get": operation(
+            "explorerAsset", "A file of the explorer page",
+            [{"name": "name", "in": "path", "required": True, "schema": {"type": "string", "enum": list(ASSETS)}},
+             {"name": "v", "in": "query", "required": False,
+              "description": "content version the page asks for (a cache key; any value gets the current file)",
+              "schema": {"type": "string"}}],
+            {"200": {"description": "the file", "content": {m: {"schema": {"type": "string"}} for m in
+                                                             sorted(set(ASSETS.values()))}},
+             "304": not_modified, "400": bad_param, "404": problem("not-found: no such file")}, "explorer")},
+        "/coverage": {"get": operation(
+            "coverage", "Every device with its kind and what was measured on it (runtimes, candidate counts)", [],
+            {"200": json_response("CoverageResponse", "every device's coverage"), "304": not_modified,
+             "400": bad_param}, "explorer")},
+        "/candidates": {"get": operation(
+            "candidates", "Every candidate point of a /recommend query's selection, ranked where it meets the limits, "
+                          "with the upper bound and Pareto front (computed); `limit` does not apply",
+            query_param_schemas(),
+            {"200": json_response("CandidatesResponse", "the selection's points"), "304": not_modified,
+             "400": bad_param}, "explorer")},
+    }

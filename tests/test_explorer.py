@@ -1,0 +1,366 @@
+"""The explorer page in a real browser: Debian's chromium driven by Playwright, against the real service under
+gunicorn (the README's command) on a free loopback port, serving the embedded table.
+
+After every test: no request left the origin and the page logged no console error.
+Screenshots (desktop and phone width) are written to the test's tmp dir, or to $MODELPICK_SCREENSHOTS.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+
+from test_service_gunicorn import gunicorn
+
+import modelpick
+from modelpick import bounds
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]' installs playwright")
+
+CHROMIUM = os.environ.get("MODELPICK_CHROMIUM", "/usr/bin/chromium")
+if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium (apt-get install -y chromium)")
+    pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set MODELPICK_CHROMIUM)", allow_module_level=True)
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    log = tmp_path_factory.mktemp("explorer") / "gunicorn.log"
+    with gunicorn({"MODELPICK_EMBEDDED": "1"}, log, workers=1) as (base, _proc):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as pw:
+        # root (CI containers) cannot use chromium's sandbox
+        args = ["--no-sandbox"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=args)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return modelpick.load_catalog(use_env=False)
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    out = os.environ.get("MODELPICK_SCREENSHOTS")
+    path = Path(out) if out else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Watched:
+    """A page with everything it requested and every console error it logged."""
+
+    def __init__(self, context, base: str):
+        self.context = context
+        self.base = base
+        self.page = context.new_page()
+        self.page.set_default_timeout(TIMEOUT_MS)
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+
+    def open(self, query: str = ""):
+        self.page.goto(self.base + "/" + query)
+        return self.page
+
+    def check(self):
+        foreign = [u for u in self.requests
+                   if not (u.startswith(self.base + "/") or u.startswith("blob:" + self.base + "/"))]
+        assert not foreign, f"requests left the origin: {foreign}"
+        assert not self.errors, f"console errors: {self.errors}"
+
+
+@pytest.fixture
+def watched(browser, server):
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True, service_workers="block")
+    w = Watched(context, server)
+    yield w
+    try:
+        w.check()
+    finally:
+        context.close()
+
+
+def best_text(page, panel: int = 0) -> str:
+    loc = page.locator(f"[data-testid=panel-{panel}] [data-testid=best-checkpoint]")
+    loc.wait_for()
+    return loc.inner_text()
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
+
+
+def api(server: str, path: str, **params):
+    r = requests.get(server + path, params=params, timeout=30)
+    return r.status_code, r.json()
+
+
+# ---------------------------------------------------------------------------
+
+
+def test_shared_link_answers_exactly_as_recommend(watched, server, shots):
+    params = {"device": "jetson", "max_mem_gb": "1", "min_fps": "30"}
+    status, body = api(server, "/recommend", **params)
+    assert status == 200
+    best = body["best"]
+    page = watched.open("?device=jetson&max_mem_gb=1&min_fps=30")
+    assert best_text(page) == best["checkpoint"]
+    card = page.get_by_test_id("answer-card")
+    for testid, field in (("top1", "top1"), ("fps", "fps"), ("latency", "latency_ms"), ("memory", "memory_mb")):
+        assert float(card.get_by_test_id(testid).get_attribute("data-value")) == best[field], field
+    assert card.get_by_test_id("runtime-value").inner_text() == best["runtime"]
+    assert card.get_by_test_id("precision-value").inner_text().startswith(best["precision"])
+    assert [li.inner_text() for li in card.locator("[data-testid=why] li").all()] == best["why"]
+    # the estimated memory carries a computed badge; each number links to its source entry on the page
+    assert best["memory_estimated"]
+    assert card.get_by_test_id("memory").get_by_test_id("computed-badge").is_visible()
+    top1_link = card.get_by_test_id("top1").locator("a")
+    target = top1_link.get_attribute("href")
+    top1_link.click()
+    entry = page.locator(target)
+    assert entry.is_visible() and entry.get_attribute("data-source") == best["sources"]["accuracy"]
+    assert body["sources"][best["sources"]["accuracy"]]["title"] in entry.inner_text()
+    # the page's state stays in its URL
+    assert {k: v[0] for k, v in query_of(page.url).items()} == params
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(shots / "explorer-desktop.png"))
+
+
+def test_typing_another_device_reanswers_and_updates_the_url(watched, server):
+    page = watched.open("?device=jetson&max_mem_gb=1&min_fps=30")
+    first = best_text(page)
+    box = page.get_by_test_id("device-input")
+    box.fill("")
+    box.press_sequentially("raspberry-pi", delay=20)
+    options = page.locator("#device-list [role=option]")
+    options.first.wait_for()
+    # each suggestion names its kind and coverage (runtimes measured, candidate count)
+    pi5 = page.locator("#device-list [role=option][data-device=raspberry-pi-5]")
+    text = pi5.inner_text()
+    coverage = {d["id"]: d for d in requests.get(server + "/coverage", timeout=30).json()["devices"]}["raspberry-pi-5"]
+    assert coverage["kind"] in text.lower() and str(coverage["checkpoints_batch1"]) in text
+    assert all(rt in text for rt in coverage["runtimes"])
+    pi5.click()
+    status, body = api(server, "/recommend", device="raspberry-pi-5", max_mem_gb="1", min_fps="30")
+    expected = body["best"]["checkpoint"] if status == 200 else None
+    if expected:
+        page.wait_for_function("(c) => document.querySelector('[data-testid=panel-0] [data-testid=best-checkpoint]')"
+                               "?.textContent === c", arg=expected)
+    else:
+        page.get_by_test_id("diagnosis").wait_for()
+    assert query_of(page.url)["device"] == ["raspberry-pi-5"]
+    assert query_of(page.url)["min_fps"] == ["30"]
+    # typing an exact alias answers at once, without choosing a suggestion
+    box.fill("jetson")
+    page.wait_for_function("(c) => document.querySelector('[data-testid=panel-0] [data-testid=best-checkpoint]')"
+                           "?.textContent === c", arg=first)
+    assert query_of(page.url)["device"] == ["jetson"]
+
+
+def test_keyboard_picks_a_suggestion(watched):
+    page = watched.open()
+    box = page.get_by_test_id("device-input")
+    box.focus()
+    page.keyboard.type("nano")
+    page.locator("#device-list [role=option]").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    chosen = page.locator(f"#{active}").get_attribute("data-device")
+    page.keyboard.press("Enter")
+    best_text(page)
+    assert query_of(page.url)["device"] == [chosen]
+    # every control has an accessible name
+    for el in page.locator("#controls input, #controls select").all():
+        label = el.evaluate("e => (e.labels && e.labels.length ? e.labels[0].textContent : '') || e.getAttribute('aria-label') || ''")
+        assert label.strip(), el.evaluate("e => e.outerHTML")
+
+
+def test_infeasible_query_shows_the_diagnosis_and_a_relaxation_fixes_it(watched, server, catalog):
+    page = watched.open("?device=jetson&max_mem_gb=0.3&min_fps=200")
+    diagnosis = page.get_by_test_id("diagnosis")
+    diagnosis.wait_for()
+    status, problem = api(server, "/recommend", device="jetson", max_mem_gb="0.3", min_fps="200")
+    assert status == 422
+    assert problem["detail"] in diagnosis.inner_text()
+    assert "minimum FPS" in diagnosis.get_by_test_id("binding").inner_text()
+    button = diagnosis.get_by_test_id("relaxation").first
+    suggestion = problem["diagnosis"]["suggestions"][0]
+    assert button.get_attribute("data-constraint") == suggestion["constraint"] == "min_fps"
+    button.click()
+    best = best_text(page)
+    assert query_of(page.url)["min_fps"] == [f"{suggestion['value']:g}"]
+    assert page.get_by_test_id("diagnosis").count() == 0
+    assert best == catalog.best("jetson", max_mem_gb=0.3, min_fps=suggestion["value"]).checkpoint
+
+
+def test_selection_with_no_candidates_offers_the_best_batch(watched, catalog):
+    page = watched.open("?device=rtx-4090")
+    relax = page.get_by_test_id("diagnosis").get_by_test_id("relaxation")
+    relax.first.wait_for()
+    assert relax.first.get_attribute("data-constraint") == "batch_size"
+    relax.first.click()
+    assert best_text(page) == catalog.best("rtx-4090", batch_size=None).checkpoint
+    assert query_of(page.url)["batch_size"] == ["best"]
+
+
+def test_chart_has_one_mark_per_candidate_and_highlights_the_pick(watched, server, catalog):
+    page = watched.open("?device=jetson&max_mem_gb=1&min_fps=30")
+    best = best_text(page)
+    chart = page.get_by_test_id("frontier-chart")
+    chart.wait_for()
+    _, points = bounds.candidates("jetson", catalog=catalog)
+    marks = chart.get_by_test_id("chart-point")
+    assert marks.count() == len(points) == requests.get(server + "/candidates", params={
+        "device": "jetson", "max_mem_gb": "1", "min_fps": "30"}, timeout=30).json()["n_candidates"]
+    assert sorted(m.get_attribute("data-checkpoint") for m in marks.all()) == sorted(p.checkpoint for p in points)
+    assert chart.get_by_test_id("pick-mark").get_attribute("data-checkpoint") == best
+    assert chart.locator(f"[data-testid=chart-point][data-checkpoint='{best}']").get_attribute("data-rank") == "1"
+    # computed (estimated) points are hollow; the bound, the front and the FPS limit are drawn
+    estimated = chart.locator("[data-testid=chart-point][data-estimated=true]")
+    assert estimated.count() == sum(p.memory_estimated or p.latency_estimated for p in points)
+    assert estimated.first.evaluate("e => getComputedStyle(e).fill") in ("rgb(255, 255, 255)", "#fff")
+    assert chart.get_by_test_id("upper-bound").count() == 1 and chart.get_by_test_id("pareto-front").count() == 1
+    assert chart.locator("[data-limit=min_fps]").count() == 1
+    # hovering a point shows its numbers and sources; clicking selects it
+    other = next(p for p in points if p.checkpoint != best)
+    mark = chart.locator(f"[data-testid=chart-point][data-checkpoint='{other.checkpoint}']")
+    mark.hover(force=True)
+    tip = page.locator("#tooltip")
+    tip.wait_for()
+    tip_text = tip.inner_text()
+    assert "top-1" in tip_text and "accuracy:" in tip_text
+    hovered = tip_text.splitlines()[0]
+    mark.click(force=True)
+    selected = page.get_by_test_id("selected-point")
+    assert hovered in selected.inner_text()
+    # the chart is keyboard-usable: arrows move the selection
+    chart.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.get_by_test_id("selected-point").is_visible()
+
+
+def test_limits_reanswer_at_once_and_alternatives_sort_and_export(watched, catalog):
+    page = watched.open("?device=jetson")
+    best_text(page)
+    page.get_by_test_id("min-top1").fill("75")
+    page.get_by_test_id("speed-value").fill("40")
+    expected = catalog.best("jetson", min_top1=75, min_fps=40).checkpoint
+    page.wait_for_function("(c) => document.querySelector('[data-testid=best-checkpoint]')?.textContent === c", arg=expected)
+    q = query_of(page.url)
+    assert q["min_top1"] == ["75"] and q["min_fps"] == ["40"]
+    page.get_by_test_id("speed-kind").select_option("max_latency_ms")
+    page.get_by_test_id("speed-value").fill("20")
+    expected = catalog.best("jetson", min_top1=75, max_latency_ms=20).checkpoint
+    page.wait_for_function("(c) => document.querySelector('[data-testid=best-checkpoint]')?.textContent === c", arg=expected)
+    assert query_of(page.url)["max_latency_ms"] == ["20"] and "min_fps" not in query_of(page.url)
+    page.get_by_test_id("objective").select_option("fps")
+    expected = catalog.best("jetson", min_top1=75, max_latency_ms=20, objective="fps").checkpoint
+    page.wait_for_function("(c) => document.querySelector('[data-testid=best-checkpoint]')?.textContent === c", arg=expected)
+    assert query_of(page.url)["objective"] == ["fps"]
+    # a value the service would refuse is flagged at the field, not sent
+    page.get_by_test_id("max-mem-gb").fill("-1")
+    page.get_by_test_id("field-error").wait_for()
+    assert "max_mem_gb" not in query_of(page.url)
+
+    page.get_by_test_id("reset").click()
+    expected_all = catalog.recommend("jetson", limit=1000)
+    page.wait_for_function("(c) => document.querySelector('[data-testid=best-checkpoint]')?.textContent === c",
+                           arg=expected_all[0].checkpoint)
+    table = page.get_by_test_id("alternatives")
+    # one row per architecture by default, in rank order
+    archs = list(dict.fromkeys(r.architecture for r in expected_all))
+    if len(archs) > 20:
+        page.get_by_role("button", name=f"Show all {len(archs)}").click()
+    rows = table.locator("tbody tr")
+    assert rows.count() == len(archs)
+    assert rows.first.get_attribute("data-checkpoint") == expected_all[0].checkpoint
+    # sort by FPS, fastest first
+    table.locator("th button[data-sort=fps]").click()
+    fps = [float(t.replace(",", "").rstrip("*")) for t in table.locator("tbody tr td:nth-child(4)").all_inner_texts()]
+    assert fps == sorted(fps, reverse=True)
+    assert query_of(page.url)["sort"] == ["fps-desc"]
+    # CSV export of what the table shows
+    with page.expect_download() as dl:
+        page.get_by_test_id("export-csv").click()
+    text = Path(dl.value.path()).read_text()
+    lines = list(csv.DictReader(io.StringIO(text)))
+    assert len(lines) == len(archs)
+    assert [float(r["fps"]) for r in lines] == sorted((float(r["fps"]) for r in lines), reverse=True)
+    assert {"accuracy_source", "latency_source", "memory_estimated"} <= set(lines[0])
+    # one row per checkpoint on request
+    page.get_by_test_id("rows-per-checkpoint").check()
+    assert query_of(page.url)["rows"] == ["checkpoint"]
+    assert "checkpoints meet the limits" in page.locator(".alts h3").inner_text()
+
+
+def test_compare_two_devices_side_by_side(watched, catalog):
+    page = watched.open("?device=jetson-nano&compare=raspberry-pi-5&max_mem_gb=1")
+    assert best_text(page, 0) == catalog.best("jetson-nano", max_mem_gb=1).checkpoint
+    assert best_text(page, 1) == catalog.best("raspberry-pi-5", max_mem_gb=1).checkpoint
+    left = page.get_by_test_id("panel-0").bounding_box()
+    right = page.get_by_test_id("panel-1").bounding_box()
+    assert abs(left["y"] - right["y"]) < 2 and right["x"] > left["x"] + left["width"] - 1
+    assert page.locator("[data-testid=frontier-chart]").count() == 2
+    page.get_by_test_id("compare-input").fill("")
+    page.get_by_test_id("panel-1").wait_for(state="detached")
+    assert "compare" not in query_of(page.url)
+
+
+def test_phone_width_and_cold_load(browser, server, shots):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    w = Watched(context, server)
+    try:
+        page = w.open("?device=jetson&max_mem_gb=1&min_fps=30")
+        best_text(page)
+        page.get_by_test_id("frontier-chart").wait_for()
+        page.wait_for_load_state("networkidle")
+        # nothing is wider than the screen
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        # the cold load: every byte this page transferred, page, files and data
+        sizes = page.evaluate("""() => {
+            const nav = performance.getEntriesByType('navigation')[0];
+            const res = performance.getEntriesByType('resource');
+            return {page: nav.transferSize, resources: res.map(r => [r.name, r.transferSize]),
+                    first_answer_ms: performance.getEntriesByName('modelpick-first-answer')[0].startTime};
+        }""")
+        total = sizes["page"] + sum(n for _, n in sizes["resources"])
+        print(f"\ncold load: {total} bytes in {1 + len(sizes['resources'])} requests; "
+              f"first answer at {sizes['first_answer_ms']:.0f} ms")
+        assert 0 < total < 300 * 1024, sizes
+        page.evaluate("window.scrollTo(0, document.querySelector('[data-testid=panel-0]').offsetTop - 8)")
+        page.screenshot(path=str(shots / "explorer-phone.png"))
+        w.check()
+    finally:
+        context.close()
+
+
+def test_page_is_served_from_memory_with_a_strict_policy(server):
+    r = requests.get(server + "/", timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src 'self'" in csp and "connect-src 'self'" in csp
+    assert r.headers["Content-Encoding"] == "gzip"  # requests asks for gzip
+    assert "http://" not in r.text and "https://" not in r.text  # nothing from elsewhere
+    css = requests.get(f"{server}/explorer/explorer.css", timeout=30).text
+    assert "url(" not in css and "@import" not in css and "@font-face" not in css

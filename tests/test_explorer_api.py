@@ -1,0 +1,127 @@
+"""The explorer's page files and its two endpoints (/coverage, /candidates) through Flask's test client.
+
+The browser tests (tests/test_explorer.py) drive the page itself; these check what it is given.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from conftest import FIXTURES
+
+from modelpick import bounds
+from service import create_app
+from service.explorer import ASSETS, PAGE_CSP
+
+MINI = str(FIXTURES / "mini.yaml")
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [MINI]})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def test_page_and_files_are_served_from_this_origin_only(client):
+    r = client.get("/")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert r.headers["Content-Security-Policy"] == PAGE_CSP
+    html = r.get_data(as_text=True)
+    assert "{{version}}" not in html and "http://" not in html and "https://" not in html
+    for name, mime in ASSETS.items():
+        resp = client.get(f"/explorer/{name}?v=1")
+        assert resp.status_code == 200 and resp.mimetype == mime, name
+        assert f"explorer/{name}?v=" in html
+    # the page's query string is its own state: any is accepted
+    assert client.get("/?device=nope&whatever=1").status_code == 200
+
+
+def test_files_are_gzipped_and_revalidate(client):
+    plain = client.get("/explorer/explorer.js")
+    packed = client.get("/explorer/explorer.js", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    etag = packed.headers["ETag"]
+    assert etag.startswith('W/"')
+    again = client.get("/explorer/explorer.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_unknown_files_are_not_found(client):
+    for url in ("/explorer/index.html", "/explorer/nope.js", "/explorer/..%2f__init__.py", "/explorer/../__init__.py"):
+        r = client.get(url)
+        assert r.status_code == 404 and r.mimetype == "application/problem+json", url
+    assert client.get("/explorer/explorer.js?x=1").status_code == 400
+
+
+def test_coverage_lists_every_device_with_what_was_measured(client, mini_catalog):
+    body = client.get("/coverage").get_json()
+    assert [d["id"] for d in body["devices"]] == [d.id for d in mini_catalog.devices()]
+    assert body["device_families"] == mini_catalog.device_families
+    for d in body["devices"]:
+        assert d["runtimes"] == (mini_catalog.runtimes(d["id"]) if d["checkpoints_any_batch"] else [])
+        _, any_batch = bounds.candidates(d["id"], batch_size=None, catalog=mini_catalog)
+        _, batch1 = bounds.candidates(d["id"], batch_size=1, catalog=mini_catalog)
+        assert (d["checkpoints_any_batch"], d["checkpoints_batch1"]) == (len(any_batch), len(batch1)), d["id"]
+    assert client.get("/coverage?q=x").status_code == 400
+
+
+def test_candidates_rank_exactly_as_recommend(client, mini_catalog):
+    query = "device=board&min_fps=20"
+    cands = client.get("/candidates?" + query).get_json()
+    rec = client.get("/recommend?" + query + "&limit=1000").get_json()
+    assert cands["best"] == rec["best"]
+    ranked = sorted((p for p in cands["points"] if p["rank"] is not None), key=lambda p: p["rank"])
+    assert [p["checkpoint"] for p in ranked] == [r["checkpoint"] for r in [rec["best"], *rec["alternatives"]]]
+    assert cands["n_feasible"] == len(ranked) and cands["problem"] is None
+    # one point per checkpoint of the selection, as the bound and front count them
+    _, points = bounds.candidates("board", catalog=mini_catalog)
+    assert sorted(p["checkpoint"] for p in cands["points"]) == sorted(p.checkpoint for p in points)
+    assert cands["n_candidates"] == len(points)
+    front = bounds.pareto("board", catalog=mini_catalog)
+    assert [f["checkpoint"] for f in cands["pareto"]] == [p.checkpoint for p in front.points]
+    assert set(cands["sources"]) == {s for p in cands["points"] for s in p["sources"].values() if s}
+
+
+def test_candidates_carry_the_diagnosis_when_nothing_fits(client):
+    query = "device=board&min_fps=1000"
+    cands = client.get("/candidates?" + query)
+    assert cands.status_code == 200
+    body = cands.get_json()
+    rec = client.get("/recommend?" + query)
+    assert rec.status_code == 422
+    expected = rec.get_json()
+    assert body["best"] is None and body["n_feasible"] == 0
+    assert body["problem"] == expected
+    assert all(p["rank"] is None for p in body["points"]) and body["points"]
+
+
+def test_candidates_validate_like_recommend(client):
+    for query in ("device=nope", "device=board&max_mem=1", "device=board&min_fps=-1"):
+        a, b = client.get("/candidates?" + query), client.get("/recommend?" + query)
+        assert a.status_code == b.status_code == 400, query
+        assert a.get_json()["errors"] == b.get_json()["errors"]
+
+
+def test_candidates_are_gzipped_cached_and_revalidate(client):
+    r = client.get("/candidates?device=board", headers={"Accept-Encoding": "gzip"})
+    body = json.loads(gzip.decompress(r.get_data()))
+    assert body == client.get("/candidates?device=board").get_json()
+    assert r.headers["ETag"].startswith('W/"')
+    assert client.get("/candidates?device=board", headers={"If-None-Match": r.headers["ETag"]}).status_code == 304
+
+
+def test_openapi_documents_the_explorer(client):
+    doc = client.get("/openapi.json").get_json()
+    for path in ("/", "/explorer/{name}", "/coverage", "/candidates"):
+        assert path in doc["paths"], path
+    names = {p["name"] for p in doc["paths"]["/candidates"]["get"]["parameters"]}
+    assert names == {p["name"] for p in doc["paths"]["/recommend"]["get"]["parameters"]}
+    assert {"CandidatesResponse", "CoverageResponse"} <= set(doc["components"]["schemas"])
