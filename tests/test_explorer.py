@@ -144,7 +144,8 @@ def test_shared_link_answers_exactly_as_recommend(watched, server, shots):
     # the page's state stays in its URL
     assert {k: v[0] for k, v in query_of(page.url).items()} == params
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(shots / "explorer-desktop.png"))
+    page.screenshot(path=str(shots / "explorer-desktop.png"), full_page=True,
+                    clip={"x": 0, "y": 0, "width": DESKTOP["width"], "height": 1240})
 
 
 def test_typing_another_device_reanswers_and_updates_the_url(watched, server):
@@ -353,6 +354,50 @@ def test_phone_width_and_cold_load(browser, server, shots):
         w.check()
     finally:
         context.close()
+
+
+CONTRAST = """() => {
+  const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const parse = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const lum = (c) => 0.2126 * lin(c.r) + 0.7152 * lin(c.g) + 0.0722 * lin(c.b);
+  const over = (top, under) => ({r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
+                                 b: top.b * top.a + under.b * (1 - top.a), a: 1});
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.a > 0) layers.push(c);
+      if (c.a === 1) break;
+    }
+    return layers.reverse().reduce((under, top) => over(top, under), {r: 255, g: 255, b: 255, a: 1});
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || el.closest('[hidden]') || el.closest('.skip')) continue;
+    const inSvg = el instanceof SVGElement;
+    const fg = parse(inSvg ? st.fill : st.color);
+    const bg = inSvg ? {r: 255, g: 255, b: 255, a: 1} : background(el);
+    const [l1, l2] = [lum(over(fg, bg)), lum(bg)].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(`${el.tagName} "${el.textContent.trim().slice(0, 40)}": ${ratio.toFixed(2)} < ${need}`);
+  }
+  return bad;
+}"""
+
+
+def test_text_has_enough_contrast(watched):
+    """WCAG AA for every visible text on the page: the answer, the diagnosis, the chart's labels, the table."""
+    for query in ("?device=jetson&max_mem_gb=1&min_fps=30&compare=raspberry-pi-5", "?device=jetson&min_fps=500"):
+        page = watched.open(query)
+        page.get_by_test_id("frontier-chart").first.wait_for()
+        page.locator("[data-testid=answer-card], [data-testid=diagnosis]").first.wait_for()
+        page.locator("[data-testid=sources]").first.evaluate("d => d.open = true")
+        assert page.evaluate(CONTRAST) == [], query
 
 
 def test_page_is_served_from_memory_with_a_strict_policy(server):

@@ -390,7 +390,9 @@
       this.srcBox = h("section", { class: "sources", "aria-label": "Sources" });
       this.root.append(this.title, this.status, this.answerBox, this.chartBox, this.altBox, this.srcBox);
       $("#panels").append(this.root);
-      this.resize = new ResizeObserver(debounce(() => this.drawChart(), 100));
+      this.resize = new ResizeObserver(debounce(() => {
+        if (Math.round(this.chartBox.clientWidth) !== this.width) this.drawChart();
+      }, 100));
       this.resize.observe(this.chartBox);
       this.width = 0;
     }
@@ -554,7 +556,8 @@
       const data = this.cands.body;
       const pts = data.points;
       const box = this.chartBox;
-      const W = Math.max(300, Math.round(box.clientWidth || 600));
+      this.width = Math.round(box.clientWidth);
+      const W = Math.max(300, this.width || 600);
       const H = Math.round(Math.min(440, Math.max(260, W * 0.58)));
       const m = { l: 46, r: 14, t: 14, b: 40 };
       const limits = this.limitLines();
@@ -564,11 +567,12 @@
         return;
       }
       const fpsAll = pts.map((p) => p.fps).filter((v) => v > 0);
-      if (limits.fps) fpsAll.push(limits.fps);
+      // a limit beyond the points widens the axes so it shows; one below them is simply off the chart
+      if (limits.fps && limits.fps > Math.min(...fpsAll)) fpsAll.push(limits.fps);
       let lx0 = Math.log10(Math.min(...fpsAll)), lx1 = Math.log10(Math.max(...fpsAll));
       const padX = Math.max(0.08, (lx1 - lx0) * 0.05); lx0 -= padX; lx1 += padX;
       const tops = pts.map((p) => p.top1);
-      if (limits.top1 != null) tops.push(limits.top1);
+      if (limits.top1 != null && limits.top1 > Math.min(...tops)) tops.push(limits.top1);
       let y0 = Math.min(...tops), y1 = Math.max(...tops);
       const padY = Math.max(0.5, (y1 - y0) * 0.05); y0 -= padY; y1 += padY;
       const X = (fps) => m.l + (Math.log10(fps) - lx0) / (lx1 - lx0) * (W - m.l - m.r);
@@ -592,17 +596,17 @@
       axis.append(s("line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b }), s("line", { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b }));
       axis.append(s("text", { class: "title", x: (m.l + W - m.r) / 2, y: H - 6, "text-anchor": "middle" },
         "FPS" + (data.query.batch_size == null ? " (best batch)" : " (batch " + data.query.batch_size + ")") + ", log scale"));
-      axis.append(s("text", { class: "title", transform: `translate(12 ${(m.t + H - m.b) / 2}) rotate(-90)`, "text-anchor": "middle" }, "ImageNet top-1 (%)"));
+      axis.append(s("text", { class: "title", transform: `translate(15 ${(m.t + H - m.b) / 2}) rotate(-90)`, "text-anchor": "middle" }, "ImageNet top-1 (%)"));
       svg.append(grid);
       // the limits, shaded where they exclude
       const shades = s("g", { "clip-path": `url(#${clipId})`, "data-testid": "limit-shades" });
-      if (limits.fps) {
+      if (limits.fps && X(limits.fps) > m.l) {
         const x = X(limits.fps);
         shades.append(s("rect", { class: "shade", "data-limit": limits.fpsName, x: m.l, y: m.t, width: Math.max(0, x - m.l), height: H - m.t - m.b }));
         shades.append(s("text", { class: "shade-label", x: m.l + 4, y: H - m.b - 6, "text-anchor": "start" },
           limits.fpsName === "min_fps" ? `below ${state.speed} FPS` : `over ${state.speed} ms`));
       }
-      if (limits.top1 != null) {
+      if (limits.top1 != null && Y(limits.top1) < H - m.b) {
         const y = Y(limits.top1);
         shades.append(s("rect", { class: "shade", "data-limit": "min_top1", x: m.l, y, width: W - m.l - m.r, height: Math.max(0, H - m.b - y) }));
         shades.append(s("text", { class: "shade-label", x: W - m.r - 4, y: Math.min(H - m.b - 4, y + 13), "text-anchor": "end" }, `below ${state.min_top1}% top-1`));
