@@ -184,6 +184,11 @@ def _rate_limit(app: Flask) -> None:
         rate, scope="expensive", deduct_when=computed,
         exempt_when=_cheap_recommend)(
             app.view_functions["recommend.recommend"])
+    from . import explorer  # the page's data: the same rule as /recommend
+
+    app.view_functions["explorer.candidates"] = limiter.shared_limit(
+        rate, scope="expensive", deduct_when=computed, exempt_when=explorer.cheap_candidates)(
+            app.view_functions["explorer.candidates"])
     app.extensions["modelpick_limiter"] = limiter
 
 

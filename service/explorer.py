@@ -340,11 +340,22 @@ def _candidates_answer() -> Answer:
     return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)
 
 
+def _candidates_key() -> tuple[str, bytes]:
+    return ("candidates", request.query_string)
+
+
+def cheap_candidates() -> bool:
+    """A /candidates request the rate limit exempts, as it does /recommend's: no estimates, or already answered."""
+    if request.args.get("estimates", "").strip().lower() != "include":
+        return True
+    return state().answers.get(_candidates_key()) is not None
+
+
 @bp.get("/candidates")
 def candidates():
     """Every candidate point of the query's selection, ranked where it meets the limits, with the bound and front."""
     st = state()
-    key = ("candidates", request.query_string)
+    key = _candidates_key()
     answer = st.answers.get(key)
     if answer is None:
         answer = _candidates_answer()

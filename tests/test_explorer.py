@@ -409,3 +409,22 @@ def test_page_is_served_from_memory_with_a_strict_policy(server):
     assert "http://" not in r.text and "https://" not in r.text  # nothing from elsewhere
     css = requests.get(f"{server}/explorer/explorer.css", timeout=30).text
     assert "url(" not in css and "@import" not in css and "@font-face" not in css
+
+
+def test_predicted_latencies_are_drawn_hollow_and_kept_in_the_url(watched, server):
+    page = watched.open("?device=raspberry-pi-5")
+    best_text(page)
+    page.locator("#more").evaluate("d => d.open = true")
+    page.get_by_test_id("estimates").check()
+    page.wait_for_function("() => new URL(location.href).searchParams.get('estimates') === 'include'")
+    body = requests.get(server + "/candidates", params={"device": "raspberry-pi-5", "estimates": "include"},
+                        timeout=120).json()
+    predicted = [p for p in body["points"] if p["latency_estimated"]]
+    assert predicted, "the embedded table predicts some latencies on raspberry-pi-5"
+    chart = page.get_by_test_id("frontier-chart")
+    page.wait_for_function("(n) => document.querySelectorAll('[data-testid=chart-point]').length === n",
+                           arg=body["n_candidates"])
+    for p in predicted[:5]:
+        mark = chart.locator(f"[data-testid=chart-point][data-checkpoint='{p['checkpoint']}']")
+        assert mark.get_attribute("data-estimated") == "true"
+    assert best_text(page) == body["best"]["checkpoint"]

@@ -125,3 +125,15 @@ def test_openapi_documents_the_explorer(client):
     names = {p["name"] for p in doc["paths"]["/candidates"]["get"]["parameters"]}
     assert names == {p["name"] for p in doc["paths"]["/recommend"]["get"]["parameters"]}
     assert {"CandidatesResponse", "CoverageResponse"} <= set(doc["components"]["schemas"])
+
+
+def test_rate_limit_applies_to_candidates_only_with_estimates():
+    app = create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [MINI], "MODELPICK_RATE_LIMIT": "1 per minute"})
+    client = app.test_client()
+    for fps in range(1, 6):  # the page's everyday requests are never limited
+        assert client.get(f"/candidates?device=board-a&min_fps={fps}").status_code == 200
+    first = client.get("/candidates?device=board-a&estimates=include")
+    assert first.status_code == 200
+    assert client.get("/candidates?device=board-a&estimates=include").status_code == 200  # cached: not counted
+    limited = client.get("/candidates?device=board-a&estimates=include&min_fps=1")
+    assert limited.status_code == 429 and limited.mimetype == "application/problem+json"

@@ -7,7 +7,7 @@
 (function () {
   const SVG = "http://www.w3.org/2000/svg";
   const LIMIT_FIELDS = ["max_mem_gb", "min_top1"];
-  const PASS_THROUGH = ["max_params_m", "estimates"]; // API parameters the page has no control for, kept from links
+  const PASS_THROUGH = ["max_params_m"]; // API parameters the page has no control for, kept from links
   const OBJECTIVES = ["top1", "fps", "memory"];
   const EXAMPLES = ["jetson-nano", "raspberry-pi-5", "samsung-galaxy-s24", "tesla-t4", "intel-i7-12700h"];
   const SHOW_ROWS = 20;
@@ -68,7 +68,7 @@
   // ------------------------------------------------------------------ state and URL
   const state = {
     device: "", compare: "", max_mem_gb: "", speed_kind: "min_fps", speed: "", min_top1: "", batch: "1",
-    runtime: "", precision: "", objective: "top1", strict: false, rows: "architecture", sort: "", extra: {},
+    runtime: "", precision: "", objective: "top1", strict: false, estimates: false, rows: "architecture", sort: "", extra: {},
   };
 
   function readURL() {
@@ -84,6 +84,7 @@
     state.precision = p.get("precision") || "";
     state.objective = OBJECTIVES.includes(p.get("objective")) ? p.get("objective") : "top1";
     state.strict = ["1", "true", "yes", "on"].includes((p.get("strict") || "").toLowerCase());
+    state.estimates = (p.get("estimates") || "").toLowerCase() === "include";
     state.rows = p.get("rows") === "checkpoint" ? "checkpoint" : "architecture";
     state.sort = p.get("sort") || "";
     state.extra = {};
@@ -102,6 +103,7 @@
     if (state.precision) q.set("precision", state.precision);
     if (state.objective !== "top1") q.set("objective", state.objective);
     if (state.strict) q.set("strict", "true");
+    if (state.estimates) q.set("estimates", "include");
     for (const [k, v] of Object.entries(state.extra)) q.set(k, v);
     return q;
   }
@@ -268,6 +270,7 @@
     for (const r of form.elements.batch) r.checked = r.value === (state.batch === "best" ? "best" : "1");
     $("#objective").value = state.objective;
     $("#strict").checked = state.strict;
+    $("#estimates").checked = state.estimates;
     if (coverage) fillSelects();
   }
 
@@ -332,8 +335,9 @@
     for (const r of form.elements.batch) r.addEventListener("change", () => { state.batch = r.value; answer(); });
     for (const kind of ["runtime", "precision", "objective"]) $("#" + kind).addEventListener("change", (e) => { state[kind] = e.target.value; answer(); });
     $("#strict").addEventListener("change", (e) => { state.strict = e.target.checked; answer(); });
+    $("#estimates").addEventListener("change", (e) => { state.estimates = e.target.checked; answer(); });
     $("#reset").addEventListener("click", () => {
-      Object.assign(state, { max_mem_gb: "", speed: "", min_top1: "", batch: "1", runtime: "", precision: "", objective: "top1", strict: false, extra: {} });
+      Object.assign(state, { max_mem_gb: "", speed: "", min_top1: "", batch: "1", runtime: "", precision: "", objective: "top1", strict: false, estimates: false, extra: {} });
       syncControls(); answer();
     });
     form.addEventListener("submit", (e) => { e.preventDefault(); answer(); });
@@ -405,7 +409,7 @@
       const d = byId.get(nameIndex.get(norm(device)) || "");
       if (coverage && !d) { this.unknownDevice(device); return; }
       this.title.replaceChildren(d ? d.name : device, " ", h("small", {}, d ? d.id + " · " + d.kind + " · " + coverageText(d) : ""));
-      this.status.textContent = "Answering…";
+      this.status.textContent = state.estimates ? "Answering (predicting unmeasured latencies can take a few seconds)…" : "Answering…";
       this.root.setAttribute("aria-busy", "true");
       try {
         const r = await fetch("candidates?" + qs, { signal: ctrl.signal, headers: { Accept: "application/json" } });
