@@ -133,6 +133,24 @@ class MappingReport:
 DeviceResolver = Callable[[SourceRow], str | None]
 
 
+def map_model(name: str, source_id: str, aliases: AliasTable, report: MappingReport,
+              origin: str | None = None) -> AliasEntry | None:
+    """The reviewed entry of a source's model name, or None with the reason recorded in ``report``.
+
+    Shared by :func:`map_rows` and the catalog build, whose adapters map each raw table row before parsing it.
+    """
+    entry = aliases.entry(source_id, name)
+    if entry is None:
+        report.unmapped[(source_id, name)] += 1
+        if origin:
+            report.origins[(source_id, name)].append(origin)
+        return None
+    if entry.arch is None:
+        report.left_out[(source_id, name)] = entry.reason or "no reason given"
+        return None
+    return entry
+
+
 def map_rows(rows: Iterable[SourceRow], source_id: str, aliases: AliasTable, device: DeviceResolver | str,
              report: MappingReport) -> Iterator[tuple[SourceRow, AliasEntry, str]]:
     """Rows whose model and device both map, with their alias entry and device id; the rest go to ``report``.
@@ -144,14 +162,8 @@ def map_rows(rows: Iterable[SourceRow], source_id: str, aliases: AliasTable, dev
         if row.architecture is not None:
             entry: AliasEntry | None = AliasEntry(arch=row.architecture)
         else:
-            entry = aliases.entry(source_id, row.model)
+            entry = map_model(row.model, source_id, aliases, report, row.origin)
             if entry is None:
-                report.unmapped[(source_id, row.model)] += 1
-                if row.origin:
-                    report.origins[(source_id, row.model)].append(row.origin)
-                continue
-            if entry.arch is None:
-                report.left_out[(source_id, row.model)] = entry.reason or "no reason given"
                 continue
         dev = device if isinstance(device, str) else device(row)
         if dev is None:
@@ -188,5 +200,5 @@ def measurements(rows: Iterable[SourceRow], source_id: str, aliases: AliasTable,
     return [to_measurement(r, e, dev, source_id) for r, e, dev in map_rows(rows, source_id, aliases, device, report)]
 
 
-__all__ = ["SourceRow", "AliasEntry", "AliasTable", "MappingReport", "map_rows", "to_measurement", "measurements",
-           "default_aliases_path", "MEASUREMENT_KEYS"]
+__all__ = ["SourceRow", "AliasEntry", "AliasTable", "MappingReport", "map_model", "map_rows", "to_measurement",
+           "measurements", "default_aliases_path", "MEASUREMENT_KEYS"]
