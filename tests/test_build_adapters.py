@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from modelpick.importers.rows import SourceRow  # noqa: E402
 from scripts.build_catalog.adapters import ADAPTERS  # noqa: E402
 from scripts.build_catalog.base import SourceAdapter, TableAdapter  # noqa: E402
 from scripts.build_catalog.cells import fnum, intnum  # noqa: E402
@@ -43,6 +44,7 @@ Mystery,NVIDIA Jetson Nano,5,1,224
 ResNet-51,NVIDIA Jetson Nano,5,1,224
 ResNet-50,Some Phone,30,1,224
 ResNet-50,NVIDIA Jetson Nano,,1,224
+ResNet-51,Desktop CPU,5,1,224
 """
 
 
@@ -51,14 +53,17 @@ class ToyAdapter(TableAdapter):
     table = "toy.csv"
     meta = {"title": "a toy table"}
 
-    def measurement(self, row, alias, device):
-        if row["latency_ms"] == "":
+    def source_row(self, raw):
+        if raw["latency_ms"] == "":
             self.ctx.exclude(self.source_id, "empty latency")
             return None
-        return {"name": row["model"], "device": device, "architecture": alias["arch"],
-                "input_size": intnum(row["input_size"]) or alias["input_size"], "runtime": "tensorrt",
-                "precision": alias.get("precision", "fp16"), "batch_size": intnum(row["batch_size"]),
-                "latency_ms": fnum(row["latency_ms"]), "settings": {"z": 1, "a": 2}}
+        return SourceRow(model=raw["model"], device=raw["device"], runtime="tensorrt", precision="fp16",
+                         batch_size=intnum(raw["batch_size"]), input_size=intnum(raw["input_size"]),
+                         latency_ms=fnum(raw["latency_ms"]), settings={"z": 1, "a": 2})
+
+    def checkpoint(self, raw, entry, measurement):
+        return {"id": f"toy/{raw['model']}", "architecture": entry.arch, "top1": 70.5,
+                "input_size": measurement["input_size"], "precision": "fp32"}
 
 
 @pytest.fixture
@@ -75,17 +80,22 @@ def ctx(tmp_path):
 def test_table_adapter_maps_names_and_accounts_for_every_row(ctx):
     ToyAdapter(ctx).build()
     assert ctx.sources == {"toy-bench": {"title": "a toy table", "id": "toy-bench"}}
-    assert [(m["architecture"], m["precision"], m["input_size"]) for m in ctx.measurements] == [
-        ("resnet50", "fp16", 224), ("mobilenet_v2", "int8", 224)]
+    # the alias entry supplies the architecture, and precision / input size where it states them
+    assert [(m["architecture"], m["precision"], m["input_size"], m["name"]) for m in ctx.measurements] == [
+        ("resnet50", "fp16", 224, "ResNet-50"), ("mobilenet_v2", "int8", 224, "MobileNet Q")]
     first = ctx.measurements[0]
-    assert first["source"] == "toy-bench"  # filled in by the base
+    assert first["source"] == "toy-bench"
+    assert sorted(ctx.checkpoints) == ["toy/MobileNet Q", "toy/ResNet-50"]
+    assert ctx.checkpoints["toy/ResNet-50"]["source"] == "toy-bench"
     assert list(first) == [k for k in MEASUREMENT_FIELDS if k in first]  # the file's key order
     assert list(first["settings"]) == ["a", "z"]
-    assert ctx.stats == {"toy-bench": {"read": 7, "kept": 2}}
-    m = ctx.mapping
-    assert m.unmapped["toy-bench"] == {"ResNet-51": 1}
-    assert m.left_out["toy-bench"] == {"Mystery": "graph unknown"}
-    assert ctx.exclusions["toy-bench"] == {"device 'Desktop CPU': CPU model not stated": 1,
+    assert ctx.stats == {"toy-bench": {"read": 8, "kept": 2}}
+    # names go through the library's row contract (modelpick.importers.rows.map_model)
+    report = ctx.mapping.report
+    # every row is looked up for both its model and its device, so a row with two problems reports both
+    assert report.unmapped == {("toy-bench", "ResNet-51"): 2}
+    assert report.left_out == {("toy-bench", "Mystery"): "graph unknown"}
+    assert ctx.exclusions["toy-bench"] == {"device 'Desktop CPU': CPU model not stated": 2,
                                           "UNMAPPED device string 'Some Phone'": 1, "empty latency": 1}
 
 

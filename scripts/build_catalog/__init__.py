@@ -11,6 +11,9 @@ Rules: numbers are copied from source cells (parsed, never rounded or derived, a
 schema names, e.g. params/1e6); names not in the alias table are reported as UNMAPPED and kept out; nothing is
 guessed.
 
+Rows: each adapter states a measurement as a modelpick.importers.rows.SourceRow (the contract the benchmark-log
+importers share), names map through the same alias table (rows.map_model), and rows.to_measurement writes the row.
+
 Layout: cells (parsing), mapping (names -> ids), context (rows and shared state), base (the adapter contract),
 adapters/ (one module per source), tables (read or excluded), steps (cross-source steps), architectures and
 devices (the derived tables), validate, emit (YAML), report (build log), build (the pipeline), cli.

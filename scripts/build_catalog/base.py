@@ -5,6 +5,8 @@ from __future__ import annotations
 import fnmatch
 from typing import Any, ClassVar
 
+from modelpick.importers.rows import AliasEntry, SourceRow, to_measurement
+
 from .cells import read_csv
 from .context import BuildContext
 
@@ -17,9 +19,10 @@ class SourceAdapter:
       be claimed by an adapter or listed in tables.EXCLUDED_TABLES, so no table is silently ignored.
     - ``meta``: the source entry (provenance and meaning of the numbers, from the sources' READMEs).
 
-    build() reads the tables, maps names through ``self.mapping`` and adds rows with ``self.ctx.add_measurement``
-    / ``add_checkpoint``; it counts rows with ``ctx.stat`` and records each excluded row group with its reason
-    (``ctx.exclude``). finish() runs once the architecture table exists, for rules that need it.
+    build() reads the tables, maps names through ``self.mapping`` and adds rows: measurements as
+    :class:`~modelpick.importers.rows.SourceRow` objects through :meth:`add_row` (the row contract the benchmark-log
+    importers use too), checkpoints with ``ctx.add_checkpoint``. It counts rows with ``ctx.stat`` and records each
+    excluded row group with its reason (``ctx.exclude``). finish() runs once the architecture table exists.
     """
 
     source_id: ClassVar[str] = ""
@@ -46,6 +49,12 @@ class SourceAdapter:
         self.ctx.add_source(sid, {**self.meta, **(extra or {})})
         return sid
 
+    def add_row(self, row: SourceRow, entry: AliasEntry, device: str, sid: str | None = None) -> dict[str, Any]:
+        """Add one measurement: ``row`` in the source's words, mapped by ``entry`` onto ``device``; returns it."""
+        m = to_measurement(row, entry, device, sid or self.source_id)
+        self.ctx.add_measurement(m)
+        return m
+
     def build(self) -> None:
         raise NotImplementedError
 
@@ -56,9 +65,11 @@ class SourceAdapter:
 class TableAdapter(SourceAdapter):
     """A source with one table of one measurement per row, keyed by a model-name and a device-string column.
 
-    Subclasses implement measurement(): the catalog measurement of one mapped row (``source`` is filled in), or
-    None after recording with ctx.exclude why the row is kept out; and optionally checkpoint(), an accuracy row
-    the same source publishes next to that measurement.
+    Each row is mapped first (model name and device string; unmapped ones are logged), then parsed: subclasses
+    implement source_row(), the row as a SourceRow in the source's own words, or None after recording with
+    ctx.exclude why the row is kept out. The alias entry then supplies the architecture, and the precision and input
+    size where the entry states them (modelpick.importers.rows.to_measurement). Optionally checkpoint() returns an
+    accuracy row the same source publishes next to that measurement.
     """
 
     table: ClassVar[str] = ""
@@ -73,22 +84,25 @@ class TableAdapter(SourceAdapter):
         sid = self.register()
         rows = self.read(self.table)
         kept = 0
-        for row, alias, device in self.mapping.mapped_rows(sid, rows, model_column=self.model_column):
-            m = self.measurement(row, alias, device)
+        for raw, entry, device in self.mapping.mapped_rows(sid, rows, model_column=self.model_column):
+            m = self.measurement(raw, entry, device)
             if m is None:
                 continue
-            m["source"] = sid
             self.ctx.add_measurement(m)
             kept += 1
-            c = self.checkpoint(row, alias, m)
+            c = self.checkpoint(raw, entry, m)
             if c is not None:
-                c["source"] = sid
-                self.ctx.add_checkpoint(c)
+                self.ctx.add_checkpoint({**c, "source": sid})
         self.ctx.stat(sid, len(rows), kept)
 
-    def measurement(self, row: dict[str, str], alias: dict[str, Any], device: str) -> dict[str, Any] | None:
+    def measurement(self, raw: dict[str, str], entry: AliasEntry, device: str) -> dict[str, Any] | None:
+        """The catalog measurement of one mapped row (override to add build-internal keys)."""
+        row = self.source_row(raw)
+        return None if row is None else to_measurement(row, entry, device, self.source_id)
+
+    def source_row(self, raw: dict[str, str]) -> SourceRow | None:
         raise NotImplementedError
 
-    def checkpoint(self, row: dict[str, str], alias: dict[str, Any],
+    def checkpoint(self, raw: dict[str, str], entry: AliasEntry,
                    measurement: dict[str, Any]) -> dict[str, Any] | None:
         return None

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelpick.importers.rows import MEASUREMENT_KEYS
+
 from .mapping import NameMapping
 
-# Key order of a measurement / checkpoint row in the catalog file. Keys starting with "_" are build-internal:
-# an adapter's finish() step removes them before the catalog is assembled.
-MEASUREMENT_FIELDS = ("architecture", "input_size", "device", "runtime", "precision", "batch_size", "latency_ms",
-                      "batch_latency_ms", "fps", "memory_mb", "memory_includes", "source", "settings", "stats", "name",
-                      "note", "_peak_mem_max_mb")
+# Key order of a measurement / checkpoint row in the catalog file (measurements: the row contract's order).
+# Keys starting with "_" are build-internal: an adapter's finish() step removes them before the catalog is assembled.
+MEASUREMENT_FIELDS = (*MEASUREMENT_KEYS, "_peak_mem_max_mb")
 CHECKPOINT_FIELDS = ("id", "architecture", "source", "top1", "top5", "input_size", "precision", "name")
 
 

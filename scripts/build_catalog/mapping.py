@@ -8,23 +8,26 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from modelpick.importers.rows import AliasEntry, AliasTable, MappingReport, map_model
+
 from .emit import load_yaml
 
 
 class NameMapping:
     """The reviewed mapping tables, plus a record of every name they did not map (for the build log).
 
-    Nothing is guessed: a model name missing from the alias table is UNMAPPED, one mapped to ``arch: null`` is
-    left out with its reason, and a device string must be an alias in devices_map.yaml or excluded there.
+    Model names go through the library's row contract (modelpick.importers.rows: the same alias table and
+    map_model as the importers), device strings through data/devices_map.yaml. Nothing is guessed: a model name
+    missing from the alias table is UNMAPPED, one mapped to ``arch: null`` is left out with its reason, and a
+    device string must be an alias in devices_map.yaml or excluded there with a reason.
     """
 
-    def __init__(self, aliases: dict[str, Any], devmap: dict[str, Any],
+    def __init__(self, aliases: AliasTable, devmap: dict[str, Any],
                  exclusions: dict[str, collections.Counter]) -> None:
         self.aliases = aliases
         self.devmap = devmap
         self.exclusions = exclusions  # shared with the build context: device exclusions are row exclusions
-        self.unmapped: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-        self.left_out: dict[str, dict[str, str]] = collections.defaultdict(dict)
+        self.report = MappingReport()  # unmapped and left-out model names
         self.used_device_strings: set[str] = set()
         self.device_by_string: dict[str, str] = {}
         for dev in devmap["devices"]:
@@ -32,11 +35,10 @@ class NameMapping:
                 if a in self.device_by_string:
                     raise SystemExit(f"alias {a!r} on two devices")
                 self.device_by_string[a] = dev["id"]
-        self.timm_to_canon: dict[str, str] = {k: v["to"] for k, v in aliases["timm_to_canonical"].items()}
 
     @classmethod
     def from_files(cls, data_dir: Path, exclusions: dict[str, collections.Counter]) -> NameMapping:
-        return cls(load_yaml(data_dir / "aliases.yaml"), load_yaml(data_dir / "devices_map.yaml"), exclusions)
+        return cls(AliasTable.load(data_dir / "aliases.yaml"), load_yaml(data_dir / "devices_map.yaml"), exclusions)
 
     def device(self, sid: str, text: str) -> str | None:
         if text in self.device_by_string:
@@ -49,23 +51,14 @@ class NameMapping:
         self.exclusions[sid][f"UNMAPPED device string '{text}'"] += 1
         return None
 
-    def model(self, sid: str, name: str) -> dict[str, Any] | None:
-        """The alias entry ({arch, input_size?, precision?}) of a source's model name, or None (recorded why)."""
-        table = self.aliases["sources"].get(sid) or {}
-        if name not in table:
-            self.unmapped[sid][name] += 1
-            return None
-        entry = table[name]
-        if isinstance(entry, str):
-            entry = {"arch": entry}
-        if entry.get("arch") is None:
-            self.left_out[sid][name] = entry.get("reason", "no reason given")
-            return None
-        return entry
+    def model(self, sid: str, name: str) -> AliasEntry | None:
+        """The alias entry (arch, input_size?, precision?) of a source's model name, or None (recorded why)."""
+        return map_model(name, sid, self.aliases, self.report)
 
     def mapped_rows(self, sid: str, rows: Iterable[dict[str, str]], model_column: str = "model",
-                    device_column: str = "device") -> Iterator[tuple[dict[str, str], dict[str, Any], str]]:
-        """Rows whose model and device both map (unmapped or left-out names are logged by model()/device())."""
+                    device_column: str = "device") -> Iterator[tuple[dict[str, str], AliasEntry, str]]:
+        """Rows whose model and device both map. Both are looked up for every row, so each unmapped name and
+        device string is counted (mapping first, parsing after: a row is never parsed before it maps)."""
         for r in rows:
             entry = self.model(sid, r[model_column])
             dev = self.device(sid, r[device_column])
@@ -73,12 +66,12 @@ class NameMapping:
                 yield r, entry, dev
 
     def canon_timm(self, arch: str) -> str:
-        return self.timm_to_canon.get(arch, arch)
+        return self.aliases.canonical_timm(arch)
 
     def timm_aliases_of(self) -> dict[str, list[str]]:
         """Canonical id -> the timm names folded into it (names equal to the id are not aliases)."""
         alias_of: dict[str, list[str]] = collections.defaultdict(list)
-        for t, c in self.timm_to_canon.items():
+        for t, c in self.aliases.timm_to_canonical.items():
             if t != c:
                 alias_of[c].append(t)
         return alias_of

@@ -44,18 +44,14 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
             L(f"  [{sid}] {reason}: {n}")
     L("")
     L("== UNMAPPED source model names (not in data/aliases.yaml; kept out)")
-    any_unmapped = False
-    for sid in sorted(mapping.unmapped):
-        for name, n in sorted(mapping.unmapped[sid].items()):
-            any_unmapped = True
-            L(f"  [{sid}] {name!r}: {n} rows")
-    if not any_unmapped:
+    for (sid, name), n in sorted(mapping.report.unmapped.items()):
+        L(f"  [{sid}] {name!r}: {n} rows")
+    if not mapping.report.unmapped:
         L("  none")
     L("")
     L("== Names deliberately left out (arch: null in data/aliases.yaml)")
-    for sid in sorted(mapping.left_out):
-        for name, reason in sorted(mapping.left_out[sid].items()):
-            L(f"  [{sid}] {name!r}: {reason}")
+    for (sid, name), reason in sorted(mapping.report.left_out.items()):
+        L(f"  [{sid}] {name!r}: {reason}")
     L("")
     L("== Devices in devices_map.yaml with no kept measurement (omitted from the catalog)")
     L("  " + (", ".join(omitted_devices) or "none"))
@@ -68,16 +64,16 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
         L(f"  - {c}")
     L("")
     L("== Input sizes filled from the model definition (sources that do not state them)")
-    for sid, basis in sorted(mapping.aliases["input_size_basis"].items()):
+    for sid, basis in sorted(mapping.aliases.data["input_size_basis"].items()):
         L(f"  [{sid}] {basis}")
     L("")
     L("== Batch size not stated (stored as batch_size 1 with settings.batch_stated: false)")
     L("  tflite-hosted-pixel3, tflite-perf, tf-slim-mobilenet, tnn, paddlelite")
     L("")
     L("== timm -> torchvision merges (data/aliases.yaml timm_to_canonical) and reviewed non-merges")
-    for t, v in sorted(mapping.aliases["timm_to_canonical"].items()):
+    for t, v in sorted(mapping.aliases.data["timm_to_canonical"].items()):
         L(f"  {t} -> {v['to']}: {v['reason']}")
-    for t, why in sorted(mapping.aliases["timm_not_merged"].items()):
+    for t, why in sorted(mapping.aliases.data["timm_not_merged"].items()):
         L(f"  {t}: not merged - {why}")
     L("")
     L("== device_families defaults")

@@ -29,11 +29,11 @@ class BiancoRepoAdapter(SourceAdapter):
             e = self.mapping.model(sid, r["pretrainedmodels_key"])
             if e is None:
                 continue
-            ctx.facts.bianco_rows[e["arch"]] = r  # input sizes for the paper text; params for architectures.py
+            ctx.facts.bianco_rows[e.arch] = r  # input sizes for the paper text; params for architectures.py
             if r["top1"] == "":
                 ctx.exclude(sid, f"{r['model']}: no top1 (weights from marvis/pytorch-mobilenet not available)")
                 continue
-            ctx.add_checkpoint({"id": f"bianco2018/{r['pretrainedmodels_key']}", "architecture": e["arch"],
+            ctx.add_checkpoint({"id": f"bianco2018/{r['pretrainedmodels_key']}", "architecture": e.arch,
                                 "source": sid, "top1": fnum(r["top1"]), "top5": fnum(r["top5"]),
                                 "input_size": intnum(r["input_size"]), "precision": "fp32", "name": r["model"]})
             kept += 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from modelpick.importers.rows import AliasEntry, SourceRow
+
 from ..base import SourceAdapter
 from ..cells import intnum
 
@@ -80,12 +82,11 @@ class BiancoTextAdapter(SourceAdapter):
         size = {a: intnum(bianco_rows[a]["input_size"]) for a in bianco_rows}
         for name, arch, dev, vals, snippet, note in SPEED_AND_MEMORY:
             need(snippet)
-            m = {"architecture": arch, "input_size": size[arch], "device": dev, "runtime": "pytorch", "precision": "fp32",
-                 "batch_size": 1, "source": sid, "name": name, "note": note, **vals,
-                 "settings": {"cudnn": "5.1", "cuda": "9.0"}}
-            if "memory_mb" in vals:
-                m["memory_includes"] = MEMORY_INCLUDES
-            ctx.add_measurement(m)
+            # the paper names its models and devices itself: stated architecture and device id, no alias lookup
+            row = SourceRow(model=name, architecture=arch, runtime="pytorch", precision="fp32", batch_size=1,
+                            input_size=size[arch], note=note, settings={"cudnn": "5.1", "cuda": "9.0"},
+                            memory_includes=MEMORY_INCLUDES if "memory_mb" in vals else None, **vals)
+            self.add_row(row, AliasEntry(arch=arch), dev)
         for name, arch, top1, snippet in ACCURACIES:
             need(snippet)
             ctx.add_checkpoint({"id": f"bianco2018-paper/{arch}", "architecture": arch, "source": sid, "top1": top1,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelpick.importers.rows import SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum
 
@@ -24,15 +26,13 @@ class CoralAdapter(TableAdapter):
         ],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
+    def source_row(self, r: dict[str, str]) -> SourceRow:
         settings: dict[str, Any] = {"backend": "edgetpu"}
-        if r["input_size"]:
-            size = int(r["input_size"].split("x")[0])
-        else:
-            size = e["input_size"]
-            settings["input_size_stated"] = False
+        size = int(r["input_size"].split("x")[0]) if r["input_size"] else None
+        if size is None:
+            settings["input_size_stated"] = False  # the alias entry states it
         # Edge TPU runs only 8-bit quantized models (see the source entry), so these latencies are int8 ones
         # and pair only with the same quantized weights, never with float checkpoints.
-        return {"architecture": e["arch"], "input_size": size, "device": dev, "runtime": "edgetpu",
-                "precision": "int8", "batch_size": intnum(r["batch_size"]),
-                "latency_ms": fnum(r["latency_ms"]), "settings": settings, "name": r["model"]}
+        return SourceRow(model=r["model"], device=r["device"], runtime="edgetpu", precision="int8",
+                         batch_size=intnum(r["batch_size"]), input_size=size, latency_ms=fnum(r["latency_ms"]),
+                         settings=settings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelpick.importers.rows import AliasEntry, SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum
 from ._tflite import tflite_backend
@@ -24,16 +26,16 @@ class EfficientnetLiteAdapter(TableAdapter):
                     "input sizes are the EfficientNet-Lite default resolutions (settings.input_size_stated: false)"],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
+    def source_row(self, r: dict[str, str]) -> SourceRow:
         settings = {"input_size_stated": False, **tflite_backend(r["backend"])}
-        return {"architecture": e["arch"], "input_size": e["input_size"], "device": dev, "runtime": "tflite",
-                "precision": r["precision"].lower(), "batch_size": intnum(r["batch_size"]),
-                "latency_ms": fnum(r["latency_ms"]), "settings": settings, "name": r["model"]}
+        # the input size is the alias entry's (the EfficientNet-Lite default resolution)
+        return SourceRow(model=r["model"], device=r["device"], runtime="tflite", precision=r["precision"].lower(),
+                         batch_size=intnum(r["batch_size"]), latency_ms=fnum(r["latency_ms"]), settings=settings)
 
-    def checkpoint(self, r: dict[str, str], e: dict[str, Any], m: dict[str, Any]) -> dict[str, Any] | None:
+    def checkpoint(self, r: dict[str, str], e: AliasEntry, m: dict[str, Any]) -> dict[str, Any] | None:
         prec = m["precision"]
         if not (r["top1_pct"] and prec in ("fp32", "int8")):
             return None
-        return {"id": f"efficientnet-lite/{r['model']}-{prec}", "architecture": e["arch"],
-                "top1": fnum(r["top1_pct"]), "input_size": e["input_size"], "precision": prec,
+        return {"id": f"efficientnet-lite/{r['model']}-{prec}", "architecture": e.arch,
+                "top1": fnum(r["top1_pct"]), "input_size": e.input_size, "precision": prec,
                 "name": f"{r['model']} ({r['precision']})"}

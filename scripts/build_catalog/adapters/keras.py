@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from modelpick.importers.rows import SourceRow
+
 from ..base import SourceAdapter
 from ..cells import fnum, intnum
 
@@ -30,8 +32,8 @@ class KerasAdapter(SourceAdapter):
             e = self.mapping.model(sid, r["model"])
             if e is None:
                 continue
-            ctx.add_checkpoint({"id": f"keras/{r['model']}", "architecture": e["arch"], "source": sid,
-                                "top1": fnum(r["top1_pct"]), "top5": fnum(r["top5_pct"]), "input_size": e["input_size"],
+            ctx.add_checkpoint({"id": f"keras/{r['model']}", "architecture": e.arch, "source": sid,
+                                "top1": fnum(r["top1_pct"]), "top5": fnum(r["top5_pct"]), "input_size": e.input_size,
                                 "precision": "fp32", "name": r["model"]})
             kept += 1
             # one row holds a CPU and a GPU time, each in its own column with its own device string
@@ -42,9 +44,9 @@ class KerasAdapter(SourceAdapter):
                 dev = self.mapping.device(sid, r[devcol])
                 if dev is None:
                     continue
-                ctx.add_measurement({"architecture": e["arch"], "input_size": e["input_size"], "device": dev,
-                                     "runtime": "tensorflow", "precision": "unspecified",
-                                     "batch_size": intnum(r["batch_size"]), "batch_latency_ms": fnum(r[col]),
-                                     "source": sid, "settings": {"backend": devcol, "input_size_stated": False},
-                                     "name": r["model"]})
+                # no input-size column: the alias entry states the model's default input shape
+                self.add_row(SourceRow(model=r["model"], device=r[devcol], runtime="tensorflow",
+                                       precision="unspecified", batch_size=intnum(r["batch_size"]),
+                                       batch_latency_ms=fnum(r[col]),
+                                       settings={"backend": devcol, "input_size_stated": False}), e, dev)
         ctx.stat(sid, len(rows), kept)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelpick.importers.rows import SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum
 
@@ -27,7 +29,7 @@ class NcnnAdapter(TableAdapter):
         ],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any] | None:
+    def source_row(self, r: dict[str, str]) -> SourceRow | None:
         if r["gpu_device"] == "":
             self.ctx.exclude(self.source_id, f"{r['device']}: row without backend/gpu_device (CPU vs GPU unknown)")
             return None
@@ -39,12 +41,12 @@ class NcnnAdapter(TableAdapter):
             settings["loop_count"] = intnum(r["loop_count"])
         if r["cooling_down"]:
             settings["cooling_down"] = intnum(r["cooling_down"])
-        prec = e.get("precision") or ("int8" if r["precision"] == "int8" else "auto")
         stats = {}
         if r["min_ms"]:
             stats["min"] = fnum(r["min_ms"])
         if r["max_ms"]:
             stats["max"] = fnum(r["max_ms"])
-        return {"architecture": e["arch"], "input_size": int(r["input_whc"].split("x")[0]), "device": dev,
-                "runtime": "ncnn", "precision": prec, "batch_size": intnum(r["batch_size"]),
-                "latency_ms": fnum(r["latency_ms"]), "settings": settings, "stats": stats, "name": r["model"]}
+        return SourceRow(model=r["model"], device=r["device"], runtime="ncnn",
+                         precision="int8" if r["precision"] == "int8" else "auto", batch_size=intnum(r["batch_size"]),
+                         input_size=int(r["input_whc"].split("x")[0]), latency_ms=fnum(r["latency_ms"]),
+                         settings=settings, stats=stats)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from modelpick.importers.rows import SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum
 
@@ -27,7 +29,7 @@ class PaddleclasAdapter(TableAdapter):
         ],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any] | None:
+    def source_row(self, r: dict[str, str]) -> SourceRow | None:
         if r["input_size"] == "":
             self.ctx.exclude(self.source_id, f"{r['device']}: row without input size (table gives none)")
             return None
@@ -49,6 +51,6 @@ class PaddleclasAdapter(TableAdapter):
             runtime = "paddle-inference"
         if r["threads"]:
             settings["threads"] = intnum(r["threads"])
-        return {"architecture": e["arch"], "input_size": intnum(r["input_size"]), "device": dev,
-                "runtime": runtime, "precision": r["precision"].lower(), "batch_size": intnum(r["batch_size"]),
-                "batch_latency_ms": fnum(r["latency_ms"]), "settings": settings, "name": r["model"]}
+        return SourceRow(model=r["model"], device=r["device"], runtime=runtime, precision=r["precision"].lower(),
+                         batch_size=intnum(r["batch_size"]), input_size=intnum(r["input_size"]),
+                         batch_latency_ms=fnum(r["latency_ms"]), settings=settings)

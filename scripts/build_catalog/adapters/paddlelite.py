@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelpick.importers.rows import SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum
 
@@ -25,7 +27,7 @@ class PaddleliteAdapter(TableAdapter):
         ],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
+    def source_row(self, r: dict[str, str]) -> SourceRow:
         p = r["precision"]
         settings: dict[str, Any] = {"batch_stated": False, "input_size_stated": False,
                                     "backend": "gpu" if r["backend"] == "GPU" else "cpu"}
@@ -34,11 +36,10 @@ class PaddleliteAdapter(TableAdapter):
         if p.startswith("fp32 (sparse"):
             p = "fp32"
             settings["sparse"] = True
-        prec = e.get("precision") or (p if p else "unspecified")
         if r["abi"]:
             settings["abi"] = r["abi"]
         if r["threads"]:
             settings["threads"] = intnum(r["threads"])
-        return {"architecture": e["arch"], "input_size": e["input_size"], "device": dev,
-                "runtime": "paddle-lite", "precision": prec, "batch_size": 1,
-                "latency_ms": fnum(r["latency_ms"]), "settings": settings, "name": r["model"]}
+        # no input size in the table: the alias entry states it (settings.input_size_stated: false)
+        return SourceRow(model=r["model"], device=r["device"], runtime="paddle-lite", precision=p or None,
+                         batch_size=1, latency_ms=fnum(r["latency_ms"]), settings=settings)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from modelpick.importers.rows import AliasEntry, SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum
 from ..context import measurement_row
@@ -28,13 +30,18 @@ class QualcommAdapter(TableAdapter):
         "caveats": ["tool versions differ between rows (see note)", "every job_status was Passed"],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
-        size = int(re.findall(r"\d+", r["input_resolution"])[-1])
-        m = {"architecture": e["arch"], "input_size": size, "device": dev, "runtime": RUNTIMES[r["framework"]],
-             "precision": r["precision"].replace("_", "-"), "batch_size": intnum(r["batch_size"]),
-             "latency_ms": fnum(r["latency_ms"]),
-             "settings": {"compute_unit": r["primary_compute_unit"].lower()}, "name": r["model"],
-             "note": f"peak memory range {r['peak_mem_min_mb']}-{r['peak_mem_max_mb']} MB; input {r['input_resolution']}; {r['tool_versions']}"}
+    def source_row(self, r: dict[str, str]) -> SourceRow:
+        # mapped by model_id (the perf.yaml folder); the measurement's name is the model's display name
+        return SourceRow(model=r["model"], device=r["device"], runtime=RUNTIMES[r["framework"]],
+                         precision=r["precision"].replace("_", "-"), batch_size=intnum(r["batch_size"]),
+                         input_size=int(re.findall(r"\d+", r["input_resolution"])[-1]),
+                         latency_ms=fnum(r["latency_ms"]),
+                         settings={"compute_unit": r["primary_compute_unit"].lower()},
+                         note=f"peak memory range {r['peak_mem_min_mb']}-{r['peak_mem_max_mb']} MB; "
+                              f"input {r['input_resolution']}; {r['tool_versions']}")
+
+    def measurement(self, r: dict[str, str], e: AliasEntry, dev: str) -> dict[str, Any]:
+        m = super().measurement(r, e, dev)
         peak_max = fnum(r["peak_mem_max_mb"]) if r["peak_mem_max_mb"] else None
         if peak_max:
             m["_peak_mem_max_mb"] = peak_max  # checked against the weight size in finish(), once params are known

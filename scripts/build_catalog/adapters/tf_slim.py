@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelpick.importers.rows import AliasEntry, SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, intnum, safe_id
 
@@ -23,19 +25,19 @@ class TfSlimAdapter(TableAdapter):
                     "the V2 table does not state framework or precision"],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
-        prec = e.get("precision") or {"float": "fp32", "8-bit": "int8", "": "unspecified"}[r["precision"]]
+    def source_row(self, r: dict[str, str]) -> SourceRow:
         settings: dict[str, Any] = {"batch_stated": False, "backend": "cpu"}
         if r["cpu_note"]:
             settings["core"] = r["cpu_note"].replace(" core", "")
-        return {"architecture": e["arch"], "input_size": intnum(r["input_size"]), "device": dev,
-                "runtime": "tflite" if r["framework"] == "TF-Lite" else "unspecified",
-                "precision": prec, "batch_size": 1, "latency_ms": fnum(r["latency_ms"]),
-                "settings": settings, "name": r["model"]}
+        return SourceRow(model=r["model"], device=r["device"],
+                         runtime="tflite" if r["framework"] == "TF-Lite" else "unspecified",
+                         precision={"float": "fp32", "8-bit": "int8", "": "unspecified"}[r["precision"]],
+                         batch_size=1, input_size=intnum(r["input_size"]), latency_ms=fnum(r["latency_ms"]),
+                         settings=settings)
 
-    def checkpoint(self, r: dict[str, str], e: dict[str, Any], m: dict[str, Any]) -> dict[str, Any] | None:
+    def checkpoint(self, r: dict[str, str], e: AliasEntry, m: dict[str, Any]) -> dict[str, Any] | None:
         if not r["top1_pct"]:
             return None
-        return {"id": f"tf-slim/{safe_id(r['model'])}", "architecture": e["arch"], "top1": fnum(r["top1_pct"]),
+        return {"id": f"tf-slim/{safe_id(r['model'])}", "architecture": e.arch, "top1": fnum(r["top1_pct"]),
                 "top5": fnum(r["top5_pct"]), "input_size": m["input_size"],
                 "precision": "int8" if m["precision"] == "int8" else "fp32", "name": r["model"]}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from modelpick.importers.rows import AliasEntry, SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum, safe_id
 from ._tflite import tflite_backend
@@ -29,18 +31,18 @@ class TfliteHostedAdapter(TableAdapter):
         ],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
-        prec = e.get("precision") or {"float": "fp32", "quantized": "int8"}[r["precision"]]
+    def source_row(self, r: dict[str, str]) -> SourceRow:
         settings = {"batch_stated": False, **tflite_backend(r["backend"])}
         if not re.search(r"_\d+(_quant)?$", r["model"]):
             settings["input_size_stated"] = False
-        return {"architecture": e["arch"], "input_size": e["input_size"], "device": dev, "runtime": "tflite",
-                "precision": prec, "batch_size": 1, "latency_ms": fnum(r["latency_ms"]),
-                "settings": settings, "name": r["model"]}
+        # the input size is the alias entry's (from the model name or the hosted model's input shape)
+        return SourceRow(model=r["model"], device=r["device"], runtime="tflite",
+                         precision={"float": "fp32", "quantized": "int8"}[r["precision"]], batch_size=1,
+                         latency_ms=fnum(r["latency_ms"]), settings=settings)
 
-    def checkpoint(self, r: dict[str, str], e: dict[str, Any], m: dict[str, Any]) -> dict[str, Any] | None:
+    def checkpoint(self, r: dict[str, str], e: AliasEntry, m: dict[str, Any]) -> dict[str, Any] | None:
         if not r["top1_pct"]:
             return None
-        return {"id": f"tflite-hosted/{safe_id(r['model'])}", "architecture": e["arch"],
-                "top1": fnum(r["top1_pct"]), "top5": fnum(r["top5_pct"]), "input_size": e["input_size"],
+        return {"id": f"tflite-hosted/{safe_id(r['model'])}", "architecture": e.arch,
+                "top1": fnum(r["top1_pct"]), "top5": fnum(r["top5_pct"]), "input_size": e.input_size,
                 "precision": m["precision"], "name": r["model"]}

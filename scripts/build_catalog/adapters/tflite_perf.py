@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from modelpick.importers.rows import SourceRow
 
 from ..base import TableAdapter
 from ..cells import fnum
@@ -23,11 +23,11 @@ class TflitePerfAdapter(TableAdapter):
                     "input size from the model name or the model's published input shape (settings.input_size_stated: false)"],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
-        prec = e.get("precision") or {"float": "fp32", "quant": "int8", "": "unspecified"}[r["precision"]]
+    def source_row(self, r: dict[str, str]) -> SourceRow:
         settings = {"batch_stated": False, "os": r["os"], **tflite_backend(r["backend"])}
         if "_224" not in r["model"]:
             settings["input_size_stated"] = False
-        return {"architecture": e["arch"], "input_size": e["input_size"], "device": dev, "runtime": "tflite",
-                "precision": prec, "batch_size": 1, "latency_ms": fnum(r["latency_ms"]),
-                "settings": settings, "name": r["model"]}
+        # the input size is the alias entry's (from the model name or the model's published input shape)
+        return SourceRow(model=r["model"], device=r["device"], runtime="tflite",
+                         precision={"float": "fp32", "quant": "int8", "": "unspecified"}[r["precision"]],
+                         batch_size=1, latency_ms=fnum(r["latency_ms"]), settings=settings)

@@ -6,6 +6,8 @@ import collections
 import re
 from typing import Any
 
+from modelpick.importers.rows import AliasEntry, SourceRow
+
 from ..base import SourceAdapter
 from ..cells import fnum, intnum
 
@@ -74,16 +76,16 @@ class TimmAdapter(SourceAdapter):
                 if bs == "" or r.get("infer_samples_per_sec", "") == "":
                     ctx.exclude(sid, f"row {r['model']}: empty batch size / throughput")
                     continue
+                # timm names are catalog ids (or merged into torchvision's): a stated architecture, no alias lookup
                 arch = self.mapping.canon_timm(r["model"])
                 settings: dict[str, Any] = {"torch": torch_ver}
                 if layout == "nhwc":
                     settings["memory_layout"] = "channels_last"
-                ctx.add_measurement({
-                    "architecture": arch, "input_size": intnum(r["infer_img_size"]), "device": dev,
-                    "runtime": runtime, "precision": prec, "batch_size": intnum(bs),
-                    "fps": fnum(r["infer_samples_per_sec"]), "batch_latency_ms": fnum(r["infer_step_time"]),
-                    "source": sid, "settings": settings, "name": r["model"],
-                })
+                self.add_row(SourceRow(model=r["model"], architecture=arch, device=f["device"], runtime=runtime,
+                                       precision=prec, batch_size=intnum(bs), input_size=intnum(r["infer_img_size"]),
+                                       fps=fnum(r["infer_samples_per_sec"]),
+                                       batch_latency_ms=fnum(r["infer_step_time"]), settings=settings),
+                             AliasEntry(arch=arch), dev, sid)
                 kept += 1
                 if fname == FIXED_TIMM_FILE:
                     facts.timm_fixed.setdefault(r["model"], {})[intnum(r["infer_img_size"])] = r

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelpick.importers.rows import SourceRow
+
 from ..base import TableAdapter
 from ..cells import fnum
 
@@ -23,12 +25,12 @@ class TnnAdapter(TableAdapter):
                     "the Xeon and TITAN Xp rows (ResNet50/YOLO/BERT) were not extracted"],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
-        settings = {"batch_stated": False, "input_size_stated": False,
-                    "backend": "gpu" if r["backend"] == "GPU" else "cpu", "tnn_version": r["tnn_version_section"]}
+    def source_row(self, r: dict[str, str]) -> SourceRow:
+        settings: dict[str, Any] = {"batch_stated": False, "input_size_stated": False,
+                                    "backend": "gpu" if r["backend"] == "GPU" else "cpu",
+                                    "tnn_version": r["tnn_version_section"]}
         if r["backend"].startswith("CPU"):
             settings["threads"] = 1
-        prec = e.get("precision") or (r["precision"] or "unspecified")
-        return {"architecture": e["arch"], "input_size": e["input_size"], "device": dev, "runtime": "tnn",
-                "precision": prec, "batch_size": 1, "latency_ms": fnum(r["latency_ms"]),
-                "settings": settings, "name": r["model"]}
+        # no input size in the table: the alias entry states it
+        return SourceRow(model=r["model"], device=r["device"], runtime="tnn", precision=r["precision"] or None,
+                         batch_size=1, latency_ms=fnum(r["latency_ms"]), settings=settings)

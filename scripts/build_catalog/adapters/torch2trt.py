@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from modelpick.importers.rows import SourceRow
 
 from ..base import TableAdapter
 from ..cells import fnum, intnum
@@ -24,9 +24,9 @@ class Torch2trtAdapter(TableAdapter):
         ],
     }
 
-    def measurement(self, r: dict[str, str], e: dict[str, Any], dev: str) -> dict[str, Any]:
-        rt = "tensorrt" if "TensorRT" in r["framework"] else "pytorch"
-        size = int(r["input_shape"].split("x")[-1].strip())
-        return {"architecture": e["arch"], "input_size": size, "device": dev, "runtime": rt,
-                "precision": {"float16": "fp16"}[r["precision"]], "batch_size": intnum(r["batch_size"]),
-                "latency_ms": fnum(r["latency_ms"]), "fps": fnum(r["fps"]), "name": r["model"]}
+    def source_row(self, r: dict[str, str]) -> SourceRow:
+        return SourceRow(model=r["model"], device=r["device"],
+                         runtime="tensorrt" if "TensorRT" in r["framework"] else "pytorch",
+                         precision={"float16": "fp16"}[r["precision"]], batch_size=intnum(r["batch_size"]),
+                         input_size=int(r["input_shape"].split("x")[-1].strip()),
+                         latency_ms=fnum(r["latency_ms"]), fps=fnum(r["fps"]))
