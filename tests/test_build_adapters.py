@@ -23,7 +23,7 @@ from scripts.build_catalog.adapters import ADAPTERS  # noqa: E402
 from scripts.build_catalog.base import SourceAdapter, TableAdapter  # noqa: E402
 from scripts.build_catalog.cells import fnum, intnum  # noqa: E402
 from scripts.build_catalog.context import MEASUREMENT_FIELDS, BuildContext  # noqa: E402
-from scripts.build_catalog.emit import dump_flow  # noqa: E402
+from scripts.build_catalog.emit import render, to_json  # noqa: E402
 from scripts.build_catalog.tables import EXCLUDED_TABLES, table_statuses  # noqa: E402
 
 ALIASES = {
@@ -132,19 +132,25 @@ def test_every_build_module_says_what_it_is_for():
         assert doc and doc.splitlines()[0].strip(), path
 
 
-# rows hold single-line text (each row is one line of the file): no control or line-break characters
-_one_line_text = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=30)
-_scalars = st.one_of(st.booleans(), st.integers(-10**12, 10**12),
-                     st.floats(allow_nan=False, allow_infinity=False), _one_line_text)
+# any text: the writer escapes what YAML would refuse or read as a line break
+_text = st.text(max_size=30)
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**12, 10**12),
+                     st.floats(allow_nan=False, allow_infinity=False), _text)
 
 
 _field_names = st.from_regex(r"[a-z_][a-z0-9_]{0,11}", fullmatch=True)  # keys are schema field names
 
 
-@given(st.dictionaries(_field_names, st.one_of(_scalars, st.dictionaries(_field_names, _scalars, max_size=3)),
-                       max_size=6))
-def test_flow_lines_are_the_bytes_pyyaml_writes(row):
-    """The fast one-line writer of checkpoint and measurement rows matches PyYAML byte for byte."""
-    expected = yaml.safe_dump(row, default_flow_style=True, sort_keys=False, width=1 << 30, allow_unicode=True)
-    assert dump_flow(row) == expected.strip()
-    assert yaml.safe_load(dump_flow(row)) == row
+@given(st.dictionaries(_field_names, st.one_of(_scalars, st.dictionaries(_field_names, _scalars, max_size=3),
+                                               st.lists(_scalars, max_size=3)), max_size=6))
+def test_json_lines_read_the_same_with_pyyaml_and_the_fast_reader(row):
+    """Each written row is one line that PyYAML, JSON and modelpick's fast reader all read as the row."""
+    from modelpick.catalog import parse_json_lines
+
+    line = to_json(row)
+    assert "\n" not in line and yaml.safe_load(line) == row
+    text = render({"schema_version": 1, "description": "d", "sources": [], "device_families": {"fam": "dev"},
+                   "devices": [row], "architectures": [], "checkpoints": [row, row], "measurements": []})
+    assert yaml.safe_load(text) == parse_json_lines(text) == {
+        "schema_version": 1, "description": "d", "sources": [], "device_families": {"fam": "dev"}, "devices": [row],
+        "architectures": [], "checkpoints": [row, row], "measurements": []}

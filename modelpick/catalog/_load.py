@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -11,17 +12,32 @@ from ..errors import CatalogError
 from ..schema import CatalogFile
 from ._cache import CACHE_FORMAT, cache_load, cache_store, code_fingerprint
 from ._columns import build_columns
-from ._files import embedded_table_path, env_data_paths, read_file_cached
+from ._files import _PROGRESS_BYTES, embedded_table_path, env_data_paths, read_file_cached
 from ._merge import merge_files
 from ._table import CatalogTable
 
 _MEMO: dict[str, CatalogTable] = {}
+#: File identities (path, device, inode, size, mtime, ctime) of a load -> its digest, so that a repeated
+#: load (``modelpick.best()`` in a loop) stats the files instead of reading and hashing 11 MB each time.
+_IDENTITY: dict[tuple, str] = {}
+
+
+def _identity(paths: list[Path]) -> tuple | None:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+        except OSError:
+            return None  # let the read report it
+        out.append((str(p.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    return tuple(out)
 
 
 def load_table(*paths: str | os.PathLike[str], embedded: bool = True, use_env: bool = True) -> CatalogTable:
     """The embedded table merged with user files (and ``MODELPICK_DATA`` files), as one table.
 
-    Raises :class:`CatalogError` with 'file: place: problem' lines on bad input.
+    Raises :class:`CatalogError` with 'file: place: problem' lines on bad input. Within a process, files
+    whose identity (path, inode, size, modification and change times) is unchanged are not read again.
     """
     all_paths: list[Path] = []
     if embedded:
@@ -29,6 +45,10 @@ def load_table(*paths: str | os.PathLike[str], embedded: bool = True, use_env: b
     if use_env:
         all_paths.extend(env_data_paths())
     all_paths.extend(Path(p) for p in paths)
+    identity = _identity(all_paths)
+    digest = _IDENTITY.get(identity) if identity is not None else None
+    if digest is not None and digest in _MEMO:
+        return _MEMO[digest]
     blobs: list[tuple[Path, bytes]] = []
     seen: set[Path] = set()
     for p in all_paths:
@@ -46,25 +66,40 @@ def load_table(*paths: str | os.PathLike[str], embedded: bool = True, use_env: b
     for p, raw in blobs:
         h.update(str(p).encode() + b"\0" + hashlib.sha256(raw).digest())
     digest = h.hexdigest()
-    if digest in _MEMO:
-        return _MEMO[digest]
+    table = _MEMO.get(digest)
+    if table is None:
+        table = _load(blobs, digest)
+        if len(_MEMO) >= 16:
+            _MEMO.clear()
+            _IDENTITY.clear()
+        _MEMO[digest] = table
+    if identity is not None and identity == _identity(all_paths):  # unchanged while it was read
+        if len(_IDENTITY) > 64:
+            _IDENTITY.clear()
+        _IDENTITY[identity] = digest
+    return table
+
+
+def _load(blobs: list[tuple[Path, bytes]], digest: str) -> CatalogTable:
     merged = cache_load(digest)
-    if merged is None:
-        files: list[tuple[Path, CatalogFile]] = []
-        errors: list[str] = []
-        for p, raw in blobs:
-            try:
-                files.append((p, read_file_cached(p, raw)))
-            except CatalogError as exc:
-                errors.extend(exc.errors)
-        if errors:
-            raise CatalogError(errors)
-        merged = merge_files(files, digest)
-        build_columns(merged)
-        cache_store(merged)
-    if len(_MEMO) > 16:
-        _MEMO.clear()
-    _MEMO[digest] = merged
+    if merged is not None:
+        return merged
+    size = sum(len(raw) for _, raw in blobs)
+    if size > _PROGRESS_BYTES:
+        print(f"modelpick: indexing {size / 2**20:.0f} MB of catalog data (first use of these files; cached "
+              "for later runs)...", file=sys.stderr, flush=True)
+    files: list[tuple[Path, CatalogFile]] = []
+    errors: list[str] = []
+    for p, raw in blobs:
+        try:
+            files.append((p, read_file_cached(p, raw)))
+        except CatalogError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise CatalogError(errors)
+    merged = merge_files(files, digest)
+    build_columns(merged)
+    cache_store(merged)
     return merged
 
 

@@ -94,7 +94,7 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
     for path, cf in files:
         for i, m in enumerate(cf.measurements):
             where = f"{path}: measurements[{i}]"
-            row = m.model_dump()
+            row = dict(m.__dict__)  # the fields (model_dump's result, without its cost on 30,000 rows)
             canon = arch_names.get(m.architecture.lower())
             if canon is None:
                 errors.append(f"{where}.architecture: unknown architecture {m.architecture!r}{_close(m.architecture, arch_names)}")

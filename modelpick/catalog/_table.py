@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -18,7 +17,7 @@ FULL_FIELDS = ("sources", "architectures", "checkpoints", "measurements")
 class CatalogTable:
     """The merged catalog and its candidate columns. The cache stores it in two parts: a small core (what a query needs: devices,
     candidate columns, settings) and the full entity tables, loaded on first access, so that a cold
-    `modelpick best` process does not unpickle 30,000 measurement rows it never reads."""
+    `modelpick best` process does not read 30,000 measurement rows it never uses."""
 
     files: list[str]
     digest: str
@@ -35,20 +34,23 @@ class CatalogTable:
     #: Every runtime and precision token in the measurements, and lowercase architecture name -> id.
     known: dict[str, Any] | None = None
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k not in FULL_FIELDS and k != "_full_path"}
+    @classmethod
+    def lazy(cls, *, load_full: Callable[[], dict[str, Any]], full_source: str, **core: Any) -> "CatalogTable":
+        """A table whose full entity tables (:data:`FULL_FIELDS`) come from ``load_full()`` on first access."""
+        table = cls.__new__(cls)
+        table.__dict__.update(core, _load_full=load_full, _full_source=full_source)
+        return table
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for attributes missing from __dict__: the lazily loaded full tables.
         state = self.__dict__
-        if name in FULL_FIELDS and "_full_path" in state:
+        if name in FULL_FIELDS and "_load_full" in state:
             try:
-                with open(state["_full_path"], "rb") as fh:
-                    full = pickle.load(fh)
-            except (OSError, pickle.PickleError, EOFError) as exc:
-                raise CatalogError([f"catalog cache {state['_full_path']} is unreadable ({exc}); "
+                full = state["_load_full"]()
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise CatalogError([f"catalog cache {state['_full_source']} is unreadable ({exc}); "
                                     "delete the cache folder or set MODELPICK_CACHE=0"]) from None
             state.update({k: full[k] for k in FULL_FIELDS})
-            del state["_full_path"]
+            del state["_load_full"], state["_full_source"]
             return state[name]
         raise AttributeError(name)

@@ -6,13 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
 
 from modelpick._fileio import write_atomic
+from modelpick.catalog import parse_json_lines
 from modelpick.schema import CatalogFile
 
 from .build import build
-from .emit import YamlLoader
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,8 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, default=REPO / "data", help="folder holding aliases.yaml and devices_map.yaml")
     args = ap.parse_args(argv)
     text, log = build(args.sources, args.seeds, args.data_dir)
-    # re-validate what will be written
-    CatalogFile.model_validate(yaml.load(text, Loader=YamlLoader))
+    # re-validate what will be written, read the way modelpick reads it (the JSON-lines subset of YAML)
+    doc = parse_json_lines(text)
+    if doc is None:
+        raise SystemExit("internal error: the rendered catalog left the JSON-lines subset of YAML")
+    CatalogFile.model_validate(doc)
     write_atomic(args.output, text)
     write_atomic(args.log or args.output.parent / "build_log.txt", log)
     sys.stderr.write(log)
