@@ -1,5 +1,5 @@
-"""The library's front door: load_catalog() wraps a catalog table in the solver's Catalog; best(), recommend() and
-the listing functions query the default catalog."""
+"""The library's front door: load_catalog() wraps a catalog table in the solver's Catalog and hands it the
+prediction estimator; best(), recommend() and the listing functions query the default catalog."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from .catalog import load_table
+from .predict.estimates import PredictedCells
 from .schema import Architecture, Checkpoint, Device, Recommendation
 from .solver import Catalog
 
@@ -24,7 +25,7 @@ def load_catalog(*paths: str | os.PathLike[str], embedded: bool = True, use_env:
     if cat is None:
         if len(_CATALOGS) > 16:
             _CATALOGS.clear()
-        cat = _CATALOGS[table.digest] = Catalog(table)
+        cat = _CATALOGS[table.digest] = Catalog(table, estimator=PredictedCells())
     return cat
 
 

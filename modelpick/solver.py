@@ -1,19 +1,24 @@
-"""Turn constraints into ranked answers, with reasons.
+"""The solver: turn constraints into ranked answers, with reasons, over a catalog table's columns.
 
 A *candidate* is one checkpoint (its accuracy) joined with one measured cell of
 its architecture at the same input size (device, runtime, precision, batch
 size). Queries run as boolean masks over numpy columns; rows are grouped by
 device so a query touches one contiguous block.
+
+Estimated rows (``estimates="include"``) come from an :class:`Estimator` the
+:class:`Catalog` is handed (``modelpick.load_catalog`` hands it
+``modelpick.predict``'s); the solver never imports an estimator itself.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from dataclasses import dataclass, replace
+from typing import Any, Iterator, Protocol, Sequence
 
 import numpy as np
 
-from .catalog import CatalogTable, match_patterns, natural_key, normalize_name
+from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name
 from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import Architecture, Checkpoint, Device, Measurement, Query, Recommendation, Source
 
@@ -53,11 +58,48 @@ def _fmt_gb(mb: float) -> str:
     return f"{mb / MB_PER_GB:.2f} GB"
 
 
-class Catalog:
-    """The merged, validated catalog with its joined candidate columns."""
+@dataclass(frozen=True)
+class EstimatedCell:
+    """One computed (never measured) latency cell of a device, with its 80 % interval and memory.
 
-    def __init__(self, merged: CatalogTable):
+    The solver pairs it with every checkpoint of its architecture and input size whose accuracy applies,
+    exactly as measured cells are joined; ``method`` says how it was computed.
+    """
+
+    architecture: str
+    input_size: int
+    runtime: str
+    precision: str
+    batch_size: int
+    latency_ms: float
+    latency_low_ms: float
+    latency_high_ms: float
+    memory_mb: float | None
+    memory_low_mb: float | None
+    memory_high_mb: float | None
+    memory_method: str | None
+    settings: dict[str, Any]
+    method: str
+
+
+class Estimator(Protocol):
+    """Supplies estimated cells for ``estimates="include"``: the cells of ``device`` nobody measured."""
+
+    def estimated_cells(self, catalog: Catalog, device: str, batch_size: int | None) -> Sequence[EstimatedCell]:
+        """Cells of ``device`` (a canonical id) at ``batch_size`` (None: any), predicted from ``catalog``."""
+        ...
+
+
+class Catalog:
+    """The merged, validated catalog with its joined candidate columns.
+
+    ``estimator`` supplies the estimated rows of ``estimates="include"`` queries; without one such a query
+    is an :class:`InvalidQuery`.
+    """
+
+    def __init__(self, merged: CatalogTable, estimator: Estimator | None = None):
         self._m = merged
+        self._estimator = estimator
         self._cols = merged.columns
         self._str = merged.strings
         self._code = {kind: {v: i for i, v in enumerate(vals)} for kind, vals in merged.strings.items()}
@@ -84,7 +126,7 @@ class Catalog:
         self._mem_limit = cols.get("memory_high_mb", cols["memory_mb"])
         self._fps_limit = cols.get("fps_low", cols["fps"])
         self._latency_limit = cols.get("latency_high_ms", cols["latency_ms"])
-        # estimates="include": per device, this catalog's block plus predicted rows (built lazily by .predict)
+        # estimates="include": per (device, batch size), this catalog's block plus estimated rows (built lazily)
         self._estimate_views: dict[tuple, Catalog] = {}
         self._is_estimate_view = False
 
@@ -317,9 +359,7 @@ class Catalog:
             key = (q.device, q.batch_size)
             view = self._estimate_views.get(key)
             if view is None:
-                from .predict import catalog_with_estimates
-
-                view = self._estimate_views[key] = catalog_with_estimates(self, q.device, q.batch_size)
+                view = self._estimate_views[key] = self.with_estimates(q.device, q.batch_size)
             return view._solve_rows(q, limit)
         lo, hi = self._block(q.device)
         base, masks = self._masks(q, lo, hi)
@@ -371,6 +411,87 @@ class Catalog:
     def solve(self, q: Query) -> list[Recommendation]:
         """Run a validated :class:`Query` (as returned by :meth:`query`)."""
         return self._solve(q, q.limit)
+
+    def with_estimates(self, device: str, batch_size: int | None = None,
+                       estimator: Estimator | None = None) -> Catalog:
+        """A catalog holding ``device``'s measured candidates plus estimated ones (``estimates="include"``).
+
+        Estimated rows carry ``latency_estimated`` and their interval in extra columns
+        (``latency_low_ms``, ``latency_high_ms``, ``fps_low``, ``memory_low_mb``,
+        ``memory_high_mb``); the masks use the conservative ends. ``estimator`` defaults
+        to the one this catalog was handed.
+        """
+        estimator = estimator or self._estimator
+        if estimator is None:
+            raise InvalidQuery("estimates", "include", "this catalog was built without an estimator of unmeasured "
+                                                      "cells (modelpick.load_catalog() hands it one)", choices=["exclude"])
+        device = self.resolve_device(device)
+        cells = estimator.estimated_cells(self, device, batch_size)
+        lo, hi = self._block(device)
+        src_cols, strings = self._cols, {k: list(v) for k, v in self._str.items()}
+        index = {k: {v: i for i, v in enumerate(vals)} for k, vals in strings.items()}
+
+        def code(kind: str, value: str | None) -> int:
+            table = index.setdefault(kind, {})
+            if value not in table:
+                table[value] = len(strings.setdefault(kind, []))
+                strings[kind].append(value)
+            return table[value]
+
+        n_meas = len(self._m.measurements)
+        out: dict[str, list] = {k: list(v[lo:hi]) for k, v in src_cols.items()}
+        nm = hi - lo
+        lat_m = np.asarray(src_cols["latency_ms"][lo:hi], dtype=float)
+        out["latency_estimated"] = [False] * nm
+        out["latency_low_ms"] = list(lat_m)
+        out["latency_high_ms"] = list(lat_m)
+        out["fps_low"] = list(1000.0 / lat_m) if nm else []
+        out["memory_low_mb"] = [np.nan] * nm
+        out["memory_high_mb"] = list(src_cols["memory_mb"][lo:hi])
+        extra_meas: list[dict[str, Any]] = []
+
+        archs = self._m.architectures
+        by_col: dict[tuple[str, int], list[int]] = {}
+        for ci, cid in enumerate(strings["checkpoint"]):
+            ck = self._m.checkpoints[cid]
+            by_col.setdefault((ck.architecture, ck.input_size), []).append(ci)
+        for cell in cells:
+            arch = archs[cell.architecture]
+            mem, mem_lo, mem_hi = cell.memory_mb, cell.memory_low_mb, cell.memory_high_mb
+            mi = n_meas + len(extra_meas)
+            extra_meas.append({"settings": dict(cell.settings), "estimate_method": cell.method})
+            for ci in by_col.get((cell.architecture, cell.input_size), ()):
+                ck = self._m.checkpoints[strings["checkpoint"][ci]]
+                if not accuracy_applies(ck.precision, ck.source, cell.precision, None):  # estimated: no source
+                    continue
+                row = {
+                    "checkpoint": ci, "architecture": code("architecture", cell.architecture),
+                    "device": code("device", device), "runtime": code("runtime", cell.runtime),
+                    "precision": code("precision", cell.precision), "batch_size": cell.batch_size,
+                    "input_size": cell.input_size, "top1": ck.top1, "top5": np.nan if ck.top5 is None else ck.top5,
+                    "latency_ms": cell.latency_ms, "fps": 1000.0 / cell.latency_ms,
+                    "memory_mb": np.nan if mem is None else mem, "memory_estimated": mem is not None,
+                    "memory_method": code("memory_method", cell.memory_method),
+                    "params_m": np.nan if arch.params_m is None else arch.params_m,
+                    "gmacs": np.nan if arch.gmacs is None else arch.gmacs, "measurement": mi,
+                    "memory_measurement": -1, "accuracy_source": code("source", ck.source),
+                    "latency_source": code("source", None), "memory_source": code("source", None),
+                    "latency_estimated": True, "latency_low_ms": cell.latency_low_ms,
+                    "latency_high_ms": cell.latency_high_ms, "fps_low": 1000.0 / cell.latency_high_ms,
+                    "memory_low_mb": np.nan if mem_lo is None else mem_lo,
+                    "memory_high_mb": np.nan if mem_hi is None else mem_hi,
+                }
+                for k in out:
+                    out[k].append(row.get(k, -1))
+        arrays = {k: np.asarray(v, dtype=src_cols[k].dtype if k in src_cols else None) for k, v in out.items()}
+        for k in ("latency_low_ms", "latency_high_ms", "fps_low", "memory_low_mb", "memory_high_mb"):
+            arrays[k] = arrays[k].astype(np.float64)
+        arrays["latency_estimated"] = arrays["latency_estimated"].astype(bool)
+        table = replace(self._m, measurements=list(self._m.measurements) + extra_meas, columns=arrays,
+                        strings=strings)
+        view = Catalog(table, estimator)
+        view._is_estimate_view = True
+        return view
 
     # -- records ---------------------------------------------------------------
     def _recommendation(self, r: int, rank: int | None = None, strict: bool = False) -> Recommendation:

@@ -116,7 +116,6 @@ def test_the_scan_sees_function_level_relative_and_lazy_imports():
     assert _find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-@pytest.mark.xfail(strict=True, reason="catalog -> solver -> predict -> catalog: broken in a later refactor step")
 def test_no_import_cycles_inside_modelpick():
     cycle = _find_cycle(GRAPH)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
@@ -149,4 +148,17 @@ def test_catalog_knows_nothing_of_the_solver():
     for module in (m for m in MODULES if m == "modelpick.catalog" or m.startswith("modelpick.catalog.")):
         forbidden = {m for m in _reachable(module) if m in ("modelpick", "modelpick.solver", "modelpick.api")
                      or m.startswith(("modelpick.predict", "modelpick.cli"))}
+        assert not forbidden, f"{module} reaches {sorted(forbidden)}"
+
+
+def test_solver_is_handed_its_estimator_and_never_imports_prediction():
+    forbidden = {m for m in _reachable("modelpick.solver") if m in ("modelpick", "modelpick.api")
+                 or m.startswith(("modelpick.predict", "modelpick.cli", "modelpick.bounds"))}
+    assert not forbidden, f"modelpick.solver reaches {sorted(forbidden)}"
+
+
+def test_prediction_sits_below_the_front_door():
+    for module in (m for m in MODULES if m == "modelpick.predict" or m.startswith("modelpick.predict.")):
+        forbidden = {m for m in _reachable(module) if m in ("modelpick", "modelpick.api")
+                     or m.startswith("modelpick.cli")}
         assert not forbidden, f"{module} reaches {sorted(forbidden)}"

@@ -40,8 +40,8 @@ Modules, one job each: ``types`` (Prediction, PredictionError, Target, Column),
 ``intervals`` (interval calibration), ``batch`` (batch curves), ``memory`` (the
 memory model), ``models`` (the fitted bundle per catalog, cached), ``probes``
 (probe choice), ``new_device`` (calibrate() and LatencyPredictor),
-``catalog_device`` (predict() and predicted_cells()), ``estimates`` (estimated
-rows for the solver).
+``catalog_device`` (predict() and predicted_cells()), ``estimates`` (PredictedCells,
+the estimator modelpick.load_catalog hands the solver).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from __future__ import annotations
 from .batch import BATCH_EXTRAPOLATION_FACTOR, BatchCurve, batch_curve_errors, batch_curve_groups
 from .catalog_device import predict, predicted_cells
 from .cells import latency_cells
-from .estimates import catalog_with_estimates
+from .estimates import PredictedCells, catalog_with_estimates
 from .intervals import calibrate_intervals
 from .memory import MemoryModel
 from .models import Models, fit_models, models_for
@@ -72,6 +72,7 @@ __all__ = [
     "predict",
     "predicted_cells",
     "catalog_with_estimates",
+    "PredictedCells",
     "fit_models",
     "models_for",
     "Models",

@@ -57,6 +57,7 @@ class BatchCurve:
                 f"{hi * BATCH_EXTRAPOLATION_FACTOR:g} (no extrapolation further out)")
         return self.a_ms / batch_size + self.c_ms
 
+
 def batch_curve_errors(points: Mapping[int, float]) -> list[float]:
     """Leave-one-batch-size-out log errors of the interior batch sizes of one curve (for interval calibration)."""
     bs = sorted(points)
@@ -66,6 +67,7 @@ def batch_curve_errors(points: Mapping[int, float]) -> list[float]:
         curve = BatchCurve.fit(rest, [points[b] for b in rest])
         out.append(math.log(points[hide]) - math.log(curve(hide)))
     return out
+
 
 def batch_curve_groups(cells: Mapping[tuple[Target, Column], float]) -> dict[tuple, dict[int, float]]:
     """{(device, runtime, precision, settings, column): {batch_size: per-image ms}} for cells with >= 2 batch sizes."""

@@ -50,6 +50,7 @@ def predict(device: str, architecture: str, *, runtime: str | None = None, preci
                               f"architecture has no fitted effect or GMACs")
     return rows[0]
 
+
 def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]], *, batch_size: int | None,
                     include_measured: bool = False, only: tuple[str, str] | None = None) -> list[Prediction]:
     """Predictions on a catalog device for each (column, Architecture) in ``columns``.

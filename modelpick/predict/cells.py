@@ -17,6 +17,7 @@ IGNORED_SETTINGS = frozenset({"loop_count", "loops", "runs", "warmup", "cooling_
 def settings_key(settings: Mapping[str, Any] | None) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((str(k), v) for k, v in (settings or {}).items() if k not in IGNORED_SETTINGS))
 
+
 def latency_cells(catalog) -> dict[tuple[Target, Column], float]:
     """Per-image latency of every measured cell (repeated rows of a cell: geometric mean)."""
     acc: dict[tuple[Target, Column], list[float]] = {}
@@ -28,6 +29,7 @@ def latency_cells(catalog) -> dict[tuple[Target, Column], float]:
         acc.setdefault((t, (m.architecture, int(m.input_size))), []).append(float(lat))
     # a single measurement stays exactly as published
     return {k: v[0] if len(v) == 1 else float(np.exp(np.mean(np.log(v)))) for k, v in acc.items()}
+
 
 def canonical_settings(cells: Mapping[tuple[Target, Column], float], device: str) -> dict[tuple[str, str, int], Target]:
     """Per (runtime, precision, batch size) on ``device``, the run configuration predictions are made for.

@@ -27,6 +27,7 @@ def _quantile_multiplier(z: Sequence[float], weights: Sequence[float] | None = N
     level = min(1.0, INTERVAL + (1 - INTERVAL) / math.sqrt(len(z)) * 0.5)
     return float(z[order][min(np.searchsorted(cum, level), len(z) - 1)])
 
+
 def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Column], float], arch_lookup,
                         folds: int = 4, seed: int = 0) -> TransferModel:
     """Set the model's interval multipliers by cross-validation over whole devices.
@@ -87,6 +88,7 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
     model.calibration_counts = {"new_device_cells": len(z_new), "fitted_row_cells": len(z_fit)}
     return model
 
+
 def _held_out_z(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup) -> list[float]:
     known = [col for col in cols if col in model.col_index and model.n_col[model.col_index[col]] > 0
              and model.supported(model.col_index[col], t.runtime)]
@@ -105,6 +107,7 @@ def _held_out_z(model: TransferModel, t: Target, cols: list[Column], cells, arch
     mu, sd = model.predict_new(theta, S, b[ok], V[ok], var[ok], [c for c, o in zip(rest, ok) if o], near)
     truth = np.log([cells[(t, c)] for c, o in zip(rest, ok) if o])
     return list((truth - mu) / sd)
+
 
 def _log_band(errors: list[float]) -> tuple[float, float] | None:
     """The central 80 % band of log(measured / predicted), or None with too few held-out errors."""

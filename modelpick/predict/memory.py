@@ -25,6 +25,7 @@ def _memory_features(arch, input_size: int, precision: str, batch_size: int) -> 
     acts = 0.0 if arch.activations_m is None else arch.activations_m * (input_size / arch.input_size) ** 2
     return weights_mb, acts * 1e6 * bpa * batch_size / MIB
 
+
 @dataclass
 class MemoryModel:
     """memory_mb = overhead[device, runtime, precision] + alpha[runtime] weights_mb + beta[runtime] activations_mb."""

@@ -27,13 +27,16 @@ class Models:
     curve_band: tuple[float, float] | None  # 80 % band of log(measured / curve) from leave-one-batch-out
     curve_errors: int = 0
 
+
 _MODELS: dict[str, Models] = {}
+
 
 def _cache_path(catalog) -> Path | None:
     from ..catalog import cache_dir
 
     d = cache_dir()
     return None if d is None else d / f"predict-{_MODEL_VERSION}-{catalog.hash}.pickle"
+
 
 def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models:
     """Fit the transfer, batch-curve and memory models on every measured cell of ``catalog``."""
@@ -49,6 +52,7 @@ def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models
         if len(pts) >= 3:
             errors.extend(batch_curve_errors(pts))
     return Models(transfer, MemoryModel().fit(catalog), cells, _log_band(errors), len(errors))
+
 
 def models_for(catalog) -> Models:
     """The fitted models for ``catalog`` (memory cache, then disk cache, then fit)."""
@@ -77,9 +81,16 @@ def models_for(catalog) -> Models:
     _MODELS[key] = models
     return models
 
+
 def _default_catalog(catalog):
+    """``catalog``, or the default one (embedded table + ``MODELPICK_DATA``) when None.
+
+    Built from the catalog and solver layers directly: prediction sits below ``modelpick.api``, which hands
+    this package's estimator to the catalogs it loads.
+    """
     if catalog is not None:
         return catalog
-    from ..api import load_catalog
+    from ..catalog import load_table
+    from ..solver import Catalog
 
-    return load_catalog()
+    return Catalog(load_table())

@@ -54,6 +54,7 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
             "precision": raw["precision"].strip().lower(), "batch_size": bs, "latency_ms": float(lat),
             "settings": dict(settings)}
 
+
 @dataclass
 class _Row:
     runtime: str
@@ -64,6 +65,7 @@ class _Row:
     theta: np.ndarray | None = None
     S: np.ndarray | None = None
     near: np.ndarray | None = None
+
 
 class LatencyPredictor:
     """Predictions for one device, calibrated from a few measured probes. Made by :func:`calibrate`."""
@@ -178,6 +180,7 @@ class LatencyPredictor:
                 except PredictionError:
                     continue
         return sorted(out, key=lambda p: p.latency_ms)
+
 
 def calibrate(device_id: str, measurements: Sequence[Mapping[str, Any]] = (), catalog=None) -> LatencyPredictor:
     """A predictor for ``device_id`` from a few measured probes.

@@ -21,6 +21,7 @@ def _arch_feature_row(arch, input_size: int) -> list[float] | None:
     acts = arch.activations_m * scale if arch.activations_m is not None else float("nan")
     return [math.log(arch.gmacs * scale), math.log(params), math.log(acts), math.log(input_size)]
 
+
 class _Features:
     """Standardised feature matrix with missing-value indicators; the first column is the intercept."""
 
@@ -39,6 +40,7 @@ class _Features:
         # params and activations may be missing; the indicators let the fit learn what that means
         return np.column_stack([np.ones(len(z)), z, miss[:, 1:3].astype(float)])
 
+
 def _normal_equations(group: np.ndarray, X: np.ndarray, t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     d = X.shape[1]
     A = np.empty((n, d, d))
@@ -47,6 +49,7 @@ def _normal_equations(group: np.ndarray, X: np.ndarray, t: np.ndarray, n: int) -
             A[:, i, j] = A[:, j, i] = np.bincount(group, X[:, i] * X[:, j], minlength=n)
     rhs = np.stack([np.bincount(group, X[:, i] * t, minlength=n) for i in range(d)], axis=1)
     return A, rhs
+
 
 @dataclass
 class TransferModel:

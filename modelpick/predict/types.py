@@ -15,6 +15,7 @@ _Z = 1.2815515655446004  # standard-normal 90th percentile: the 80 % two-sided z
 class PredictionError(ModelpickError, ValueError):
     """A prediction cannot be made honestly (e.g. extrapolating far outside the measured batch sizes)."""
 
+
 @dataclass(frozen=True)
 class Prediction:
     """A computed latency (and, where possible, memory) for one cell, with its 80 % interval."""
@@ -58,6 +59,7 @@ class Prediction:
         out["settings"] = dict(self.settings)
         return out
 
+
 class Target(NamedTuple):
     """A row of the transfer model: where and how something ran."""
 
@@ -66,5 +68,6 @@ class Target(NamedTuple):
     precision: str
     settings: tuple[tuple[str, Any], ...]
     batch_size: int
+
 
 Column = tuple[str, int]  # (architecture, input_size)
