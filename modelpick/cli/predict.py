@@ -41,7 +41,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
     cat = catalog_from_args(args)
     if args.probes:
-        predictor = calibrate(args.device, _read_probes(args.probes), catalog=cat)
+        # a YAML catalog file (what `modelpick import` writes) is read by calibrate(); JSON is a list of probes
+        probes = args.probes if args.probes.endswith((".yaml", ".yml")) else _read_probes(args.probes)
+        predictor = calibrate(args.device, probes, catalog=cat)
         if args.architecture:
             preds = [predictor.predict(a, args.batch_size, runtime=args.runtime, precision=args.precision)
                      for a in args.architecture]
@@ -84,8 +86,9 @@ def register(sub, parents) -> None:
     p.add_argument("--runtime")
     p.add_argument("--precision")
     p.add_argument("--batch-size", type=batch_size_arg, default=1)
-    p.add_argument("--probes", metavar="FILE", help="JSON list of measured probes: architecture, runtime, "
-                   "precision, batch_size, latency_ms")
+    p.add_argument("--probes", metavar="FILE", help="JSON list of measured probes: architecture (id, alias or the "
+                   "tool's own name, e.g. ncnn's 'mobilenet'), runtime, precision, batch_size, latency_ms; or a YAML "
+                   "file written by `modelpick import`")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("suggest-probes", parents=parents, help="the architectures most informative to measure first")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, replace
 from typing import Any, Mapping, Sequence
 
@@ -29,11 +30,21 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
     if missing:
         raise InvalidQuery(f"measurements[{i}].{missing[0]}", None, "required key is missing",
                            choices=["architecture", "runtime", "precision", "batch_size", "latency_ms"])
+    raw = dict(raw)
     try:
         arch = catalog.resolve_architecture(raw["architecture"])
     except UnknownName as exc:
-        raise UnknownName(f"measurements[{i}].architecture", raw["architecture"], "unknown architecture",
-                          choices=exc.choices) from None
+        # a benchmark tool's own name (ncnn's 'mobilenet'), mapped by the reviewed alias section of that runtime's tool
+        from ..importers.probes import source_architecture
+
+        mapped = source_architecture(str(raw["architecture"]), str(raw.get("runtime", "")))
+        if mapped is None:
+            raise UnknownName(f"measurements[{i}].architecture", raw["architecture"], "unknown architecture",
+                              choices=exc.choices) from None
+        arch = catalog.resolve_architecture(mapped["architecture"])
+        raw.setdefault("input_size", mapped.get("input_size"))
+        if mapped.get("precision"):
+            raw["precision"] = mapped["precision"]
     lat = raw["latency_ms"]
     if isinstance(lat, bool) or not isinstance(lat, (int, float)) or not math.isfinite(lat) or lat <= 0:
         raise InvalidQuery(f"measurements[{i}].latency_ms", lat, "must be a finite number > 0 (per-image ms)")
@@ -41,7 +52,7 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
     if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
         raise InvalidQuery(f"measurements[{i}].batch_size", bs, "must be an integer >= 1")
     a = catalog._m.architectures[arch]
-    size = raw.get("input_size", a.input_size)
+    size = raw.get("input_size") if raw.get("input_size") is not None else a.input_size
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise InvalidQuery(f"measurements[{i}].input_size", size, "must be an integer >= 1")
     settings = raw.get("settings") or {}
@@ -186,16 +197,24 @@ def calibrate(device_id: str, measurements: Sequence[Mapping[str, Any]] = (), ca
     """A predictor for ``device_id`` from a few measured probes.
 
     ``measurements``: dicts with ``architecture`` (id or any alias the catalog
-    knows, e.g. ncnn's names), ``runtime``, ``precision``, ``batch_size`` (default 1),
+    knows, or the benchmark tool's own name for that runtime, e.g. ncnn's ``mobilenet``,
+    mapped through the reviewed alias table), ``runtime``, ``precision``, ``batch_size`` (default 1),
     ``latency_ms`` (per image), optionally ``input_size`` and ``settings``. For a
     device already in the catalog, its measured cells of the same runtime,
     precision and batch size are used too (the probes take precedence).
+    ``measurements`` may also be the path of a catalog file ``modelpick import`` wrote:
+    its latency rows (of ``device_id``, if it holds several devices) are the probes.
     """
     cat = _default_catalog(catalog)
     if not isinstance(device_id, str) or not device_id.strip():
         raise InvalidQuery("device_id", device_id, "a device id (new or from the catalog) is required")
-    if isinstance(measurements, Mapping) or isinstance(measurements, (str, bytes)):
-        raise InvalidQuery("measurements", measurements, "must be a list of dicts")
+    if isinstance(measurements, (str, os.PathLike)):
+        # an imported catalog file (modelpick import ... -o FILE): its latency rows of this device are the probes
+        from ..importers.probes import probes_from_file
+
+        measurements = probes_from_file(measurements, device_id)
+    if isinstance(measurements, Mapping) or isinstance(measurements, bytes):
+        raise InvalidQuery("measurements", measurements, "must be a list of dicts or an imported catalog file")
     probes = [_validate_probe(i, m, cat) for i, m in enumerate(measurements)]
     try:
         device = cat.resolve_device(device_id)
