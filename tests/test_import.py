@@ -2,9 +2,8 @@
 
 Every fixture under tests/fixtures/import/ is real published output, copied verbatim (long logs are excerpts:
 whole lines kept, some lines left out, as noted):
-- benchncnn/ryzen_v1605b_and_rtx3090.txt: Tencent/ncnn benchmark/README.md (commit 08c2dacb), section "AMD Ryzen
-  Embedded V1605B": the `benchncnn.exe 32 1 0 -1 0` run (CPU) and the first 19 result lines of the
-  `benchncnn.exe 32 1 0 0 0` run (Vulkan, Radeon Vega 8).
+- benchncnn/threadripper_3970x_and_quadro_rtx8000.txt: Tencent/ncnn benchmark/README.md (commit 08c2dacb), the
+  sections "AMD Ryzen Threadripper 3970X" (CPU run) and "NVIDIA Quadro RTX 8000" (Vulkan run), whole.
 - tflite-benchmark/mobilenet_v1_qemuriscv64.txt: NobuoTsukamoto/meta-tensorflow-lite doc/tensorflow-lite-benchmark.md
   (benchmark_model on qemuriscv64; the op-profiling tables after the first one are left out).
 - tflite-benchmark/espcn_peak_memory.txt: https://github.com/tensorflow/tensorflow/issues/42507 (first log, up to
@@ -38,7 +37,7 @@ from modelpick.importers.base import ImportFormatError, ParseOptions
 from modelpick.schema import CatalogFile
 
 FIX = Path(__file__).parent / "fixtures" / "import"
-NCNN = FIX / "benchncnn" / "ryzen_v1605b_and_rtx3090.txt"
+NCNN = FIX / "benchncnn" / "threadripper_3970x_and_quadro_rtx8000.txt"
 TFLITE = FIX / "tflite-benchmark" / "mobilenet_v1_qemuriscv64.txt"
 TRT = FIX / "trtexec" / "resnet50_rtx3070.txt"
 ORT = FIX / "onnxruntime-perf-test" / "squeezenet_acl.txt"
@@ -56,23 +55,24 @@ def _by_name(result) -> dict:
 # each format on real output
 
 
-def test_benchncnn_runs_headers_int8_and_names():
-    r = import_results("benchncnn", NCNN, device_id="ryzen-v1605b")
+def test_benchncnn_runs_headers_and_names():
+    r = import_results("benchncnn", NCNN, device_id="my-threadripper")
     rows = _by_name(r)
     cpu = rows[("mobilenet", "cpu")]
-    assert cpu["architecture"] == "mobilenet_v1" and cpu["latency_ms"] == 41.70 and cpu["input_size"] == 224
-    assert cpu["stats"] == {"max": 43.67, "min": 40.99} and cpu["precision"] == "auto"
-    assert cpu["settings"] == {"backend": "cpu", "cooling_down": 0, "gpu_device": -1, "loop_count": 32,
+    assert cpu["architecture"] == "mobilenet_v1" and cpu["latency_ms"] == 21.68 and cpu["input_size"] == 224
+    assert cpu["stats"] == {"max": 21.73, "min": 21.63} and cpu["precision"] == "auto"
+    assert cpu["settings"] == {"backend": "cpu", "cooling_down": 0, "gpu_device": -1, "loop_count": 10,
                                "powersave": 0, "threads": 1}
-    assert rows[("mobilenet_int8", "cpu")]["precision"] == "int8"
     assert rows[("squeezenet", "cpu")]["input_size"] == 227  # benchncnn.cpp feeds SqueezeNet 227x227
-    assert rows[("mobilenet", "vulkan")]["latency_ms"] == 8.25
-    assert rows[("mobilenet", "vulkan")]["settings"]["gpu_device"] == 0
+    assert rows[("resnet50", "cpu")]["architecture"] == "resnet50_caffe"  # ncnn's resnet50 is the Caffe v1 graph
+    vk = rows[("mobilenet", "vulkan")]
+    assert vk["latency_ms"] == 0.91 and vk["settings"]["gpu_device"] == 1 and vk["settings"]["loop_count"] == 256
     src = r.catalog["sources"][0]
-    assert "Vulkan GPU device 0 (AMD Radeon(TM) Vega 8 Graphics)" in src["runtime"]
-    assert "loop_count=32" in src["timing"]
+    assert "Vulkan GPU device 1 (Quadro RTX 8000)" in src["runtime"]
+    assert "loop_count=10" in src["timing"] and "loop_count=256" in src["timing"]
     kept_out = "\n".join(r.kept_out)
-    assert "'yolov4-tiny' is not in the alias table" in kept_out and "ryzen_v1605b_and_rtx3090.txt:36" in kept_out
+    assert "'yolov4-tiny' is not in the alias table: 2 row(s)" in kept_out
+    assert "threadripper_3970x_and_quadro_rtx8000.txt:27" in kept_out
     assert "'shufflenet' left out" in kept_out
     CatalogFile.model_validate(r.catalog)
 
@@ -240,25 +240,37 @@ def test_unknown_architecture_is_reported_not_written():
 
 def test_append_adds_new_rows_once_and_keeps_others(tmp_path):
     out = tmp_path / "mine.yaml"
-    first = import_results("benchncnn", NCNN, device_id="ryzen-v1605b", output=out)
-    again = import_results("benchncnn", NCNN, device_id="ryzen-v1605b", output=out, append=True)
+    first = import_results("benchncnn", NCNN, device_id="my-threadripper", output=out)
+    again = import_results("benchncnn", NCNN, device_id="my-threadripper", output=out, append=True)
     assert again.added == 0 and again.duplicates == first.added
-    trt = import_results("trtexec", TRT, device_id="ryzen-v1605b", architecture="resnet50", output=out, append=True)
+    trt = import_results("trtexec", TRT, device_id="my-threadripper", architecture="resnet50", output=out, append=True)
     data = yaml.safe_load(out.read_text())
     assert len(data["measurements"]) == first.added + trt.added
-    assert [d["id"] for d in data["devices"]] == ["ryzen-v1605b"]
+    assert [d["id"] for d in data["devices"]] == ["my-threadripper"]
     assert {s["id"] for s in data["sources"]} == {first.source_id, trt.source_id}
     CatalogFile.model_validate(data)
 
 
+def test_a_device_the_catalog_has_is_referenced_not_redefined(tmp_path, capsys):
+    out = tmp_path / "more.yaml"
+    r = import_results("benchncnn", NCNN, device_id="threadripper-3970x", output=out)  # an alias in the catalog
+    assert r.catalog["devices"] == [] and {m["device"] for m in r.catalog["measurements"]} == {"amd-threadripper-3970x"}
+    assert "the catalog's 'amd-threadripper-3970x'" in r.summary()
+    assert main(["validate", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["recommend", "--data", str(out), "--device", "amd-threadripper-3970x", "--runtime", "ncnn",
+                 "--json"]) == 0
+    assert r.source_id in capsys.readouterr().out
+
+
 def test_failed_import_leaves_the_output_untouched(tmp_path):
     out = tmp_path / "mine.yaml"
-    import_results("benchncnn", NCNN, device_id="ryzen-v1605b", output=out)
+    import_results("benchncnn", NCNN, device_id="my-threadripper", output=out)
     before = out.read_bytes()
     bad = tmp_path / "bad.txt"
     bad.write_text("loop_count = 4\n")
     with pytest.raises(ImportFormatError):
-        import_results("benchncnn", bad, device_id="ryzen-v1605b", output=out, append=True)
+        import_results("benchncnn", bad, device_id="my-threadripper", output=out, append=True)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
@@ -269,16 +281,16 @@ def test_failed_import_leaves_the_output_untouched(tmp_path):
 
 def test_cli_import_validate_best(tmp_path, capsys):
     out = tmp_path / "board.yaml"
-    assert main(["import", "benchncnn", str(NCNN), "--device-id", "ryzen-v1605b", "--device-name",
-                 "AMD Ryzen Embedded V1605B", "--kind", "soc", "-o", str(out)]) == 0
+    assert main(["import", "benchncnn", str(NCNN), "--device-id", "my-threadripper", "--device-name",
+                 "AMD Ryzen Threadripper 3970X", "--kind", "soc", "-o", str(out)]) == 0
     assert "measurement(s) added" in capsys.readouterr().out
     assert main(["validate", str(out)]) == 0
     capsys.readouterr()
-    assert main(["best", "--data", str(out), "--device", "ryzen-v1605b", "--min-fps", "30", "--json"]) == 0
+    assert main(["best", "--data", str(out), "--device", "my-threadripper", "--min-fps", "30", "--json"]) == 0
     import json
     answer = json.loads(capsys.readouterr().out)
     rec = answer["best"]
-    assert rec["device"] == "ryzen-v1605b" and rec["sources"]["latency"].startswith("benchncnn-ryzen-v1605b-")
+    assert rec["device"] == "my-threadripper" and rec["sources"]["latency"].startswith("benchncnn-my-threadripper-")
     assert rec["fps"] >= 30
 
 
@@ -311,3 +323,58 @@ def test_public_api_and_cli_formats_agree():
     assert "import_results" in modelpick.__all__ and modelpick.import_results is import_results
     from modelpick.cli.imports import _FORMATS
     assert set(_FORMATS) == set(FORMATS)
+
+
+# ---------------------------------------------------------------------------
+# the benchncnn parser agrees with the build's table of the same README (when the public tables are at hand)
+
+
+def _ncnn_table() -> Path | None:
+    env = os.environ.get("MODELPICK_SOURCES")
+    base = Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "sources"
+    path = base / "ncnn_benchncnn.csv"
+    return path if path.is_file() else None
+
+
+@pytest.mark.skipif(_ncnn_table() is None, reason="public source tables not found (MODELPICK_SOURCES)")
+def test_benchncnn_parser_agrees_with_the_readme_table(tmp_path):
+    """Each README run of ../shared/sources/ncnn_benchncnn.csv, printed as benchncnn.cpp prints it
+    ("%20s  min = %7.2f  max = %7.2f  avg = %7.2f"), parses back to the table's numbers, settings and input sizes."""
+    import csv
+
+    with open(_ncnn_table(), newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    header_keys = ("device", "loop_count", "num_threads", "powersave", "gpu_device", "cooling_down")
+    runs: list[list[dict]] = []
+    for r in rows:
+        if any(r[k] == "" for k in header_keys + ("min_ms", "max_ms")):
+            continue
+        same = runs and all(runs[-1][-1][k] == r[k] for k in header_keys) and \
+            int(r["readme_line"]) == int(runs[-1][-1]["readme_line"]) + 1
+        if same:
+            runs[-1].append(r)
+        else:
+            runs.append([r])
+    assert len(runs) > 50
+    lines = []
+    for run in runs:
+        h = run[0]
+        lines += [f"loop_count = {h['loop_count']}", f"num_threads = {h['num_threads']}", f"powersave = {h['powersave']}",
+                  f"gpu_device = {h['gpu_device']}", f"cooling_down = {h['cooling_down']}"]
+        lines += [f"{r['model']:>20}  min = {float(r['min_ms']):7.2f}  max = {float(r['max_ms']):7.2f}  "
+                  f"avg = {float(r['latency_ms']):7.2f}" for r in run]
+    text = "\n".join(lines) + "\n"
+    log = tmp_path / "readme_runs.txt"
+    log.write_text(text)
+    parsed = parse_file("benchncnn", log).rows
+    table = [r for run in runs for r in run]
+    assert len(parsed) == len(table)
+    from modelpick.importers.benchncnn import INPUT_SIZES
+    for row, r in zip(parsed, table):
+        assert row.model == r["model"] and row.latency_ms == float(r["latency_ms"])
+        assert row.stats == {"min": float(r["min_ms"]), "max": float(r["max_ms"])}
+        assert row.settings["threads"] == int(r["num_threads"]) and row.settings["gpu_device"] == int(r["gpu_device"])
+        assert row.settings["backend"] == ("cpu" if int(r["gpu_device"]) < 0 else "vulkan")
+        assert (row.precision == "int8") == (r["precision"] == "int8")
+        if r["model"] in INPUT_SIZES:
+            assert row.input_size == int(r["input_whc"].split("x")[0]), r["model"]

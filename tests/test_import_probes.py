@@ -12,7 +12,7 @@ from modelpick.cli import main
 from modelpick.errors import InvalidQuery, UnknownName
 from modelpick.importers.probes import probes_from_file, source_architecture
 
-NCNN = Path(__file__).parent / "fixtures" / "import" / "benchncnn" / "ryzen_v1605b_and_rtx3090.txt"
+NCNN = Path(__file__).parent / "fixtures" / "import" / "benchncnn" / "threadripper_3970x_and_quadro_rtx8000.txt"
 
 
 def test_tool_names_map_through_the_reviewed_section():
@@ -39,26 +39,26 @@ def test_unknown_tool_name_still_errors_with_choices():
 
 
 def _cpu_run(tmp_path) -> Path:
-    """The CPU run of the ncnn fixture (lines 1-37) in a file of its own."""
+    """The CPU run of the ncnn fixture (lines 1-27) in a file of its own."""
     path = tmp_path / "cpu.txt"
-    path.write_text("\n".join(NCNN.read_text().splitlines()[:37]) + "\n")
+    path.write_text("\n".join(NCNN.read_text().splitlines()[:27]) + "\n")
     return path
 
 
 def test_calibrate_from_an_imported_file(tmp_path):
     out = tmp_path / "board.yaml"
-    modelpick.import_results("benchncnn", _cpu_run(tmp_path), device_id="ryzen-v1605b", output=out)
+    modelpick.import_results("benchncnn", _cpu_run(tmp_path), device_id="my-threadripper", output=out)
     probes = probes_from_file(out)
-    assert any(p["architecture"] == "mobilenet_v1" and p["latency_ms"] == 41.70 and p["input_size"] == 224
+    assert any(p["architecture"] == "mobilenet_v1" and p["latency_ms"] == 21.68 and p["input_size"] == 224
                for p in probes)
-    pred = modelpick.calibrate("ryzen-v1605b", str(out))
+    pred = modelpick.calibrate("my-threadripper", str(out))
     p = pred.predict("mobilenet_v2", runtime="ncnn", precision="auto")
-    assert p.latency_estimated is False and p.latency_ms == 27.81  # a probe is returned as measured
+    assert p.latency_estimated is False and p.latency_ms == 14.82  # a probe is returned as measured
 
 
 def test_a_file_with_several_runs_must_be_split(tmp_path):
     out = tmp_path / "both.yaml"
-    modelpick.import_results("benchncnn", NCNN, device_id="ryzen-v1605b", output=out)
+    modelpick.import_results("benchncnn", NCNN, device_id="my-threadripper", output=out)
     with pytest.raises(InvalidQuery, match="holds 2 runs of ncnn/auto batch 1 with different settings"):
         probes_from_file(out)
 
@@ -74,9 +74,9 @@ def test_probes_file_errors(tmp_path):
 
 def test_cli_predict_with_imported_probes(tmp_path, capsys):
     out = tmp_path / "board.yaml"
-    assert main(["import", "benchncnn", str(_cpu_run(tmp_path)), "--device-id", "ryzen-v1605b", "-o", str(out)]) == 0
+    assert main(["import", "benchncnn", str(_cpu_run(tmp_path)), "--device-id", "my-threadripper", "-o", str(out)]) == 0
     capsys.readouterr()
-    assert main(["predict", "--device", "ryzen-v1605b", "--probes", str(out), "--architecture", "mobilenet_v2",
+    assert main(["predict", "--device", "my-threadripper", "--probes", str(out), "--architecture", "mobilenet_v2",
                  "--runtime", "ncnn", "--precision", "auto", "--json"]) == 0
     (p,) = json.loads(capsys.readouterr().out)["predictions"]
     assert p["architecture"] == "mobilenet_v2" and p["latency_ms"] > 0

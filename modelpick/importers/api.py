@@ -49,11 +49,13 @@ class ImportResult:
     duplicates: int
     kept_out: list[str] = field(default_factory=list)
     output: Path | None = None
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"{self.added} measurement(s) added to source {self.source_id}"
                  + (f", {self.duplicates} already present" if self.duplicates else "")
                  + (f" -> {self.output}" if self.output else "")]
+        lines += [f"  note: {n}" for n in self.notes]
         lines += [f"  kept out: {k}" for k in self.kept_out]
         return "\n".join(lines)
 
@@ -81,16 +83,21 @@ def parse_file(fmt: str, path: str | os.PathLike[str], opts: ParseOptions | None
     return module.parse(p, text, opts or ParseOptions())
 
 
-def _known_architectures(data: Sequence[str | os.PathLike[str]]) -> dict[str, str]:
-    from ..catalog import load_table
+def _known_names(data: Sequence[str | os.PathLike[str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Architecture and device names the catalog (embedded table + ``data``) knows -> their ids."""
+    from ..catalog import load_table, normalize_name
 
     table = load_table(*data, use_env=False)
-    known: dict[str, str] = {}
+    archs: dict[str, str] = {}
     for a in table.architectures.values():
-        known[a.id.lower()] = a.id
+        archs[a.id.lower()] = a.id
         for alias in a.aliases:
-            known.setdefault(alias.lower(), a.id)
-    return known
+            archs.setdefault(alias.lower(), a.id)
+    devices: dict[str, str] = {}
+    for d in table.devices.values():
+        for name in (d.id, *d.aliases):
+            devices.setdefault(normalize_name(name), d.id)
+    return archs, devices
 
 
 def _source_id(fmt: str, device_id: str, blobs: list[bytes]) -> str:
@@ -175,7 +182,16 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
                     facts[k].append(item)
 
     aliases = AliasTable.load()
-    known = _known_architectures([*data, *([output] if append and output and Path(output).exists() else [])])
+    from ..catalog import normalize_name
+
+    known, known_devices = _known_names([*data, *([output] if append and output and Path(output).exists() else [])])
+    notes: list[str] = []
+    existing_device = known_devices.get(normalize_name(device_id))
+    if existing_device is not None:
+        # the catalog already has this device: the rows refer to it, and no second device entry is written
+        if existing_device != device_id:
+            notes.append(f"device {device_id!r} is the catalog's {existing_device!r}; the rows use that id")
+        device_id = existing_device
     report = MappingReport()
     kept_out: list[str] = []
     measurements: list[dict[str, Any]] = []
@@ -220,7 +236,7 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
             catalog.setdefault(k, [])
     elif out_path is not None and out_path.exists() and not append:
         pass  # overwritten atomically below, as -o promises
-    if not any(d.get("id") == device_id for d in catalog["devices"]):
+    if existing_device is None and not any(d.get("id") == device_id for d in catalog["devices"]):
         catalog["devices"].append(device)
     if not any(s.get("id") == sid for s in catalog["sources"]):
         catalog["sources"].append(source)
@@ -240,7 +256,7 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
             catalog, sort_keys=False, allow_unicode=True, width=120)
         write_atomic(out_path, text)
     return ImportResult(catalog=catalog, source_id=sid, added=added, duplicates=duplicates, kept_out=kept_out,
-                        output=out_path)
+                        output=out_path, notes=notes)
 
 
 __all__ = ["import_results", "parse_file", "ImportResult", "ImportFormatError", "FORMATS", "ParseOptions"]
