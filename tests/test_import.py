@@ -6,6 +6,8 @@ whole lines kept, some lines left out, as noted):
   sections "AMD Ryzen Threadripper 3970X" (CPU run) and "NVIDIA Quadro RTX 8000" (Vulkan run), whole.
 - tflite-benchmark/mobilenet_v1_qemuriscv64.txt: NobuoTsukamoto/meta-tensorflow-lite doc/tensorflow-lite-benchmark.md
   (benchmark_model on qemuriscv64; the op-profiling tables after the first one are left out).
+- tflite-benchmark/mobilenet_v1_quant_old_format.txt: https://github.com/yuenshome/yuenshome.github.io/issues/77
+  (an older benchmark_model: 'Average inference timings in us: ... no stats: ...'; the first log of the comment).
 - tflite-benchmark/espcn_peak_memory.txt: https://github.com/tensorflow/tensorflow/issues/42507 (first log, up to
   the 'Peak memory footprint' line).
 - trtexec/resnet50_rtx3070.txt: a public "Start TensorRT" README (TensorRT 10.9.0, RTX 3070) running
@@ -15,6 +17,10 @@ whole lines kept, some lines left out, as noted):
   example output in the description; it names no model, so the test gives --architecture).
 - openvino-benchmark-app/mobilenet_v2_pytorch_cpu.txt: openvinotoolkit/openvino
   docs/notebooks/model-tools-with-output.rst (benchmark_app on mobilenet-v2-pytorch, OpenVINO 2024.0.0, i9-10920X).
+- openvino-benchmark-app/benchmark_report_written_to_spec.csv is NOT a published output (none was found): it is
+  written to the format of openvinotoolkit/openvino tools/benchmark_tool/openvino/tools/benchmark/utils/
+  statistics_report.py (CsvStatisticsReport.dump) with the keys main.py adds and get_command_line_arguments' '-m'
+  pairs; its numbers are made up for the test and never enter the catalog.
 - timm-benchmark/benchmark-infer-amp-nchw-pt240-cu124-rtx3090-excerpt.csv: huggingface/pytorch-image-models
   results/benchmark-infer-amp-nchw-pt240-cu124-rtx3090.csv, the header and the rows of 8 models.
 - aihub-perf/mobilenet_v2/perf.yaml: quic/ai-hub-models qai_hub_models/models/mobilenet_v2/perf.yaml (commit
@@ -96,6 +102,14 @@ def test_tflite_benchmark_peak_memory_and_unmapped_graph():
         import_results("tflite-benchmark", FIX / "tflite-benchmark" / "espcn_peak_memory.txt", device_id="pixel-x")
 
 
+def test_tflite_older_summary_and_loaded_model_line():
+    (m,) = import_results("tflite-benchmark", FIX / "tflite-benchmark" / "mobilenet_v1_quant_old_format.txt",
+                          device_id="phone-arm64").catalog["measurements"]
+    assert m["architecture"] == "mobilenet_v1" and m["precision"] == "int8"  # reviewed entry for the _quant model
+    assert m["latency_ms"] == pytest.approx(66.7676) and m["settings"]["runs"] == 15
+    assert m["stats"] == {"max": 66.838, "min": 66.699, "std": 0.039}
+
+
 def test_tflite_info_prefix_is_read(tmp_path):
     log = tmp_path / "info.log"
     log.write_text("".join(f"INFO: {line}\n" for line in TFLITE.read_text().splitlines()))
@@ -143,6 +157,15 @@ def test_openvino_benchmark_app_report():
     assert m["stats"] == {"max": 15.88, "median": 4.31, "min": 2.7}
     assert m["settings"]["hint"] == "THROUGHPUT" and m["settings"]["streams"] == 6 and m["settings"]["device"] == "CPU"
     assert "2024.0.0-14509" in r.catalog["sources"][0]["runtime"]
+
+
+def test_openvino_statistics_csv_report():
+    path = FIX / "openvino-benchmark-app" / "benchmark_report_written_to_spec.csv"
+    (m,) = import_results("openvino-benchmark-app", path, device_id="some-cpu", kind="cpu").catalog["measurements"]
+    assert m["architecture"] == "resnet50" and m["name"] == "resnet-50-pytorch.xml" and m["input_size"] == 224
+    assert m["batch_latency_ms"] == 19.20 and m["fps"] == 207.70 and m["batch_size"] == 1
+    assert m["stats"] == {"max": 35.77, "median": 19.12, "min": 14.02}
+    assert m["settings"] == {"api": "async", "device": "CPU", "infer_requests": 4, "iterations": 3120, "streams": 4}
 
 
 def test_timm_benchmark_csv_and_json(tmp_path):

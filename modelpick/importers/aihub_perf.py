@@ -42,12 +42,25 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
     if not isinstance(data, dict) or not isinstance(data.get("precisions"), dict):
         raise ImportFormatError(path, "no 'precisions:' mapping: is this an AI Hub Models perf.yaml (2025 layout)?")
     model_id = path.parent.name
+
+    def mapping(value: Any, where: str) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ImportFormatError(path, f"{where} should be a mapping, found {type(value).__name__} "
+                                    "(truncated or not an AI Hub perf.yaml?)", _line_of(text, where.rsplit(".", 1)[-1] + ":"))
+        return value
+
     found: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
     for precision, pdata in data["precisions"].items():
-        for component, cdata in ((pdata or {}).get("components") or {}).items():
-            for device, ddata in ((cdata or {}).get("performance_metrics") or {}).items():
-                for runtime, metrics in (ddata or {}).items():
-                    found.setdefault(str(device), []).append((str(precision), str(runtime), metrics or {}))
+        components = mapping(mapping(pdata, f"precisions.{precision}").get("components"), f"{precision}.components")
+        for component, cdata in components.items():
+            metrics_by_device = mapping(mapping(cdata, f"components.{component}").get("performance_metrics"),
+                                        f"{component}.performance_metrics")
+            for device, ddata in metrics_by_device.items():
+                for runtime, metrics in mapping(ddata, f"performance_metrics.{device}").items():
+                    found.setdefault(str(device), []).append(
+                        (str(precision), str(runtime), mapping(metrics, f"{device}.{runtime}")))
     if not found:
         raise ImportFormatError(path, "no performance_metrics entries")
     if opts.source_device is None and len(found) > 1:
@@ -57,7 +70,7 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
     if device not in found:
         raise ImportFormatError(path, f"device {device!r} is not in the file. Valid: {', '.join(sorted(found))}")
     for precision, runtime, m in found[device]:
-        line = _line_of(text, m.get("job_id", "\0")) if m.get("job_id") else None
+        line = _line_of(text, str(m["job_id"])) if m.get("job_id") else None
         if m.get("job_status") not in (None, "Passed"):
             continue
         if "inference_time_milliseconds" not in m:
@@ -65,8 +78,8 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
         if runtime not in RUNTIMES:
             raise ImportFormatError(path, f"unknown runtime {runtime!r}; this parser knows {', '.join(RUNTIMES)}", line)
         ms = number(str(m["inference_time_milliseconds"]), path, line, "inference_time_milliseconds")
-        peak = m.get("estimated_peak_memory_range_mb") or {}
-        versions = m.get("tool_versions") or {}
+        peak = mapping(m.get("estimated_peak_memory_range_mb"), f"{device}.{runtime}.estimated_peak_memory_range_mb")
+        versions = mapping(m.get("tool_versions"), f"{device}.{runtime}.tool_versions")
         note = (f"peak memory range {peak.get('min')}-{peak.get('max')} MB; "
                 + ", ".join(f"{k} {v}" for k, v in versions.items()))
         out.rows.append(SourceRow(

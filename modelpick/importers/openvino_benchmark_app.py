@@ -7,6 +7,11 @@ progress lines and ``[ INFO ]`` lines: ``Build ........ 2024.0.0-...``, ``Model 
 asynchronously, 6 inference requests, limits: 15000 ms duration)``, then under ``Dumping statistics report``:
 ``Execution Devices:['CPU']``, ``Count: N iterations``, ``Duration: X ms``, ``Latency:`` with ``Median``/``Average``/
 ``Min``/``Max`` (or ``99 percentile``) in ms (us for sub-ms averages), and ``Throughput: X FPS``.
+
+Also the ``-report_type`` statistics CSV (``benchmark_report.csv``; tools/benchmark_tool statistics_report.py and
+main.py): ``;``-separated ``key;value`` lines under ``Command line parameters``, ``Configuration setup`` (target
+device, API, batch size, number of parallel infer requests, number of <device> streams) and ``Execution results``
+(``latency (ms)`` = median, ``avg latency``, ``min latency``, ``max latency``, ``throughput``, all ms / FPS).
 """
 
 from __future__ import annotations
@@ -28,7 +33,83 @@ _PRECISION_HINT = {"f32": "fp32", "float32": "fp32", "f16": "fp16", "float16": "
                    "bfloat16": "bf16", "i8": "int8", "u8": "int8"}
 
 
+_CSV_SECTIONS = ("Command line parameters", "Configuration setup", "Execution results")
+
+
 def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
+    if text.lstrip().startswith(_CSV_SECTIONS):
+        return _parse_csv_report(path, text, opts)
+    return _parse_console(path, text, opts)
+
+
+def _parse_csv_report(path: Path, text: str, opts: ParseOptions) -> Parsed:
+    out = Parsed()
+    sections: dict[str, dict[str, tuple[str, int]]] = {}
+    current = None
+    for no, raw in numbered_lines(text):
+        line = raw.strip()
+        if not line:
+            continue
+        if line in _CSV_SECTIONS:
+            current = sections.setdefault(line, {})
+            continue
+        if current is None or ";" not in line:
+            raise ImportFormatError(path, f"expected 'key;value' under a section header, got {line[:60]!r}", no)
+        key, value = line.split(";", 1)
+        current.setdefault(key.strip().lower(), (value.strip(), no))
+    results = sections.get("Execution results")
+    if not results:
+        raise ImportFormatError(path, "no 'Execution results' section (truncated report, or a performance-counters "
+                                "report rather than benchmark_report.csv?)")
+    config = sections.get("Configuration setup", {})
+    latency: dict[str, float] = {}
+    lat_line = None
+    for key, (value, no) in results.items():
+        k = key.replace("(ms)", "").strip()
+        name = {"latency": "median", "median latency": "median", "avg latency": "mean", "average latency": "mean",
+                "min latency": "min", "max latency": "max"}.get(k)
+        if name is None and (m := re.match(r"^latency \((\d+) percentile\)$", k)):
+            name = f"p{m.group(1)}"
+        if name is not None:
+            latency[name] = number(value, path, no, key)
+            lat_line = lat_line or no
+    if "mean" not in latency and "median" not in latency:
+        raise ImportFormatError(path, "Execution results have no 'avg latency' or 'latency (ms)' line")
+    throughput = None
+    if "throughput" in results:
+        value, no = results["throughput"]
+        throughput = number(value, path, no, "throughput")
+    model = next((v for v, _ in sections.get("Command line parameters", {}).values()
+                  if re.search(r"\.(xml|onnx|pdmodel|tflite|blob|pb)$", v, re.I)), None)
+    name = model_name_from_path(model) if model else None
+    if name is None and opts.architecture is None:
+        raise ImportFormatError(path, "the report names no model file; give --architecture")
+    batch_text = config.get("batch size", ("1", 0))[0]
+    settings: dict[str, str | int | float | bool] = {}
+    if "target device" in config:
+        settings["device"] = config["target device"][0]
+    if "api" in config:
+        settings["api"] = config["api"][0]
+    if "number of parallel infer requests" in config and config["number of parallel infer requests"][0].isdigit():
+        settings["infer_requests"] = int(config["number of parallel infer requests"][0])
+    for key, (value, _) in config.items():
+        if (m := re.match(r"^number of (\w+) streams$", key)) and value.isdigit():
+            settings["streams"] = int(value)
+    if "total number of iterations" in results and results["total number of iterations"][0].isdigit():
+        settings["iterations"] = int(results["total number of iterations"][0])
+    stats = {k: v for k, v in latency.items() if k != "mean"}
+    out.rows.append(SourceRow(
+        model=name or opts.architecture or "", runtime=RUNTIME, batch_size=int(batch_text) if batch_text.isdigit() else 1,
+        input_size=opts.input_size, precision=opts.precision, batch_latency_ms=latency.get("mean", latency.get("median")),
+        fps=throughput, settings=settings, stats=stats, origin=f"{path}:{lat_line}"))
+    out.fact("runtime", f"OpenVINO benchmark_app statistics report, device {settings.get('device', 'not stated')}")
+    out.fact("timing", "avg latency (per infer request, one batch) as batch_latency_ms and throughput (FPS) as fps; "
+                       "median/min/max in stats")
+    out.fact("batch", "batch size as reported" if "batch size" in config else "not stated; batch 1")
+    return out
+
+
+def _parse_console(path: Path, text: str, opts: ParseOptions) -> Parsed:
     out = Parsed()
     report_at = None
     latency: dict[str, float] = {}

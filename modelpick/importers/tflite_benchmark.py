@@ -46,6 +46,7 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
     memory: tuple[str, dict[str, float], int] | None = None
     counts: list[tuple[int, str, int]] = []
     version = None
+    loaded = None
     for no, raw in numbered_lines(text):
         line = _PREFIX.sub("", raw).strip()
         if not line:
@@ -55,6 +56,8 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
             continue
         if m := re.match(r"^The TFLite version is ([\w.\-]+)", line):
             version = m.group(1)
+        if m := re.match(r"^Loaded model (\S+)", line):
+            loaded = loaded or m.group(1)
         if m := _COUNT.match(line):
             counts.append((int(m.group(1)), m.group(2), no))
             continue
@@ -93,9 +96,11 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
             if key in ("min", "max", "std", "median", "p5", "p95"):
                 stats[key] = number(value, path, cno, key) / 1000.0
     graph = flags.get("graph")
-    name = model_name_from_path(graph[0]) if graph and graph[0] else None
+    model_path = graph[0] if graph and graph[0] else loaded  # older builds echo no flags, only 'Loaded model X'
+    name = model_name_from_path(model_path) if model_path else None
     if name is None and opts.architecture is None:
-        raise ImportFormatError(path, "the log names no model (no 'Graph: [...]' line); give --architecture")
+        raise ImportFormatError(path, "the log names no model (no 'Graph: [...]' or 'Loaded model' line); give "
+                                "--architecture")
     # the log does not print the input shape; benchmark_model runs the model's own (almost always batch 1)
     settings: dict[str, str | int | float | bool] = {"batch_stated": False}
     threads = flags.get("num_threads") or flags.get("#threads_used_for_cpu_inference")
