@@ -286,6 +286,33 @@ def test_a_device_the_catalog_has_is_referenced_not_redefined(tmp_path, capsys):
     assert r.source_id in capsys.readouterr().out
 
 
+def test_existing_output_needs_append(tmp_path):
+    out = tmp_path / "mine.yaml"
+    out.write_text("schema_version: 1\n")
+    with pytest.raises(InvalidQuery, match="exists; use --append"):
+        import_results("benchncnn", NCNN, device_id="my-threadripper", output=out)
+    assert out.read_text() == "schema_version: 1\n"
+    r = import_results("benchncnn", NCNN, device_id="my-threadripper", output=out, append=True)
+    assert r.added > 0 and yaml.safe_load(out.read_text())["measurements"]
+
+
+def test_imported_file_works_through_modelpick_data(tmp_path, monkeypatch):
+    out = tmp_path / "board.yaml"
+    r = import_results("benchncnn", NCNN, device_id="my-threadripper", output=out)
+    monkeypatch.setenv("MODELPICK_DATA", str(out))
+    best = modelpick.best("my-threadripper", min_fps=30)
+    assert best.device == "my-threadripper" and best.sources["latency"] == r.source_id
+
+
+def test_cli_import_json_output(tmp_path, capsys):
+    out = tmp_path / "board.yaml"
+    assert main(["import", "trtexec", str(TRT), "--device-id", "rtx-3070-box", "--kind", "gpu", "--architecture",
+                 "resnet50", "-o", str(out), "--json"]) == 0
+    import json
+    got = json.loads(capsys.readouterr().out)
+    assert got["added"] == 1 and got["source"].startswith("trtexec-rtx-3070-box-") and got["kept_out"] == []
+
+
 def test_failed_import_leaves_the_output_untouched(tmp_path):
     out = tmp_path / "mine.yaml"
     import_results("benchncnn", NCNN, device_id="my-threadripper", output=out)

@@ -41,7 +41,7 @@ def register(sub, parents) -> None:
     p.add_argument("--precision", help="precision where the output does not state it (fp32, fp16, int8, ...)")
     p.add_argument("--source-title", help="title of the source entry")
     p.add_argument("--source-device", help="for files with several devices (AI Hub perf.yaml): the one to import")
-    p.add_argument("-o", "--output", required=True, help="catalog YAML file to write (atomically)")
+    p.add_argument("-o", "--output", required=True, help="catalog YAML file to write (atomically); an existing file needs --append")
     p.add_argument("--append", action="store_true", help="add to OUTPUT instead of replacing it; rows already "
                    "present are not duplicated")
     p.set_defaults(func=cmd_import)

@@ -137,7 +137,7 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
     (data/aliases.yaml); names it does not list, and names whose architecture the catalog (the embedded table plus
     ``data`` files) does not know, are reported in ``kept_out``, never guessed. ``architecture`` names the model of a
     single-model log. With ``output`` the file is written atomically; with ``append`` it is merged into an existing
-    file (rows already present are not duplicated). Raises :class:`ImportFormatError` (file and line) for unreadable
+    file (rows already present are not duplicated); without ``append`` an existing ``output`` is an error. Raises :class:`ImportFormatError` (file and line) for unreadable
     input and :class:`modelpick.errors.InvalidQuery` for bad arguments.
     """
     module = parser_module(fmt)
@@ -160,6 +160,9 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
             raise InvalidQuery("precision", precision, "must be a lowercase token such as 'fp32', 'fp16' or 'int8'") from None
     if output is None and append:
         raise InvalidQuery("append", True, "append needs an output file")
+    if output is not None and not append and Path(output).exists():
+        # never replace a file the user may have built up: adding to it is an explicit choice
+        raise InvalidQuery("output", str(output), "exists; use --append (append=True) to add to it, or choose a new file")
 
     opts = ParseOptions(architecture=architecture, input_size=input_size, precision=precision,
                         source_device=source_device)
@@ -234,8 +237,6 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
         catalog = existing
         for k in ("sources", "devices", "measurements"):
             catalog.setdefault(k, [])
-    elif out_path is not None and out_path.exists() and not append:
-        pass  # overwritten atomically below, as -o promises
     if existing_device is None and not any(d.get("id") == device_id for d in catalog["devices"]):
         catalog["devices"].append(device)
     if not any(s.get("id") == sid for s in catalog["sources"]):
