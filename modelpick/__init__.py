@@ -13,7 +13,7 @@ from ._version import __version__
 # `catalog` (the function, from .api) shadows the subpackage name on purpose: modelpick.catalog() is public API.
 from .api import architectures, best, catalog, checkpoints, devices, load_catalog, recommend
 from .catalog import embedded_table_path, validate_files
-from .errors import CatalogError, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
+from .errors import CatalogError, CatalogWarning, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import (
     Architecture,
     CatalogFile,
@@ -107,6 +107,7 @@ __all__ = [
     # errors
     "ModelpickError",
     "CatalogError",
+    "CatalogWarning",
     "InvalidQuery",
     "UnknownDevice",
     "UnknownName",

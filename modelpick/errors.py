@@ -58,6 +58,10 @@ class CatalogError(ModelpickError, ValueError):
         super().__init__(head + "\n  " + "\n  ".join(shown) + more)
 
 
+class CatalogWarning(UserWarning):
+    """A catalog entry is valid but cannot do what it seems meant to (e.g. a measurement that never joins)."""
+
+
 class InvalidQuery(ModelpickError, ValueError):
     """A query argument is out of range or not one of the known values."""
 

@@ -11,11 +11,14 @@ Units live in field names: ``latency_ms``, ``memory_mb``, ``params_m`` (millions
 
 from __future__ import annotations
 
+import functools
 import math
+import types
+import typing
 import re
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 
@@ -73,6 +76,26 @@ class _Strict(BaseModel):
 
     # defer_build: a cached catalog never validates files, so don't pay for building these validators at import
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic's lax mode reads `latency_ms: true` as 1.0; in a catalog file that is a mistake, not a number
+        if type(value) is bool and info.field_name in _numeric_fields(cls):
+            raise ValueError(f"must be a number, got {value!r}")
+        return value
+
+
+@functools.cache
+def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
+    out = set()
+    for name, f in model.model_fields.items():
+        args = typing.get_args(f.annotation) if typing.get_origin(f.annotation) in (typing.Union, types.UnionType) \
+            else (f.annotation,)
+        kinds = {a for a in args if a is not type(None)}
+        if kinds and kinds <= {int, float}:
+            out.add(name)
+    return frozenset(out)
 
 
 def _finite_positive(value: float | None, name: str, *, allow_zero: bool = False) -> float | None:
@@ -257,7 +280,24 @@ class Measurement(_Cell):
             raise ValueError("needs latency_ms, fps, batch_latency_ms or memory_mb")
         if self.memory_mb is not None and not self.memory_includes:
             raise ValueError("memory_mb is given but memory_includes does not say what it counts")
+        self._timings_agree()
         return self
+
+    #: Two timings of one row may differ by this factor (sources time end-to-end throughput and kernel
+    #: latency differently: up to 1.25x within torch2trt's Jetson table); beyond it one is wrong.
+    TIMING_TOLERANCE: ClassVar[float] = 1.5
+
+    def _timings_agree(self) -> None:
+        per_image = [(f"latency_ms={self.latency_ms:g}", self.latency_ms)] if self.latency_ms is not None else []
+        if self.batch_latency_ms is not None:
+            per_image.append((f"batch_latency_ms={self.batch_latency_ms:g} / batch_size={self.batch_size}",
+                              self.batch_latency_ms / self.batch_size))
+        if self.fps is not None:
+            per_image.append((f"1000 / fps={self.fps:g}", 1000.0 / self.fps))
+        for (name_a, a), (name_b, b) in zip(per_image, per_image[1:]):
+            if max(a, b) > self.TIMING_TOLERANCE * min(a, b):
+                raise ValueError(f"timings disagree: {name_a} gives {a:.4g} ms per image but {name_b} gives "
+                                 f"{b:.4g} ms (more than {self.TIMING_TOLERANCE:g}x apart); give one, or fix the other")
 
     @property
     def per_image_latency_ms(self) -> float | None:

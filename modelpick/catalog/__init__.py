@@ -19,7 +19,7 @@ from __future__ import annotations
 from ._cache import cache_dir
 from ._columns import QUANTIZED_PRECISIONS, accuracy_applies
 from ._files import embedded_table_path, env_data_paths, parse_json_lines, read_catalog_file
-from ._load import load_table, validate_files
+from ._load import check_files, load_table, validate_files
 from ._names import match_patterns, natural_key, normalize_name
 from ._table import CatalogTable
 
@@ -27,6 +27,7 @@ __all__ = [
     "CatalogTable",
     "load_table",
     "validate_files",
+    "check_files",
     "read_catalog_file",
     "parse_json_lines",
     "embedded_table_path",

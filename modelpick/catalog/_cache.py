@@ -106,6 +106,7 @@ def _core_state(table: CatalogTable) -> dict[str, Any]:
         "strings": table.strings,
         "measurement_settings": table.measurement_settings,
         "known": table.known,
+        "warnings": table.warnings,
     }
 
 
@@ -154,7 +155,7 @@ def cache_load(digest: str) -> CatalogTable | None:
             files=list(state["files"]), digest=digest, devices=devices,
             device_families=dict(state["device_families"]), columns=columns, strings=state["strings"],
             measurement_settings=state["measurement_settings"], known=state["known"],
-            load_full=_full_loader(full), full_source=str(full))
+            warnings=list(state["warnings"]), load_full=_full_loader(full), full_source=str(full))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
         return None  # missing, corrupt or foreign: rebuild
     touch(core)

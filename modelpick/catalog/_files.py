@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import re
+import reprlib
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,9 +42,67 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
+#: Largest catalog file read, in bytes (the embedded table is ~13 MB); ``MODELPICK_MAX_FILE_MB`` overrides.
+MAX_FILE_BYTES = 256 * 2**20
+#: Nodes that YAML aliases may add to a document beyond those written in it (an alias "bomb" of 600
+#: bytes expands to billions). Anchors for shared settings stay well within this.
+MAX_ALIAS_EXPANSION = 100_000
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxdict, _REPR.maxstring, _REPR.maxother = 2, 4, 4, 40, 40
+
+
 def _describe_input(value: Any) -> str:
-    text = repr(value)
+    """A short description of any value: cut while it is written, never after (a value may be huge)."""
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a value whose repr fails still gets described
+        text = f"<{type(value).__name__}>"
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def max_file_bytes() -> int:
+    raw = os.environ.get("MODELPICK_MAX_FILE_MB", "").strip()
+    try:
+        return int(float(raw) * 2**20) if raw else MAX_FILE_BYTES
+    except ValueError:
+        return MAX_FILE_BYTES
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def read_bounded(path: Path) -> bytes:
+    """A catalog file's bytes: a regular file of at most :func:`max_file_bytes`; anything else is a
+    :class:`CatalogError` naming the file (a FIFO, ``/dev/zero`` or a symlink loop never blocks or crashes)."""
+    limit = max_file_bytes()
+    try:
+        st = os.stat(path)  # follows symlinks; a loop is ELOOP
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((what for test, what in _KINDS if test(st.st_mode)), "not a regular file")
+            raise CatalogError([f"{path}: is {kind}, expected a YAML file"])
+        if st.st_size > limit:
+            raise CatalogError([f"{path}: {st.st_size:,} bytes is larger than the {limit:,} bytes a catalog file may "
+                                f"have (MODELPICK_MAX_FILE_MB raises it)"])
+        chunks, total = [], 0
+        with open(path, "rb") as fh:
+            while total <= limit:  # read(n) would allocate n bytes up front
+                chunk = fh.read(min(1 << 22, limit + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+        raw = b"".join(chunks)
+    except OSError as exc:
+        raise CatalogError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    except CatalogError:
+        raise
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise CatalogError([f"{_describe_input(str(path))}: not a usable path: {exc}"]) from None
+    if len(raw) > limit:
+        raise CatalogError([f"{path}: grew past the {limit:,} bytes a catalog file may have while it was read"])
+    return raw
 
 
 class _NotTheSubset(Exception):
@@ -134,7 +194,88 @@ def parse_json_lines(text: str) -> dict[str, Any] | None:
             doc[k] = mapping
     except (ValueError, _NotTheSubset):
         return None
+    # The JSON parser keeps the last of a repeated key silently, where the YAML path reports it. Each key in
+    # this subset is written '"name":', so fewer keys than that marks a repeat (or a string holding '":',
+    # which only costs the slower path): leave the file to YAML.
+    if _key_count(doc) != text.count('":') - text.count('\\":'):
+        return None
     return doc
+
+
+def _key_count(doc: dict[str, Any]) -> int:
+    n, stack = 0, [v for v in doc.values() if type(v) in (dict, list)]
+    while stack:
+        x = stack.pop()
+        if type(x) is dict:
+            n += len(x)
+            stack.extend(y for y in x.values() if type(y) in (dict, list))
+        else:
+            stack.extend(y for y in x if type(y) in (dict, list))
+    return n
+
+
+def _node_problems(path: Path, root: Any) -> list[str]:
+    """Duplicate keys and alias expansion in a composed YAML document, without constructing it.
+
+    Sizes are counted over the node graph with memoisation, so an alias bomb costs its written size;
+    a mapping whose key repeats would otherwise keep the last value silently.
+    """
+    from yaml.nodes import MappingNode, ScalarNode
+
+    errors: list[str] = []
+    size: dict[int, int] = {}  # expanded size of each collection node
+    unique = 0
+    on_stack: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)] if not isinstance(root, ScalarNode) else []
+    merge_tag = "tag:yaml.org,2002:merge"
+
+    def recursive(node: Any) -> list[str]:
+        return [f"{path}: line {node.start_mark.line + 1}: a recursive alias (a value that contains itself)"]
+
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            on_stack.discard(nid)
+            total = 1
+            for child in (n for kv in node.value for n in kv) if isinstance(node, MappingNode) else node.value:
+                total += 1 if isinstance(child, ScalarNode) else size[id(child)]
+            size[nid] = total
+            continue
+        if nid in size:
+            continue
+        if nid in on_stack:
+            return recursive(node)
+        if isinstance(node, MappingNode):
+            children = [n for kv in node.value for n in kv]
+            keys = [k.value for k, _ in node.value if isinstance(k, ScalarNode) and k.tag != merge_tag]
+            if len(set(keys)) < len(keys):  # a repeated key: say which, and where
+                lines: dict[str, int] = {}
+                for key, _ in node.value:
+                    if isinstance(key, ScalarNode) and key.tag != merge_tag:
+                        if key.value in lines:
+                            errors.append(f"{path}: line {key.start_mark.line + 1}: duplicate key {key.value[:60]!r} "
+                                          f"in one mapping (first at line {lines[key.value] + 1}); YAML would keep "
+                                          f"the last value silently")
+                        else:
+                            lines[key.value] = key.start_mark.line
+        else:
+            children = node.value
+        unique += 1 + sum(1 for c in children if isinstance(c, ScalarNode))
+        on_stack.add(nid)
+        stack.append((node, True))
+        for child in children:
+            if isinstance(child, ScalarNode):
+                continue
+            if id(child) in on_stack:
+                return recursive(child)
+            if id(child) not in size:
+                stack.append((child, False))
+    added = size.get(id(root), 1) - max(unique, 1)
+    if added > MAX_ALIAS_EXPANSION:
+        errors.append(f"{path}: YAML aliases expand the document by {added:,} values beyond the {unique:,} written; "
+                      f"at most {MAX_ALIAS_EXPANSION:,} are accepted (an alias bomb?)")
+    return errors
 
 
 def _parse_yaml(path: Path, text: str) -> Any:
@@ -143,14 +284,24 @@ def _parse_yaml(path: Path, text: str) -> Any:
     if len(text) > _PROGRESS_BYTES:
         print(f"modelpick: parsing {path} ({len(text) / 2**20:.0f} MB of YAML; the result is cached)...",
               file=sys.stderr, flush=True)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        return yaml.load(text, Loader=loader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problems = _node_problems(path, node)  # before constructing: an alias bomb is never expanded
+        if problems:
+            raise CatalogError(problems)
+        return loader.construct_document(node)
+    except RecursionError:
+        raise CatalogError([f"{path}: nested too deeply to read"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "?"
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CatalogError([f"{path}: {where}: not valid YAML: {problem}"]) from None
+    finally:
+        loader.dispose()
 
 
 #: Inputs above this size announce themselves on stderr before slow work (YAML parsing, a first index).
@@ -232,8 +383,4 @@ _FILE_CACHE_MIN_BYTES = 256 * 1024
 def read_catalog_file(path: str | os.PathLike[str]) -> CatalogFile:
     """Validate one file on its own (references to other files are not checked)."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise CatalogError([f"{p}: cannot read: {exc.strerror or exc}"]) from None
-    return _read_file(p, raw)
+    return _read_file(p, read_bounded(p))

@@ -5,14 +5,15 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import CatalogError
+from ..errors import CatalogError, CatalogWarning, InvalidQuery
 from ..schema import CatalogFile
 from ._cache import CACHE_FORMAT, cache_load, cache_store, code_fingerprint
 from ._columns import build_columns
-from ._files import _PROGRESS_BYTES, embedded_table_path, env_data_paths, read_file_cached
+from ._files import _PROGRESS_BYTES, embedded_table_path, env_data_paths, read_bounded, read_file_cached
 from ._merge import merge_files
 from ._table import CatalogTable
 
@@ -27,7 +28,7 @@ def _identity(paths: list[Path]) -> tuple | None:
     for p in paths:
         try:
             st = os.stat(p)
-        except OSError:
+        except (OSError, ValueError):
             return None  # let the read report it
         out.append((str(p.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     return tuple(out)
@@ -44,24 +45,24 @@ def load_table(*paths: str | os.PathLike[str], embedded: bool = True, use_env: b
         all_paths.append(embedded_table_path())
     if use_env:
         all_paths.extend(env_data_paths())
-    all_paths.extend(Path(p) for p in paths)
+    for p in paths:
+        if not isinstance(p, (str, os.PathLike)) or isinstance(os.fspath(p), bytes):
+            raise InvalidQuery("path", p, f"not a catalog file path: expected a str or os.PathLike, got "
+                                          f"{type(p).__name__}")
+        all_paths.append(Path(p))
     identity = _identity(all_paths)
     digest = _IDENTITY.get(identity) if identity is not None else None
     if digest is not None and digest in _MEMO:
         return _MEMO[digest]
     blobs: list[tuple[Path, bytes]] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for p in all_paths:
-        try:
-            resolved = p.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            blobs.append((p, p.read_bytes()))
-        except IsADirectoryError:
-            raise CatalogError([f"{p}: is a directory, expected a YAML file"]) from None
-        except OSError as exc:
-            raise CatalogError([f"{p}: cannot read: {exc.strerror or exc}"]) from None
+        raw = read_bounded(p)  # a clear CatalogError for a missing, special, looping, huge or unusable path
+        resolved = os.path.realpath(p)  # never raises on a symlink loop (Path.resolve does)
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        blobs.append((p, raw))
     h = hashlib.sha256(f"modelpick-cache-{CACHE_FORMAT}".encode() + code_fingerprint())
     for p, raw in blobs:
         h.update(str(p).encode() + b"\0" + hashlib.sha256(raw).digest())
@@ -69,6 +70,8 @@ def load_table(*paths: str | os.PathLike[str], embedded: bool = True, use_env: b
     table = _MEMO.get(digest)
     if table is None:
         table = _load(blobs, digest)
+        for line in table.warnings:  # once per table and process: memo hits return without them
+            warnings.warn(line, CatalogWarning, stacklevel=2)
         if len(_MEMO) >= 16:
             _MEMO.clear()
             _IDENTITY.clear()
@@ -105,8 +108,17 @@ def _load(blobs: list[tuple[Path, bytes]], digest: str) -> CatalogTable:
 
 def validate_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool = True) -> list[str]:
     """Validate files (merged with the embedded table so references resolve). Returns error lines."""
+    return check_files(paths, with_embedded=with_embedded)[0]
+
+
+def check_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool = True) -> tuple[list[str], list[str]]:
+    """Validate files as :func:`validate_files` does; returns (error lines, warning lines)."""
+    if isinstance(paths, (str, bytes, os.PathLike)) or not hasattr(paths, "__iter__"):
+        raise InvalidQuery("paths", paths, "must be a list of file paths, e.g. ['my.yaml']")
     try:
-        load_table(*paths, embedded=with_embedded, use_env=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CatalogWarning)
+            table = load_table(*paths, embedded=with_embedded, use_env=False)
     except CatalogError as exc:
-        return exc.errors
-    return []
+        return exc.errors, []
+    return [], list(table.warnings)

@@ -108,9 +108,14 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
             row["per_image_latency_ms"] = m.per_image_latency_ms
             measurements.append(row)
 
+    _check_failures(files, arch_names, device_names, sources, errors)
+    _check_duplicate_rows(files, measurements, errors)
+    warnings = _never_joining(files, measurements, ckpts)
+
     if errors:
         raise CatalogError(errors)
     return CatalogTable(
+        warnings=warnings,
         files=[str(p) for p, _ in files],
         digest=digest,
         sources=sources,
@@ -120,3 +125,79 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
         checkpoints=ckpts,
         measurements=measurements,
     )
+
+
+def _check_failures(files: list[tuple[Path, CatalogFile]], arch_names: dict[str, str], device_names: dict[str, str],
+                    sources: dict[str, Source], errors: list[str]) -> None:
+    """A failure entry must name a known architecture, device and source, as a measurement must."""
+    for path, cf in files:
+        for i, f in enumerate(cf.failures):
+            where = f"{path}: failures[{i}]"
+            if f.architecture.lower() not in arch_names:
+                errors.append(f"{where}.architecture: unknown architecture {f.architecture!r}{_close(f.architecture, arch_names)}")
+            if normalize_name(f.device) not in device_names:
+                errors.append(f"{where}.device: unknown device {f.device!r}{_close(normalize_name(f.device), device_names)}")
+            if f.source not in sources:
+                errors.append(f"{where}.source: unknown source {f.source!r}")
+
+
+_NUMBERS = ("latency_ms", "batch_latency_ms", "fps", "memory_mb")
+
+
+def _row_places(files: list[tuple[Path, CatalogFile]]) -> list[str]:
+    return [f"{path}: measurements[{i}]" for path, cf in files for i in range(len(cf.measurements))]
+
+
+def _check_duplicate_rows(files: list[tuple[Path, CatalogFile]], measurements: list[dict[str, Any]],
+                          errors: list[str]) -> None:
+    """Two rows of one cell from one source, run and model name must not repeat or contradict each other.
+
+    A memory-only row beside a latency-only row of the same cell is fine (they document different numbers).
+    """
+    places: list[str] | None = None
+    first: dict[tuple, int] = {}
+    for j, row in enumerate(measurements):
+        key = (row["architecture"], row["input_size"], row["device"], row["runtime"], row["precision"],
+               row["batch_size"], row["source"], row.get("name"), repr(sorted((row.get("settings") or {}).items())))
+        i = first.setdefault(key, j)
+        if i == j:
+            continue
+        places = places or _row_places(files)
+        other = measurements[i]
+        clash = [f"{k} {other[k]:g} vs {row[k]:g}" for k in _NUMBERS
+                 if row.get(k) is not None and other.get(k) is not None and row[k] != other[k]]
+        if clash:
+            errors.append(f"{places[j]}: conflicts with {places[i]} (same cell, source, settings and name): "
+                          f"{'; '.join(clash)}")
+        elif all(row.get(k) == other.get(k) for k in _NUMBERS):
+            errors.append(f"{places[j]}: repeats {places[i]} (same cell, source, settings, name and numbers)")
+
+
+def _never_joining(files: list[tuple[Path, CatalogFile]], measurements: list[dict[str, Any]],
+                   ckpts: dict[str, Checkpoint]) -> list[str]:
+    """Warnings for user rows whose input size no checkpoint of their architecture has: they never join an accuracy.
+
+    The embedded table is exempt (its build keeps such rows on purpose, for predictions and the memory model).
+    """
+    from ._files import embedded_table_path
+
+    try:
+        embedded = embedded_table_path()
+    except CatalogError:
+        embedded = None
+    sizes: dict[str, set[int]] = {}
+    for c in ckpts.values():
+        sizes.setdefault(c.architecture, set()).add(c.input_size)
+    out: list[str] = []
+    j = 0
+    for path, cf in files:
+        user = embedded is None or Path(path) != embedded
+        for i in range(len(cf.measurements)):
+            row = measurements[j]
+            j += 1
+            have = sizes.get(row["architecture"] or "")
+            if user and have and row["input_size"] not in have:
+                out.append(f"{path}: measurements[{i}].input_size: {row['input_size']} never joins an accuracy: "
+                           f"{row['architecture']!r} has checkpoints at input size "
+                           f"{', '.join(map(str, sorted(have)))} only")
+    return out

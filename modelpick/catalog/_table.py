@@ -33,6 +33,9 @@ class CatalogTable:
     measurement_settings: list[dict[str, Any]] | None = None
     #: Every runtime and precision token in the measurements, and lowercase architecture name -> id.
     known: dict[str, Any] | None = None
+    #: 'file: place: problem' lines for entries that are valid but suspicious (e.g. a measurement whose
+    #: input size no checkpoint has); loading warns with them (CatalogWarning), `validate` prints them.
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def lazy(cls, *, load_full: Callable[[], dict[str, Any]], full_source: str, **core: Any) -> "CatalogTable":

@@ -122,17 +122,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..catalog import validate_files
+    from ..catalog import check_files
 
     status = EXIT_OK
     for path in args.files:
-        errors = validate_files([path], with_embedded=not args.standalone)
+        errors, warnings = check_files([path], with_embedded=not args.standalone)
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
         if errors:
             status = EXIT_USAGE
             for line in errors:
                 print(line, file=sys.stderr)
         else:
-            print(f"{path}: OK")
+            print(f"{path}: OK" + (f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""))
     return status
 
 
