@@ -278,7 +278,7 @@ class Client:
         if not isinstance(name, str) or not name.strip():
             raise unknown(param, name, "must be a non-empty string")
         try:
-            body = self._get(path + quote(name, safe=""), params)
+            body = self._get(path + _segment(name), params)
         except ServiceError as exc:
             if exc.status == 404:  # a name no route can carry: the library's exception, as for any unknown name
                 raise unknown(param, name, f"unknown {param}") from None
@@ -308,6 +308,12 @@ class Client:
         info = self.health()
         return self._read("/healthz", lambda: {"version": str(info["catalog"]["version"]),
                                                "hash": str(info["catalog"]["hash"])})
+
+
+def _segment(name: str) -> str:
+    """``name`` as one path segment: '/' encoded, and '.' or '..' encoded too (URL normalisation would drop them)."""
+    text = quote(name, safe="")
+    return text.replace(".", "%2E") if set(name) == {"."} else text
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
