@@ -178,13 +178,16 @@ def parse_json_lines(text: str) -> dict[str, Any] | None:
             doc[key] = m.group(2)  # None for a bare key: null unless lines follow, as in YAML
             if m.group(2) is not None:
                 key = None
+    sections: list[str] = []
     try:
         for k, value in doc.items():
             if value is not None:
+                sections.append(value)
                 doc[k] = _decoder(value)(value)
         # one decoder call per section (a JSON array or object of its lines), not one per line
         for k, lines in items.items():
             section = "[" + ",".join(lines) + "]"
+            sections.append(section)
             doc[k] = _decoder(section)(section)
         for k, lines in entries.items():
             section = "{" + ",".join(lines) + "}"
@@ -195,11 +198,34 @@ def parse_json_lines(text: str) -> dict[str, Any] | None:
     except (ValueError, _NotTheSubset):
         return None
     # The JSON parser keeps the last of a repeated key silently, where the YAML path reports it. Each key in
-    # this subset is written '"name":', so fewer keys than that marks a repeat (or a string holding '":',
-    # which only costs the slower path): leave the file to YAML.
-    if _key_count(doc) != text.count('":') - text.count('\\":'):
+    # this subset is written '"name":'; when the parsed keys are fewer than that count (a repeat, or only a
+    # string holding '":'), the sections are decoded again watching for repeats, and a repeat goes to YAML.
+    if _key_count(doc) != text.count('":') - text.count('\\":') and _has_repeated_key(sections):
         return None
     return doc
+
+
+class _RepeatedKey(Exception):
+    pass
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _RepeatedKey
+    return out
+
+
+def _has_repeated_key(sections: list[str]) -> bool:
+    decoder = json.JSONDecoder(object_pairs_hook=_no_repeats)
+    try:
+        for section in sections:
+            decoder.decode(section)
+    except _RepeatedKey:
+        return True
+    except ValueError:
+        return False
+    return False
 
 
 def _key_count(doc: dict[str, Any]) -> int:
