@@ -12,6 +12,8 @@ whole lines kept, some lines left out, as noted):
   the 'Peak memory footprint' line).
 - trtexec/resnet50_rtx3070.txt: a public "Start TensorRT" README (TensorRT 10.9.0, RTX 3070) running
   `trtexec --onnx=resnet50/model.onnx`; option-echo and trace-average lines partly left out; the summary is whole.
+- trtexec/tensorrt7_gpu_compute_block.txt: https://github.com/NVIDIA/TensorRT/issues/1221 (TensorRT 7 statistics
+  blocks, from the 'walltime' line to the GPU Compute median; trailing padding removed).
 - onnxruntime-perf-test/squeezenet_acl.txt: https://github.com/ARM-software/ComputeLibrary/issues/850 (the ACL run).
 - onnxruntime-perf-test/issue17313_latencies.txt: https://github.com/microsoft/onnxruntime/issues/17313 (the
   example output in the description; it names no model, so the test gives --architecture).
@@ -126,6 +128,13 @@ def test_trtexec_summary_shapes_precision_and_version():
     assert m["settings"]["tensorrt"] == "10.9.0" and m["settings"]["tf32"] is True
     assert m["note"] == "Throughput: 691.435 qps"
     assert "TensorRT trtexec 10.9.0 on NVIDIA GeForce RTX 3070" in r.catalog["sources"][0]["runtime"]
+
+
+def test_trtexec_tensorrt7_blocks():
+    path = FIX / "trtexec" / "tensorrt7_gpu_compute_block.txt"
+    (m,) = import_results("trtexec", path, device_id="gtx-1080-ti-box", architecture="resnet50",
+                          input_size=224).catalog["measurements"]
+    assert m["batch_latency_ms"] == 567.144 and m["stats"] == {"max": 569.332, "median": 567.073, "min": 564.432}
 
 
 def test_trtexec_model_name_unmapped_without_architecture():

@@ -5,6 +5,8 @@ Format (NVIDIA TensorRT samples/common, published logs): option echo lines (``==
 warm up)``), ``TensorRT version: 10.9.0``, ``Input binding for NAME with dimensions 1x3x224x224 is created.``, and
 the ``=== Performance summary ===`` block: ``Throughput: N qps``, ``Latency: min = .. ms, max = .., mean = ..,
 median = .., percentile(99%) = ..`` and the same for ``GPU Compute Time``. Lines carry a ``[date] [I]`` prefix.
+TensorRT 7 / 8.0 print the statistics as blocks instead (``GPU Compute`` then ``min: x ms``, ``mean: ..``,
+``percentile: .. ms at 99%`` lines); those are read too.
 """
 
 from __future__ import annotations
@@ -39,10 +41,22 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
     summary_at = None
     perf: dict[str, tuple[dict[str, float], int]] = {}
     throughput = None
+    old_section = None  # TensorRT 7 / 8.0 print 'GPU Compute' then 'min: x ms' lines instead of the summary block
+    old: dict[str, dict[str, float]] = {}
+    old_line = None
     for no, raw in numbered_lines(text):
         line = _PREFIX.sub("", raw).strip()
         if not line:
             continue
+        if line in ("Host Latency", "Enqueue Time", "GPU Compute", "H2D Latency", "D2H Latency"):
+            old_section = line
+            continue
+        if old_section and (m := re.match(r"^(min|max|mean|median|percentile):\s*(\S+)\s*(\w+)(?:.*?at (\d+)%)?", line)):
+            key = f"p{m.group(4)}" if m.group(1) == "percentile" and m.group(4) else m.group(1)
+            old.setdefault(old_section, {})[key] = to_ms(number(m.group(2), path, no, key), m.group(3), path, no)
+            old_line = old_line or no
+            continue
+        old_section = None
         if line.startswith("=== Performance summary ==="):
             summary_at = no
             continue
@@ -60,9 +74,14 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                 continue
         if m := re.match(r"^([A-Za-z][\w ()/-]*?):\s*(.*)$", line):
             info.setdefault(m.group(1).strip(), (m.group(2).strip(), no))
+    if summary_at is None and "mean" in old.get("GPU Compute", {}):
+        perf["GPU Compute Time"] = (old["GPU Compute"], old_line or 1)
+        if "Host Latency" in old:
+            perf["Latency"] = (old["Host Latency"], old_line or 1)
+        summary_at = old_line
     if summary_at is None:
-        raise ImportFormatError(path, "no '=== Performance summary ===' block: is this trtexec output, or was it "
-                                "cut off before the summary?")
+        raise ImportFormatError(path, "no '=== Performance summary ===' block (nor a TensorRT 7 'GPU Compute' block "
+                                "with a mean): is this trtexec output, or was it cut off before the summary?")
     if "GPU Compute Time" not in perf or "mean" not in perf["GPU Compute Time"][0]:
         raise ImportFormatError(path, "performance summary has no 'GPU Compute Time: ... mean = ...' line "
                                 "(truncated log?)", summary_at)
