@@ -323,6 +323,12 @@ def test_compare_two_devices_side_by_side(watched, catalog):
     right = page.get_by_test_id("panel-1").bounding_box()
     assert abs(left["y"] - right["y"]) < 2 and right["x"] > left["x"] + left["width"] - 1
     assert page.locator("[data-testid=frontier-chart]").count() == 2
+    # the two charts share their axes
+    page.wait_for_function("""() => {
+        const ticks = (i) => [...document.querySelectorAll(`[data-testid=panel-${i}] [data-testid=frontier-chart] .axis text`)]
+            .map((t) => t.textContent + '@' + t.getAttribute('x') + ',' + t.getAttribute('y')).join('|');
+        return ticks(0) !== '' && ticks(0) === ticks(1);
+    }""")
     page.get_by_test_id("compare-input").fill("")
     page.get_by_test_id("panel-1").wait_for(state="detached")
     assert "compare" not in query_of(page.url)

@@ -545,6 +545,7 @@
       if (this.selected && !pts.some((p) => p.checkpoint === this.selected)) this.selected = null;
       this.drawChart();
       this.drawTable();
+      for (const other of panels) if (other !== this) other.drawChart(); // the shared axes may have moved
     }
 
     point(checkpoint) { return this.cands && this.cands.body.points.find((p) => p.checkpoint === checkpoint); }
@@ -570,12 +571,14 @@
         box.replaceChildren(caption, h("p", { class: "note", "data-testid": "frontier-chart-empty" }, "No candidates in this selection (batch, runtime, precision)."));
         return;
       }
-      const fpsAll = pts.map((p) => p.fps).filter((v) => v > 0);
+      // compared devices share their axes, so the two charts read against each other
+      const shown = panels.filter((pn) => pn.cands && pn.cands.status === 200 && pn.cands.body.points.length).flatMap((pn) => pn.cands.body.points);
+      const fpsAll = (shown.length ? shown : pts).map((p) => p.fps).filter((v) => v > 0);
       // a limit beyond the points widens the axes so it shows; one below them is simply off the chart
       if (limits.fps && limits.fps > Math.min(...fpsAll)) fpsAll.push(limits.fps);
       let lx0 = Math.log10(Math.min(...fpsAll)), lx1 = Math.log10(Math.max(...fpsAll));
       const padX = Math.max(0.08, (lx1 - lx0) * 0.05); lx0 -= padX; lx1 += padX;
-      const tops = pts.map((p) => p.top1);
+      const tops = (shown.length ? shown : pts).map((p) => p.top1);
       if (limits.top1 != null && limits.top1 > Math.min(...tops)) tops.push(limits.top1);
       let y0 = Math.min(...tops), y1 = Math.max(...tops);
       const padY = Math.max(0.5, (y1 - y0) * 0.05); y0 -= padY; y1 += padY;
