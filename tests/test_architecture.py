@@ -73,7 +73,8 @@ def imports_of(module: str) -> tuple[set[str], set[str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
                 text = node.value.partition(":")[0]  # "package.module:attr" entry points name a module too
-                for candidate in (text, _resolve(module, 1, text[1:]) if text[:1] == "." and text[1:] else "",
+                for candidate in (text if text.startswith("modelpick.") else "",
+                                  _resolve(module, 1, text[1:]) if text[:1] == "." and text[1:] else "",
                                   f"{package}.{text}"):
                     if candidate in MODULES:
                         internal.add(candidate)
