@@ -163,3 +163,22 @@ def test_prediction_sits_below_the_front_door():
         forbidden = {m for m in _reachable(module) if m in ("modelpick", "modelpick.api")
                      or m.startswith("modelpick.cli")}
         assert not forbidden, f"{module} reaches {sorted(forbidden)}"
+
+
+def test_a_core_command_loads_no_other_command_group():
+    # Cold `modelpick best` stays fast because core commands skip the other groups' modules (and their imports).
+    import subprocess
+    import sys
+
+    mini = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
+    code = ("import sys; from modelpick.cli import main; main(['validate', '--standalone', sys.argv[1]]); "
+            "print(' '.join(sorted(sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", code, str(mini)], capture_output=True, text=True, timeout=120,
+                          cwd=PACKAGE_DIR.parent)
+    assert proc.returncode == 0, proc.stderr
+    loaded = set(proc.stdout.split())
+    assert {"modelpick.cli.recommend", "modelpick.cli.data"} <= loaded
+    heavy = {"modelpick.cli.frontiers", "modelpick.cli.measure", "modelpick.cli.predict", "modelpick.cli.imports",
+             "modelpick.bounds", "modelpick.plot", "modelpick.measure", "modelpick.importers", "matplotlib", "scipy",
+             "torch"}
+    assert not heavy & loaded, sorted(heavy & loaded)
