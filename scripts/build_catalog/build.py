@@ -37,7 +37,7 @@ def build(sources_dir: Path, seeds_dir: Path, data_dir: Path) -> tuple[str, str]
     archs = architectures(ctx)
     for adapter in adapters:
         adapter.finish(archs)
-    device_entries, omitted_devices = devices(ctx.mapping.devmap, ctx.measurements)
+    device_entries, omitted_devices = devices(ctx.mapping.devmap, ctx.measurements, ctx.device_memory)
 
     catalog: dict[str, Any] = {
         "schema_version": 1,

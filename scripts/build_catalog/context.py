@@ -64,6 +64,8 @@ class BuildContext:
         self.checkpoints: dict[str, dict[str, Any]] = {}
         self.arch_refs: set[str] = set()
         self.stats: dict[str, dict[str, int]] = {}
+        # device id -> (memory_gb, source id) from a source that states the capacity (device_specs.csv)
+        self.device_memory: dict[str, tuple[int | float, str]] = {}
         self.facts = ArchitectureFacts()
         # extra build-log sections from adapter/fix steps (title -> lines), printed after the per-source counts
         self.report_sections: dict[str, list[str]] = {}

@@ -6,8 +6,14 @@ from collections.abc import Iterable
 from typing import Any
 
 
-def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """(device entries sorted by id, ids of mapped devices left out because nothing was measured on them)."""
+def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]],
+            device_memory: dict[str, tuple[int | float, str]] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """(device entries sorted by id, ids of mapped devices left out because nothing was measured on them).
+
+    ``device_memory`` (device id -> (GB, source id)) gives capacities a source states; devices_map.yaml may state
+    one too (from a device string, with memory_source), and the two must then agree.
+    """
+    device_memory = device_memory or {}
     used = {m["device"] for m in measurements}
     omitted: list[str] = []
     out = []
@@ -16,15 +22,21 @@ def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]]) -> t
             omitted.append(d["id"])
             continue
         dev = {"id": d["id"], "name": d["name"], "kind": d["kind"]}
-        if d.get("memory_gb") is not None:
-            dev["memory_gb"] = d["memory_gb"]
+        memory_gb, memory_source = d.get("memory_gb"), d.get("memory_source")
+        if d["id"] in device_memory:
+            spec_gb, spec_source = device_memory[d["id"]]
+            if memory_gb is not None and memory_gb != spec_gb:
+                raise SystemExit(f"device {d['id']}: devices_map.yaml says {memory_gb} GB, {spec_source} {spec_gb} GB")
+            memory_gb, memory_source = spec_gb, memory_source or spec_source
+        if memory_gb is not None:
+            dev["memory_gb"] = memory_gb
         if d.get("family"):
             dev["family"] = d["family"]
         dev["aliases"] = list(d.get("aliases", []))
         if d.get("description"):
             dev["description"] = d["description"]
-        if d.get("memory_source"):
-            dev["source"] = d["memory_source"]
+        if memory_source:
+            dev["source"] = memory_source
         out.append(dev)
     return out, omitted
 

@@ -81,6 +81,11 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
         L(f"  {fam}: {d}")
     L("  (jetson -> jetson-nano, the most common small Jetson; raspberry-pi -> raspberry-pi-4; pixel -> pixel-4, newest Pixel with data; titan -> titan-xp (only Titan); rtx -> rtx-4090)")
     L("")
+    L("== Device memory capacities (memory_gb, the source that states it)")
+    for d in devices:
+        if d.get("memory_gb") is not None:
+            L(f"  {d['id']}: {d['memory_gb']} GB ({d['source']})")
+    L("")
     L("== Architectures with latency but no checkpoint (no accuracy join possible)")
     no_ck = sorted({m["architecture"] for m in measurements} - {c["architecture"] for c in ckpts})
     L(f"  {len(no_ck)}: " + ", ".join(no_ck[:400]))

@@ -13,7 +13,6 @@ EXCLUDED_TABLES = {
     "zhao2023_colab_latency.csv": "Zhao et al. 2023 Colab times: CIFAR-100 32x32 models (likely CIFAR-adapted graphs, not the ImageNet architectures), timings include data loading, GPU not stated by the repo; names cannot be mapped to the ImageNet architectures with confidence, so the table is excluded",
     "bianco2018_repo_readme_accuracy.csv": "full README accuracy table incl. original-framework rows and ImageNet-5k DPNs; the rows the repo loads are already in bianco2018_models.csv",
     "timm/model_metadata-in1k.csv": "pretrain tags only (no numbers used)",
-    "device_specs.csv": "device memory capacities with vendor pages; not read yet (the device-memory step of issue 9 reads them)",
 }
 
 

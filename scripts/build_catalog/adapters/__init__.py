@@ -6,6 +6,7 @@ from ..base import SourceAdapter
 from .bianco_repo import BiancoRepoAdapter
 from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
+from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
 from .keras import KerasAdapter
 from .ncnn import NcnnAdapter
@@ -38,6 +39,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     KerasAdapter,
     BiancoRepoAdapter,
     BiancoTextAdapter,
+    DeviceSpecsAdapter,
 )
 
 __all__ = ["ADAPTERS"]
