@@ -148,6 +148,10 @@ class Device(_Strict):
     kind: DeviceKind
     memory_gb: float | None = None
     family: str | None = None
+    #: Groups a user may type for this device besides its family: platform (phone, android, ios), form (laptop,
+    #: server, cloud) and vendor (amd, intel, nvidia, ...). ``devices TAG`` lists them; a tag resolves to a
+    #: device only where ``device_families`` names a default for it.
+    tags: list[str] = Field(default_factory=list)
     aliases: list[str] = Field(default_factory=list)
     description: str | None = None
     source: str | None = None  # where the device facts (e.g. memory) come from
@@ -156,6 +160,13 @@ class Device(_Strict):
     @classmethod
     def _id(cls, v: str) -> str:
         return _check(_DEVICE_ID_RE, v, "kebab-case (e.g. 'jetson-nano')")
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        for tag in v:
+            _check(_DEVICE_ID_RE, tag, "a kebab-case tag (e.g. 'phone', 'android')")
+        return v
 
     @field_validator("memory_gb")
     @classmethod

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Iterator, Protocol, Sequence, get_args
 
 import numpy as np
 
 from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name
 from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
-from .schema import Architecture, Checkpoint, Device, Measurement, Query, Recommendation, Source
+from .schema import Architecture, Checkpoint, Device, DeviceKind, Measurement, Query, Recommendation, Source
+
+_DEVICE_KINDS = frozenset(get_args(DeviceKind))
 
 _CONSTRAINTS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
 MB_PER_GB = 1024.0
@@ -118,6 +120,11 @@ class Catalog:
                 self._device_names.setdefault(normalize_name(name), d.id)
         for fam, dev_id in merged.device_families.items():
             self._device_names.setdefault(normalize_name(fam), dev_id)
+        # tags without a default (vendor, form): the name is known, the answer is "pick one of these"
+        self._device_groups: dict[str, list[str]] = {}
+        for d in merged.devices.values():
+            for tag in d.tags:
+                self._device_groups.setdefault(normalize_name(tag), []).append(d.id)
         self._arch_names: dict[str, str] = merged.known["architecture_names"] if merged.known else {}
         self._measurement_objs: list[Measurement] | None = None
         # Limits and ranking use an estimate's conservative end (an estimate-view catalog has these columns);
@@ -188,6 +195,10 @@ class Catalog:
         if not isinstance(name, str) or not name.strip():
             raise UnknownDevice("device", name, "a device id, alias or family is required", choices=self._m.devices)
         hit = self._device_names.get(normalize_name(name))
+        if hit is None and normalize_name(name) in self._device_groups:
+            members = sorted(self._device_groups[normalize_name(name)], key=natural_key)
+            raise UnknownDevice("device", name, f"names a group of {len(members)} devices, not one device; pick one",
+                                choices=members)
         if hit is None:
             choices = sorted(set(self._m.devices) | set(self._m.device_families))
             raise UnknownDevice("device", name, "unknown device", choices=choices)
@@ -212,12 +223,21 @@ class Catalog:
             raise UnknownName("checkpoint", name, "unknown checkpoint", choices=self._m.checkpoints) from None
 
     def devices(self, pattern: str | None = None, *, kind: str | None = None) -> list[Device]:
-        """Devices whose id, name or alias matches the fnmatch pattern (substring without wildcards)."""
+        """Devices whose id, name or alias matches the fnmatch pattern (substring without wildcards).
+
+        A pattern that is a device kind ('cpu', 'gpu', ...) or tag ('phone', 'android', 'amd', ...) lists exactly
+        the devices of that kind or with that tag, not every name that happens to contain the word.
+        """
+        group = normalize_name(pattern) if pattern is not None else None
+        by_group = group is not None and (group in _DEVICE_KINDS or group in self._device_groups)
         out = []
         for d in self._m.devices.values():
             if kind and d.kind != kind:
                 continue
-            if pattern is None or match_patterns([d.id, d.name, *d.aliases], pattern):
+            if by_group:
+                if d.kind == group or group in {normalize_name(t) for t in d.tags}:
+                    out.append(d)
+            elif pattern is None or match_patterns([d.id, d.name, *d.aliases], pattern):
                 out.append(d)
         return sorted(out, key=lambda d: natural_key(d.id))
 

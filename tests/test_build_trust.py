@@ -107,3 +107,76 @@ def test_device_specs_row_citing_text_that_lacks_it_stops_the_build(spec_ctx):
     (spec_ctx.seeds_dir / "003_x.txt").write_text("no memory stated", encoding="utf-8")
     with pytest.raises(SystemExit, match="4GB LPDDR4"):
         DeviceSpecsAdapter(spec_ctx).build()
+
+
+# ---------------------------------------------------------------------------
+# section 5: one device, one id; names, tags and defaults a user types
+
+
+def test_same_board_is_one_device_with_old_id_as_alias():
+    devs = _devices()
+    assert "jetson-xavier" not in devs
+    xavier = devs["jetson-agx-xavier"]
+    assert {"jetson-xavier", "Jetson Xavier"} <= set(xavier["aliases"])
+    sources = {m["source"] for m in catalog()["measurements"] if m["device"] == "jetson-agx-xavier"}
+    assert {"torch2trt-jetson", "ncnn-benchncnn"} <= sources
+
+
+def test_family_defaults_are_what_a_user_means():
+    fam = catalog()["device_families"]
+    devs = _devices()
+    assert fam["xeon"] == "aws-c5-4xlarge" and devs["aws-c5-4xlarge"]["kind"] == "cpu"
+    assert fam["xeon-phi"] == "intel-xeon-phi-3120a"
+    assert devs["intel-xeon-phi-3120a"]["family"] == "xeon-phi"
+    assert fam["android"] == fam["phone"] == "samsung-galaxy-s24"
+    assert "android" in devs["samsung-galaxy-s24"]["tags"]
+    for vendor in ("amd", "nvidia", "intel", "qualcomm"):
+        assert vendor not in fam  # a vendor is a group, not a device
+
+
+def test_tags_cover_the_devices_users_mean():
+    devs = _devices()
+    amd = {d for d, x in devs.items() if "amd" in x.get("tags", [])}
+    assert {"amd-epyc-92-core", "amd-radeon-rx-6900-xt", "amd-ryzen-9-5950x", "amd-threadripper-3970x"} <= amd
+    phones = {d for d, x in devs.items() if "phone" in x.get("tags", [])}
+    assert {"pixel-4", "iphone-xs", "samsung-galaxy-s24", "xiaomi-mi9"} <= phones
+    assert all(devs[d]["kind"] == "soc" for d in phones)
+    assert "coral-usb-accelerator" not in phones and "rtx-4090" not in phones
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    import os
+
+    os.environ.setdefault("MODELPICK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    from modelpick import load_catalog
+
+    return load_catalog(REPO / "data" / "benchmarks.yaml", embedded=False, use_env=False)
+
+
+@pytest.mark.parametrize("typed, device", [
+    ("pixel4", "pixel-4"), ("rpi4", "raspberry-pi-4"), ("android", "samsung-galaxy-s24"),
+    ("phone", "samsung-galaxy-s24"), ("xeon", "aws-c5-4xlarge"), ("jetson-xavier", "jetson-agx-xavier"),
+    ("Jetson Xavier", "jetson-agx-xavier"), ("xeon-phi", "intel-xeon-phi-3120a"),
+])
+def test_names_users_type_resolve(shipped, typed, device):
+    assert shipped.resolve_device(typed) == device
+
+
+def test_vendor_name_lists_its_devices(shipped):
+    from modelpick.errors import UnknownDevice
+
+    with pytest.raises(UnknownDevice, match="group of 5 devices") as exc:
+        shipped.resolve_device("amd")
+    assert "amd-ryzen-9-5950x" in exc.value.choices and "quadro-rtx-8000" not in exc.value.choices
+
+
+def test_devices_by_kind_or_tag_lists_exactly_that_group(shipped):
+    cpus = shipped.devices("cpu")
+    assert cpus and all(d.kind == "cpu" for d in cpus)
+    assert len(cpus) == len(shipped.devices(kind="cpu"))
+    phones = [d.id for d in shipped.devices("phone")]
+    assert "pixel-4" in phones and "samsung-galaxy-s24" in phones and "coral-usb-accelerator" not in phones
+    assert {d.id for d in shipped.devices("amd")} >= {"amd-radeon-rx-6900-xt", "amd-epyc-92-core"}
+    # other words still match names as substrings
+    assert [d.id for d in shipped.devices("xavier")] == ["jetson-agx-xavier"]

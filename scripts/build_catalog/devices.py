@@ -32,6 +32,8 @@ def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]],
             dev["memory_gb"] = memory_gb
         if d.get("family"):
             dev["family"] = d["family"]
+        if d.get("tags"):
+            dev["tags"] = sorted(d["tags"])
         dev["aliases"] = list(d.get("aliases", []))
         if d.get("description"):
             dev["description"] = d["description"]
@@ -42,6 +44,6 @@ def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]],
 
 
 def family_defaults(devmap: dict[str, Any], devices: Iterable[dict[str, Any]]) -> dict[str, str]:
-    """Family -> default device, for the families that have a device in the catalog."""
-    used_fams = {d.get("family") for d in devices}
-    return {fam: default for fam, default in sorted(devmap["device_families"].items()) if fam in used_fams}
+    """Family or tag -> default device, for the groups that have a device in the catalog."""
+    used = {d.get("family") for d in devices} | {t for d in devices for t in d.get("tags", [])}
+    return {fam: default for fam, default in sorted(devmap["device_families"].items()) if fam in used}

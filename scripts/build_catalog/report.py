@@ -79,7 +79,15 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
     L("== device_families defaults")
     for fam, d in families.items():
         L(f"  {fam}: {d}")
-    L("  (jetson -> jetson-nano, the most common small Jetson; raspberry-pi -> raspberry-pi-4; pixel -> pixel-4, newest Pixel with data; titan -> titan-xp (only Titan); rtx -> rtx-4090)")
+    L("  (jetson -> jetson-nano, the most common small Jetson; raspberry-pi -> raspberry-pi-4; pixel -> pixel-4, newest Pixel with data; titan -> titan-xp (only Titan); rtx -> rtx-4090; xeon -> aws-c5-4xlarge, the one Xeon server CPU with data (Xeon Gold 6148 rows give no input size), the Xeon Phi coprocessor is family xeon-phi; phone / android -> samsung-galaxy-s24, an Android phone with NPU data; ios -> iphone-xs; vendor and form tags have no default: the library lists their members)")
+    L("")
+    L("== Device tags (groups a user types; `modelpick devices TAG` lists the members)")
+    tagged: dict[str, list[str]] = collections.defaultdict(list)
+    for d in devices:
+        for t in d.get("tags", []):
+            tagged[t].append(d["id"])
+    for tag, ids in sorted(tagged.items()):
+        L(f"  {tag} ({len(ids)}): " + ", ".join(ids))
     L("")
     L("== Device memory capacities (memory_gb, the source that states it)")
     for d in devices:

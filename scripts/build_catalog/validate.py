@@ -33,8 +33,15 @@ def validate(cat: dict[str, Any]) -> None:
     for fam, d in cat["device_families"].items():
         if d not in dev:
             errs.append(f"family default {fam} -> {d} unknown")
-        elif next(x for x in cat["devices"] if x["id"] == d).get("family") != fam:
-            errs.append(f"family default {fam} -> {d} is not in that family")
+        else:
+            dd = next(x for x in cat["devices"] if x["id"] == d)
+            if dd.get("family") != fam and fam not in dd.get("tags", []):
+                errs.append(f"family default {fam} -> {d} is neither in that family nor tagged with it")
+    families = {d.get("family") for d in cat["devices"]} - {None}
+    tags = {t for d in cat["devices"] for t in d.get("tags", [])}
+    names = {n.lower() for d in cat["devices"] for n in [d["id"], *d.get("aliases", [])]}
+    for group in sorted((families | tags) & names):
+        errs.append(f"device family or tag {group!r} is also a device id or alias")
     for a in cat["architectures"]:
         for f, s in a.get("sources", {}).items():
             if s not in src:

@@ -20,7 +20,7 @@ class Torch2trtAdapter(TableAdapter):
         "timing": "per torch2trt/test.py (commit 03131b0): 50 synchronized runs; fps = 50 / time, latency = per-call ms",
         "caveats": [
             "the README summary table's Xavier fps differ slightly from JETSON_XAVIER.md; the per-run file was used",
-            "'Jetson Xavier' is as published (presumably AGX Xavier; kept as device jetson-xavier)",
+            "'Jetson Xavier' (no 'NX') is the AGX Xavier: its rows share device jetson-agx-xavier with ncnn's AGX Xavier section (jetson-xavier stays an alias)",
         ],
     }
 
