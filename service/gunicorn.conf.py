@@ -82,9 +82,10 @@ def on_reload(arbiter):
     app = getattr(arbiter.app, "callable", None)
     if app is None:  # not preloaded: each new worker loads the files itself
         return
-    from service import reload_catalog
-
     import gc
+    import sys
+
+    reload_catalog = sys.modules[app.import_name].reload_catalog  # service, or modelpick_service once installed
 
     gc.unfreeze()  # the old catalog may be freed once the new one is in place
     reload_catalog(app, arbiter.log)

@@ -18,13 +18,10 @@ from ._cache import CACHE_FORMAT, cache_dir, touch, write_quietly
 
 
 def embedded_table_path() -> Path:
-    """The curated table shipped with modelpick."""
-    here = Path(__file__).resolve().parent.parent
-    candidates = [here.parent / "data" / "benchmarks.yaml", Path(sys.prefix) / "share" / "modelpick" / "benchmarks.yaml"]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise CatalogError([f"embedded table not found; looked in {', '.join(map(str, candidates))}"])
+    """The curated table shipped with modelpick (inside the installed package, or data/ in a source checkout)."""
+    from .._data import data_file
+
+    return data_file("benchmarks.yaml")
 
 
 def env_data_paths() -> list[Path]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import collections
 import os
-import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,13 +67,14 @@ class AliasEntry:
 
 
 def default_aliases_path() -> Path:
-    """The reviewed alias table shipped with modelpick (the repository's data/ folder, or the installed share/)."""
-    here = Path(__file__).resolve().parent.parent
-    candidates = [here.parent / "data" / "aliases.yaml", Path(sys.prefix) / "share" / "modelpick" / "aliases.yaml"]
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"alias table not found; looked in {', '.join(map(str, candidates))}")
+    """The reviewed alias table shipped with modelpick (inside the installed package, or data/ in a source checkout)."""
+    from .._data import data_file
+    from ..errors import CatalogError
+
+    try:
+        return data_file("aliases.yaml")
+    except CatalogError as exc:
+        raise FileNotFoundError(exc.errors[0]) from None
 
 
 class AliasTable:
