@@ -118,3 +118,46 @@ def test_a_large_first_load_says_so_on_stderr(tmp_path, monkeypatch, capsys):
     modelpick.load_catalog(MINI, embedded=False, use_env=False)
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "modelpick: indexing" in err
+
+
+def test_fitted_predictions_are_cached_as_data_and_reload_equal(tmp_path, monkeypatch, mini_catalog):
+    from modelpick.predict import models as fitted
+
+    monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(fitted, "_MODELS", {})
+    query = dict(device="board", estimates="include", batch_size=None)
+    first = fitted.models_for(mini_catalog)
+    (saved,) = tmp_path.glob("predict-*.npz")
+    assert not list(tmp_path.glob("*.pickle"))
+    monkeypatch.setattr(fitted, "_MODELS", {})
+    again = fitted.models_for(mini_catalog)
+    assert again is not first and type(again.transfer) is type(first.transfer)
+    assert again.cells == first.cells and again.curve_band == first.curve_band
+    assert again.memory.runtimes.keys() == first.memory.runtimes.keys()
+    # a damaged file is a miss: the models are fitted again and saved again
+    saved.write_bytes(b"PK\x03\x04 not a zip")
+    monkeypatch.setattr(fitted, "_MODELS", {})
+    assert fitted.models_for(mini_catalog).cells == first.cells
+    assert mini_catalog.recommend(**query)
+
+
+def test_the_state_codec_refuses_what_it_was_not_told_about(tmp_path):
+    from modelpick import _safestate
+
+    class Listed:
+        pass
+
+    class Unlisted:
+        pass
+
+    obj = Listed()
+    obj.__dict__.update(values={("a", 1): [1.5, float("nan")]}, array=__import__("numpy").arange(3), inner=Unlisted())
+    with pytest.raises(TypeError, match="Unlisted"):
+        _safestate.dumps(obj, [Listed])
+    del obj.inner
+    path = tmp_path / "state.npz"
+    path.write_bytes(_safestate.dumps(obj, [Listed]))
+    back = _safestate.load(path, [Listed])
+    assert type(back) is Listed and back.values[("a", 1)][0] == 1.5 and back.array.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="unknown class"):
+        _safestate.load(path, [])

@@ -1,11 +1,11 @@
 """The fitted bundle for one catalog (transfer, batch-curve band, memory), cached in memory and on disk by
-catalog hash; and the default catalog for calls made without one."""
+catalog hash and this package's code (data only: modelpick._safestate); and the default catalog for calls
+made without one."""
 
 from __future__ import annotations
 
-import os
-import pickle
-import tempfile
+import hashlib
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +30,32 @@ class Models:
 
 _MODELS: dict[str, Models] = {}
 
+_CODE_KEY: str | None = None
+
+
+def _code_key() -> str:
+    """Hash of this package's source: a changed fit never reads an old cache."""
+    global _CODE_KEY
+    if _CODE_KEY is None:
+        h = hashlib.sha256(str(_MODEL_VERSION).encode())
+        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        _CODE_KEY = h.hexdigest()[:16]
+    return _CODE_KEY
+
 
 def _cache_path(catalog) -> Path | None:
     from ..catalog import cache_dir
 
     d = cache_dir()
-    return None if d is None else d / f"predict-{_MODEL_VERSION}-{catalog.hash}.pickle"
+    return None if d is None else d / f"predict-{_code_key()}-{catalog.hash}.npz"
+
+
+def _saved_classes() -> list[type]:
+    """What a saved fit may contain besides plain values and arrays."""
+    from .transfer import _Features
+
+    return [Models, TransferModel, MemoryModel, _Features, Target]
 
 
 def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models:
@@ -59,25 +79,26 @@ def models_for(catalog) -> Models:
     key = catalog.hash
     if key in _MODELS:
         return _MODELS[key]
+    from .. import _safestate
+    from ..catalog._cache import evict, touch, write_quietly
+
     path = _cache_path(catalog)
     models = None
     if path is not None and path.is_file():
         try:
-            with open(path, "rb") as fh:
-                models = pickle.load(fh)
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            models = None
+            models = _safestate.load(path, _saved_classes())
+            touch(path)
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+            models = None  # damaged or foreign: fit again
     if not isinstance(models, Models):
         models = fit_models(catalog)
         if path is not None:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".predict-", suffix=".tmp")
-                with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(models, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:
-                pass  # a read-only cache must not break predictions
+                data = _safestate.dumps(models, _saved_classes())
+            except TypeError:
+                data = None  # something unsaveable in the fit: it is simply not cached
+            if data is not None and write_quietly(path, data):
+                evict(path.parent)
     _MODELS[key] = models
     return models
 

@@ -1,0 +1,121 @@
+"""Save and restore fitted objects as data only: JSON for structure, numpy arrays without pickle.
+
+A cache file that another user could write must never become code, so no pickle. :func:`dumps` walks an
+object graph of plain values, numpy arrays and instances of an explicit list of classes; :func:`loads`
+rebuilds it, creating instances only of those classes (``__new__`` plus their saved attributes: no
+``__init__``, ``__setstate__`` or ``__reduce__`` runs) and reading arrays with ``allow_pickle=False``.
+Anything else in the graph (a function, an object array, an unlisted class) is a :class:`TypeError` when
+saving, and any unexpected shape when loading is a :class:`ValueError`: callers treat both as a cache miss.
+
+The file is one ``.npz``: the arrays, plus the JSON structure as the uint8 array ``__state__``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+_STATE = "__state__"
+
+
+def dumps(obj: Any, classes: Iterable[type]) -> bytes:
+    by_name = {c.__qualname__: c for c in classes}
+    arrays: dict[str, np.ndarray] = {}
+
+    def enc(o: Any) -> Any:
+        if o is None or isinstance(o, (bool, str)):
+            return o
+        if isinstance(o, int) and type(o) is int:
+            return o
+        if type(o) is float:
+            return o if math.isfinite(o) else {"$float": repr(o)}
+        if isinstance(o, np.ndarray):
+            if o.dtype.hasobject:
+                raise TypeError("object arrays cannot be saved without pickle")
+            key = f"a{len(arrays)}"
+            arrays[key] = o
+            return {"$array": key}
+        if isinstance(o, np.generic):
+            return {"$scalar": o.dtype.str, "value": enc(o.item())}
+        if type(o) is list:
+            return [enc(x) for x in o]
+        if isinstance(o, tuple):
+            name = None if type(o) is tuple else _allowed(type(o), by_name)
+            return {"$tuple": name, "items": [enc(x) for x in o]}
+        if type(o) is dict:
+            return {"$dict": [[enc(k), enc(v)] for k, v in o.items()]}
+        if type(o) in (set, frozenset):
+            return {"$set": [enc(x) for x in o], "frozen": type(o) is frozenset}
+        name = _allowed(type(o), by_name)
+        if not hasattr(o, "__dict__"):
+            raise TypeError(f"{name} has no __dict__ to save")
+        return {"$object": name, "state": enc(dict(vars(o)))}
+
+    state = json.dumps(enc(obj), allow_nan=False, separators=(",", ":")).encode()
+    buf = io.BytesIO()
+    np.savez(buf, **arrays, **{_STATE: np.frombuffer(state, dtype=np.uint8)})
+    return buf.getvalue()
+
+
+def _allowed(cls: type, by_name: dict[str, type]) -> str:
+    name = cls.__qualname__
+    if by_name.get(name) is not cls:
+        raise TypeError(f"{cls.__module__}.{name} is not in the list of classes that may be saved")
+    return name
+
+
+def load(path, classes: Iterable[type]) -> Any:
+    """Rebuild the object saved by :func:`dumps` in the file at ``path``."""
+    by_name = {c.__qualname__: c for c in classes}
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    state = json.loads(arrays.pop(_STATE).tobytes())
+
+    def dec(node: Any) -> Any:
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if isinstance(node, list):
+            return [dec(x) for x in node]
+        if not isinstance(node, dict) or len(node) > 2:
+            raise ValueError("not a saved state")
+        if "$float" in node:
+            return float(node["$float"])
+        if "$array" in node:
+            return arrays[node["$array"]]
+        if "$scalar" in node:
+            return np.dtype(node["$scalar"]).type(dec(node["value"]))
+        if "$tuple" in node:
+            items = [dec(x) for x in node["items"]]
+            return tuple(items) if node["$tuple"] is None else _cls(node["$tuple"], by_name)(*items)
+        if "$dict" in node:
+            return {_hashable(dec(k)): dec(v) for k, v in node["$dict"]}
+        if "$set" in node:
+            items = {_hashable(dec(x)) for x in node["$set"]}
+            return frozenset(items) if node["frozen"] else items
+        if "$object" in node:
+            cls = _cls(node["$object"], by_name)
+            attrs = dec(node["state"])
+            if not isinstance(attrs, dict) or not all(isinstance(k, str) for k in attrs):
+                raise ValueError("not a saved state")
+            obj = cls.__new__(cls)
+            obj.__dict__.update(attrs)
+            return obj
+        raise ValueError("not a saved state")
+
+    return dec(state)
+
+
+def _cls(name: Any, by_name: dict[str, type]) -> type:
+    if not isinstance(name, str) or name not in by_name:
+        raise ValueError(f"a saved state names an unknown class {name!r}")
+    return by_name[name]
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, (list, dict, set, np.ndarray)):
+        raise ValueError("not a saved state")
+    return value
