@@ -7,19 +7,24 @@ rebuilds it, creating instances only of those classes (``__new__`` plus their sa
 Anything else in the graph (a function, an object array, an unlisted class) is a :class:`TypeError` when
 saving, and any unexpected shape when loading is a :class:`ValueError`: callers treat both as a cache miss.
 
-The file is one ``.npz``: the arrays, plus the JSON structure as the uint8 array ``__state__``.
+The file is one ``.npz``: the large arrays, plus the JSON structure as the uint8 array ``__state__``; small
+arrays travel inside the JSON as base64 of their bytes (thousands of tiny zip members would cost more to
+open than to decode).
 """
 
 from __future__ import annotations
 
+import base64
 import io
-import json
 import math
 from typing import Any, Iterable
 
 import numpy as np
+import orjson
 
 _STATE = "__state__"
+#: Arrays up to this many bytes are stored inline in the JSON.
+_INLINE_BYTES = 4096
 
 
 def dumps(obj: Any, classes: Iterable[type]) -> bytes:
@@ -36,6 +41,9 @@ def dumps(obj: Any, classes: Iterable[type]) -> bytes:
         if isinstance(o, np.ndarray):
             if o.dtype.hasobject:
                 raise TypeError("object arrays cannot be saved without pickle")
+            if o.nbytes <= _INLINE_BYTES:
+                data = np.ascontiguousarray(o).tobytes()
+                return {"$inline": [o.dtype.str, list(o.shape), base64.b64encode(data).decode()]}
             key = f"a{len(arrays)}"
             arrays[key] = o
             return {"$array": key}
@@ -43,9 +51,10 @@ def dumps(obj: Any, classes: Iterable[type]) -> bytes:
             return {"$scalar": o.dtype.str, "value": enc(o.item())}
         if type(o) is list:
             return [enc(x) for x in o]
+        if type(o) is tuple:
+            return {"$t": [enc(x) for x in o]}
         if isinstance(o, tuple):
-            name = None if type(o) is tuple else _allowed(type(o), by_name)
-            return {"$tuple": name, "items": [enc(x) for x in o]}
+            return {"$tuple": _allowed(type(o), by_name), "items": [enc(x) for x in o]}
         if type(o) is dict:
             return {"$dict": [[enc(k), enc(v)] for k, v in o.items()]}
         if type(o) in (set, frozenset):
@@ -55,7 +64,7 @@ def dumps(obj: Any, classes: Iterable[type]) -> bytes:
             raise TypeError(f"{name} has no __dict__ to save")
         return {"$object": name, "state": enc(dict(vars(o)))}
 
-    state = json.dumps(enc(obj), allow_nan=False, separators=(",", ":")).encode()
+    state = orjson.dumps(enc(obj))
     buf = io.BytesIO()
     np.savez(buf, **arrays, **{_STATE: np.frombuffer(state, dtype=np.uint8)})
     return buf.getvalue()
@@ -73,7 +82,7 @@ def load(path, classes: Iterable[type]) -> Any:
     by_name = {c.__qualname__: c for c in classes}
     with np.load(path, allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
-    state = json.loads(arrays.pop(_STATE).tobytes())
+    state = orjson.loads(arrays.pop(_STATE).tobytes())
 
     def dec(node: Any) -> Any:
         if node is None or isinstance(node, (bool, int, float, str)):
@@ -84,6 +93,14 @@ def load(path, classes: Iterable[type]) -> Any:
             raise ValueError("not a saved state")
         if "$float" in node:
             return float(node["$float"])
+        if "$t" in node:
+            return tuple([dec(x) for x in node["$t"]])
+        if "$inline" in node:
+            dtype, shape, data = node["$inline"]
+            dtype = np.dtype(dtype)
+            if dtype.hasobject:
+                raise ValueError("not a saved state")
+            return np.frombuffer(base64.b64decode(data), dtype=dtype).reshape(shape).copy()
         if "$array" in node:
             return arrays[node["$array"]]
         if "$scalar" in node:

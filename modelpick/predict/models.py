@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+import numpy as np
 
 from .batch import batch_curve_errors, batch_curve_groups
 from .cells import latency_cells
@@ -51,6 +53,32 @@ def _cache_path(catalog) -> Path | None:
     return None if d is None else d / f"predict-{_code_key()}-{catalog.hash}.npz"
 
 
+def _pack(models: Models) -> dict:
+    """The models with their measured cells as three arrays indexing the transfer model's rows and columns
+    (34,000 tuple keys would cost more to decode than the whole fit)."""
+    cells = models.cells
+    packed = {"models": replace(models, cells={})}
+    if cells and models.transfer is not None:
+        t = models.transfer
+        packed["cell_row"] = np.array([t.row_index[k] for k, _ in cells], dtype=np.int64)
+        packed["cell_col"] = np.array([t.col_index[c] for _, c in cells], dtype=np.int64)
+        packed["cell_ms"] = np.array(list(cells.values()), dtype=np.float64)
+    elif cells:
+        raise TypeError("cells without a transfer model")
+    return packed
+
+
+def _unpack(packed: dict) -> Models:
+    models = packed["models"]
+    if not isinstance(models, Models):
+        raise ValueError("not saved models")
+    if "cell_ms" in packed:
+        rows, cols = models.transfer.rows, models.transfer.cols
+        models.cells = {(rows[r], cols[c]): ms for r, c, ms in
+                        zip(packed["cell_row"].tolist(), packed["cell_col"].tolist(), packed["cell_ms"].tolist())}
+    return models
+
+
 def _saved_classes() -> list[type]:
     """What a saved fit may contain besides plain values and arrays."""
     from .transfer import _Features
@@ -86,7 +114,7 @@ def models_for(catalog) -> Models:
     models = None
     if path is not None and path.is_file():
         try:
-            models = _safestate.load(path, _saved_classes())
+            models = _unpack(_safestate.load(path, _saved_classes()))
             touch(path)
         except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
             models = None  # damaged or foreign: fit again
@@ -94,7 +122,7 @@ def models_for(catalog) -> Models:
         models = fit_models(catalog)
         if path is not None:
             try:
-                data = _safestate.dumps(models, _saved_classes())
+                data = _safestate.dumps(_pack(models), _saved_classes())
             except TypeError:
                 data = None  # something unsaveable in the fit: it is simply not cached
             if data is not None and write_quietly(path, data):
