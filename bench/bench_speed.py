@@ -17,7 +17,8 @@ Rows (``--only`` names):
                   worker and master RSS/PSS, then a 1-worker server whose worker is killed: time until
                   ``/healthz`` answers again (respawn). Baseline: a minimal Flask app under the same gunicorn.
 ``wrk``           never-repeating ``/recommend`` queries (a wrk Lua script that varies device, constraint and
-                  limit) against ``/healthz`` on the same server, 2 sync workers, answer cache off and on.
+                  limit) against ``/healthz`` on the same server, 2 workers of the production config, answer
+                  cache off and on.
 ``typo_404``      ``/models/<typo>`` (a different typo each time) against ``/healthz``, in process.
 ``estimates``     first ``estimates="include"`` query in a fresh process, with the fitted models cached on disk
                   and without, against the same process's first plain query.
@@ -412,7 +413,7 @@ def bench_wrk(tmp: Path, warm_cache: Path, duration: float, rounds: int) -> list
         ratio = rec["rps"] / health["rps"]
         # a 422 (no feasible model) is an answer too, but wrk counts it under "status"
         socket_errors = sum(rec[k] for k in ("connect", "read", "write", "timeout"))
-        out.append(row(f"never-repeating `/recommend` req/s, 2 sync workers, {name}", rec["rps"], "req/s",
+        out.append(row(f"never-repeating `/recommend` req/s, 2 workers, {name}", rec["rps"], "req/s",
                        health["rps"], "`/healthz` req/s, same server, alternating phases", ">= 60 % of `/healthz`",
                        ratio >= 0.6 and socket_errors == 0 and health["errors"] == 0,
                        recommend=rec, healthz=health, share_422=infeasible, queries_sent=offset))
