@@ -48,3 +48,10 @@ def test_mangled_lines_parse_or_fail_cleanly(fmt, data):
 @given(fmt=st.sampled_from(sorted(FORMATS)), text=st.text(max_size=300))
 def test_arbitrary_text_parses_or_fails_cleanly(fmt, text):
     _parse(fmt, text)
+
+
+def test_lone_carriage_returns_fail_cleanly_in_every_format():
+    # found by hypothesis: csv.DictReader raised a bare csv.Error on a lone '\r' inside a field
+    for fmt in sorted(FORMATS):
+        for text in ("\r", "model\r,x\n", "a\rb\r\nc", 'model,"x\r'):
+            _parse(fmt, text, "sample.csv")

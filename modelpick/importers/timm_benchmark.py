@@ -40,14 +40,18 @@ def _records(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
         if not all(isinstance(i, dict) for i in items):
             raise ImportFormatError(path, "JSON must be a result object or a list of them")
         return [(None, i) for i in items]  # type: ignore[misc]
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or "model" not in reader.fieldnames:
-        raise ImportFormatError(path, "no CSV header with a 'model' column: is this a timm benchmark.py results file?", 1)
+    # newline="" lets the csv module see lone carriage returns as line ends instead of failing on them
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
-    for i, r in enumerate(reader, start=2):
-        if None in r:
-            raise ImportFormatError(path, "row has more cells than the header", i)
-        rows.append((i, r))
+    try:
+        if reader.fieldnames is None or "model" not in reader.fieldnames:
+            raise ImportFormatError(path, "no CSV header with a 'model' column: is this a timm benchmark.py results file?", 1)
+        for i, r in enumerate(reader, start=2):
+            if None in r:
+                raise ImportFormatError(path, "row has more cells than the header", i)
+            rows.append((i, r))
+    except csv.Error as exc:
+        raise ImportFormatError(path, f"not a readable CSV file ({exc})", reader.line_num or 1) from None
     return rows
 
 
