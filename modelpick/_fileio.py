@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` to ``path`` completely or not at all (Ctrl-C or a kill leaves the old file)."""
     target = Path(path)
+    if target.is_dir():  # else the rename fails after the work, with a message naming the temp file
+        raise IsADirectoryError(errno.EISDIR, "is a directory; give a file name inside it", str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:

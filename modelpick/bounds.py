@@ -170,8 +170,11 @@ class UpperBound:
                    "smallest area over the observed FPS range, slope >= 0 (Bianco et al. 2018, Fig. 3)")
 
     def _x(self, fps) -> np.ndarray:
-        arr = np.asarray(fps, dtype=float)
-        if arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+        try:
+            arr = np.asarray(fps, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidQuery("fps", fps, "must be a finite number > 0 (or an array of them)") from None
+        if isinstance(fps, (bool, str, bytes)) or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr <= 0):
             raise InvalidQuery("fps", fps, "must be a finite number > 0")
         return np.log10(arr) if self.form == "log" else arr
 

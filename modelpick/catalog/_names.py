@@ -29,6 +29,9 @@ def match_patterns(names: Iterable[str], include: str | Sequence[str] | None, ex
     """
 
     def as_list(p: str | Sequence[str] | None) -> list[str]:
+        from .._args import optional_pattern
+
+        optional_pattern("pattern", p)
         if p is None:
             return []
         pats = [p] if isinstance(p, str) else list(p)

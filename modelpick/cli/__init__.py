@@ -27,21 +27,46 @@ _COMMAND_MODULES: list[str] = ["modelpick.cli.frontiers", "modelpick.cli.measure
 _CORE_COMMANDS = frozenset({"best", "recommend", "devices", "models", "show", "export", "validate"})
 
 
+class _Parser(argparse.ArgumentParser):
+    """No prefix matching (``--max-mem 1`` is not silently ``--max-mem-gb``); an unknown option is an error
+    that suggests the close ones."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, extra = super().parse_known_args(args, namespace)
+        unknown = [a.split("=", 1)[0] for a in extra if a.startswith("-") and len(a) > 1]
+        if unknown:
+            import difflib
+
+            options = sorted(o for o in self._option_string_actions if o.startswith("--"))
+            hints = []
+            for flag in unknown:
+                close = [o for o in options if o.startswith(flag)] or difflib.get_close_matches(flag, options, n=3)
+                if close:
+                    hints.append(f"{flag}: did you mean {' or '.join(close[:3])}?")
+            if hints:
+                self.error(f"unrecognized arguments: {' '.join(extra)} ({'; '.join(hints)})")
+        return parsed, extra
+
+
 def build_parser(*, with_plugins: bool = True) -> argparse.ArgumentParser:
     from .._version import __version__
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("--data", action="append", metavar="FILE",
                         help="extra catalog YAML file to merge (repeatable; also MODELPICK_DATA)")
     common.add_argument("--json", action="store_true", help="machine-readable JSON output")
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="modelpick",
         description="Pick the most accurate pretrained image classifier that fits a device's memory and speed limits.",
         epilog="exit codes: 0 answer, 2 bad usage or input, 3 no feasible model",
     )
     parser.add_argument("--version", action="version", version=f"modelpick {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
     for module_name in _CORE_MODULES + (_COMMAND_MODULES if with_plugins else []):
@@ -80,6 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # a file the command line names cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        if want_json:
+            print_json({"error": "os-error", "detail": f"{where}{exc.strerror or exc}"})
+        print(f"modelpick: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

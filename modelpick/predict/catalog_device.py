@@ -28,7 +28,13 @@ def predict(device: str, architecture: str, *, runtime: str | None = None, preci
     arch = cat._m.architectures[arch_id]
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise InvalidQuery("batch_size", batch_size, "must be an integer >= 1")
-    col = (arch_id, int(input_size or arch.input_size))
+    from .._args import optional_positive_int, optional_token
+
+    optional_token("runtime", runtime)
+    optional_token("precision", precision)
+    # None means the architecture's own size; 0 or a negative size is an error, never a silent 224
+    optional_positive_int("input_size", input_size, maximum=4096)
+    col = (arch_id, int(input_size if input_size is not None else arch.input_size))
     models = models_for(cat)
     targets = canonical_settings(models.cells, dev)
     pairs = sorted({(rt, pr) for rt, pr, _ in targets})

@@ -106,6 +106,10 @@ class LatencyPredictor:
                  "probes": len(r.probes)} for r in self._rows]
 
     def _select(self, runtime: str | None, precision: str | None) -> list[_Row]:
+        from .._args import optional_token
+
+        optional_token("runtime", runtime)
+        optional_token("precision", precision)
         rows = [r for r in self._rows if (runtime is None or r.runtime == runtime.lower())
                 and (precision is None or r.precision == precision.lower())]
         if not rows:
@@ -132,7 +136,10 @@ class LatencyPredictor:
         arch = cat._m.architectures[arch_id]
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise InvalidQuery("batch_size", batch_size, "must be an integer >= 1")
-        col = (arch_id, int(input_size or arch.input_size))
+        from .._args import optional_positive_int
+
+        optional_positive_int("input_size", input_size, maximum=4096)  # 0 is an error, never a silent default
+        col = (arch_id, int(input_size if input_size is not None else arch.input_size))
         rows = self._select(runtime, precision)
         by_bs = {r.batch_size: r for r in rows}
         if batch_size in by_bs:
@@ -208,14 +215,21 @@ def calibrate(device_id: str, measurements: Sequence[Mapping[str, Any]] = (), ca
     cat = _default_catalog(catalog)
     if not isinstance(device_id, str) or not device_id.strip():
         raise InvalidQuery("device_id", device_id, "a device id (new or from the catalog) is required")
+    if isinstance(measurements, (str, os.PathLike)) and "\x00" in os.fspath(measurements):
+        raise InvalidQuery("measurements", measurements, "not a usable file path (it holds a NUL byte)")
     if isinstance(measurements, (str, os.PathLike)):
         # an imported catalog file (modelpick import ... -o FILE): its latency rows of this device are the probes
         from ..importers.probes import probes_from_file
 
         measurements = probes_from_file(measurements, device_id)
-    if isinstance(measurements, Mapping) or isinstance(measurements, bytes):
+    if isinstance(measurements, (Mapping, bytes)) or not hasattr(measurements, "__iter__"):
         raise InvalidQuery("measurements", measurements, "must be a list of dicts or an imported catalog file")
     probes = [_validate_probe(i, m, cat) for i, m in enumerate(measurements)]
+    measured_runtimes = set(cat.runtimes())
+    for i, p in enumerate(probes):
+        if p["runtime"] not in measured_runtimes:  # no catalog device to transfer from: a typo, or an unsupported runtime
+            raise UnknownName(f"measurements[{i}].runtime", p["runtime"], "no device in the catalog was measured "
+                              "with this runtime, so nothing can be transferred from it", choices=sorted(measured_runtimes))
     try:
         device = cat.resolve_device(device_id)
         known = True

@@ -26,7 +26,11 @@ def suggest_probes(k: int = 5, *, runtime: str | None = None, among: Iterable[st
         raise PredictionError("the catalog has no measured latencies to choose probes from")
     allowed = None
     if among is not None:
-        allowed = {cat.resolve_architecture(a) for a in among}
+        from .._args import name_list
+
+        allowed = {cat.resolve_architecture(a) for a in name_list("among", among)}
+    if runtime is not None and not isinstance(runtime, str):
+        raise InvalidQuery("runtime", runtime, "must be a runtime name such as 'ncnn', or None")
     rts = {t.runtime for t in model.rows}
     if runtime is not None and runtime not in rts:
         raise UnknownName("runtime", runtime, "no measured latency uses this runtime", choices=sorted(rts))
