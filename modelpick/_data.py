@@ -14,7 +14,17 @@ from .errors import CatalogError
 
 
 def data_file(name: str) -> Path:
-    """The shipped file ``name`` (e.g. ``benchmarks.yaml``) as a path on disk."""
+    """The shipped file ``name`` (e.g. ``benchmarks.yaml``) as a path on disk (looked up once per process)."""
+    hit = _FOUND.get(name)
+    if hit is None:
+        hit = _FOUND[name] = _find(name)
+    return hit
+
+
+_FOUND: dict[str, Path] = {}
+
+
+def _find(name: str) -> Path:
     packaged = files("modelpick").joinpath("data", name)
     if packaged.is_file():
         return Path(str(packaged))

@@ -30,7 +30,8 @@ def _identity(paths: list[Path]) -> tuple | None:
             st = os.stat(p)
         except (OSError, ValueError):
             return None  # let the read report it
-        out.append((str(p.resolve()), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        # the path as given (its digest includes it), and the file it names by device and inode
+        out.append((os.fspath(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     return tuple(out)
 
 
