@@ -18,7 +18,7 @@ from typing import Any, Iterator, Protocol, Sequence, get_args
 
 import numpy as np
 
-from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name
+from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name, unjoined_reason
 from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import Architecture, Checkpoint, Device, DeviceKind, Measurement, Query, Recommendation, Source
 
@@ -648,7 +648,7 @@ class Catalog:
                                      "nearest": []}
         if not base.any():
             have_bs = self.batch_sizes(dev) if hi > lo else []
-            why = (f"no joined candidates on {dev} (no measurement there matches a checkpoint's architecture and input size)"
+            why = (f"no joined candidates on {dev} ({unjoined_reason(self._m, dev)})"
                    if hi == lo else f"no candidates on {dev} with {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))}")
             if hi > lo:
                 why += (f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: {', '.join(self.runtimes(dev))}; "

@@ -180,3 +180,110 @@ def test_devices_by_kind_or_tag_lists_exactly_that_group(shipped):
     assert {d.id for d in shipped.devices("amd")} >= {"amd-radeon-rx-6900-xt", "amd-epyc-92-core"}
     # other words still match names as substrings
     assert [d.id for d in shipped.devices("xavier")] == ["jetson-agx-xavier"]
+
+
+# ---------------------------------------------------------------------------
+# section 4: PaddleClas DPN precision, timm caveats, the build log's join count and the no-candidate diagnosis
+
+
+def _paddleclas_dpn(device: str) -> list[dict]:
+    return [m for m in catalog()["measurements"]
+            if m["source"] == "paddleclas" and m["device"] == device and m["architecture"].startswith("dpn")]
+
+
+def test_dpn_t4_figures_are_filed_under_fp16_once():
+    rows = _paddleclas_dpn("tesla-t4")
+    fp16 = {(m["architecture"], m["batch_size"]): m for m in rows if m["precision"] == "fp16"}
+    fp32 = {(m["architecture"], m["batch_size"]): m for m in rows if m["precision"] == "fp32"}
+    assert len(fp16) == len(fp32) == 15 and len(rows) == 30  # one row per cell, no duplicate from DPN.md
+    # DenseNet.md's FP16 column (also DPN.md's unlabelled table) and DenseNet.md's own FP32 column
+    assert fp16[("dpn68", 1)]["batch_latency_ms"] == 11.7827 and "DPN.md" in fp16[("dpn68", 1)]["note"]
+    assert fp32[("dpn68", 1)]["batch_latency_ms"] == 11.64915
+    assert fp32[("dpn98", 8)]["batch_latency_ms"] == 62.77751
+    assert not {m["batch_latency_ms"] for m in fp32.values()} & {m["batch_latency_ms"] for m in fp16.values()}
+
+
+def test_dpn_v100_conflict_is_not_two_truths():
+    assert _paddleclas_dpn("tesla-v100") == []
+    log = (REPO / "data" / "build_log.txt").read_text(encoding="utf-8")
+    assert "CONFLICT: DPN68 tesla-v100 fp32 batch 1: DPN.md 2.82 ms, DenseNet.md 8.18 ms -> neither stored" in log
+
+
+def test_timm_gmacs_caveat_only_where_the_columns_are_missing():
+    said = sorted(s["id"] for s in catalog()["sources"] if "this file has no gmacs/macts columns" in s.get("caveats", []))
+    assert said == ["timm-benchmark-infer-fp32-nchw-pt221-cpu-i9_10940x-dynamo"]
+
+
+def test_build_log_join_count_is_what_the_library_builds(shipped):
+    log = (REPO / "data" / "build_log.txt").read_text(encoding="utf-8")
+    line = next(x for x in log.splitlines() if x.strip().startswith("joined candidates"))
+    assert int(line.rsplit(":", 1)[1]) == len(shipped)
+    assert "coral-dev-board: precision pairing" in log
+
+
+def test_no_candidate_diagnosis_blames_precision_pairing(shipped):
+    from modelpick.errors import NoFeasibleModel
+
+    with pytest.raises(NoFeasibleModel, match=r"no joined candidates on coral-dev-board \(precision pairing: .* int8 runs"):
+        shipped.best("coral")
+
+
+PADDLE_CSV = """model,device,framework,precision,batch_size,latency_ms,source,threads,input_size,table_note_zh,section
+M1,Card,PaddleClas inference w/ TensorRT-8.0.3.4,FP32,1,5.5,x/A.md,,224,,
+M1,Card,PaddleClas inference w/ TensorRT-8.0.3.4,FP16,1,3.0,x/B.md,,224,,
+M1,Card,PaddleClas inference w/ TensorRT-8.0.3.4,FP32,1,4.0,x/B.md,,224,,
+M1,Card2,PaddleClas inference w/ TensorRT-8.0.3.4,FP32,1,7.0,x/A.md,,224,,
+M1,Card2,PaddleClas inference w/ TensorRT-8.0.3.4,FP32,1,9.0,x/B.md,,224,,
+"""
+
+
+@pytest.fixture
+def paddle_ctx(tmp_path):
+    data, sources = tmp_path / "data", tmp_path / "sources"
+    data.mkdir()
+    sources.mkdir()
+    (data / "aliases.yaml").write_text(yaml.safe_dump({"timm_to_canonical": {}, "sources": {"paddleclas": {"M1": "m1"}}}),
+                                       encoding="utf-8")
+    devmap = {"devices": [{"id": "card", "name": "Card", "kind": "gpu", "aliases": ["Card"]},
+                          {"id": "card2", "name": "Card2", "kind": "gpu", "aliases": ["Card2"]}]}
+    (data / "devices_map.yaml").write_text(yaml.safe_dump(devmap), encoding="utf-8")
+    (sources / "paddleclas_latency.csv").write_text(PADDLE_CSV, encoding="utf-8")
+    reviewed = {"relabel": [{"doc": "A.md", "device": "Card", "from": "FP32", "to": "FP16",
+                             "same_as": {"doc": "B.md", "precision": "FP16"}, "reason": "r"}],
+                "conflicts": [{"docs": ["A.md", "B.md"], "device": "Card2", "precision": "FP32", "reason": "c"}]}
+    (data / "paddleclas_reviewed.yaml").write_text(yaml.safe_dump(reviewed), encoding="utf-8")
+    return BuildContext(sources, tmp_path / "seeds", data)
+
+
+def test_paddleclas_relabel_must_hold_and_conflicts_must_be_reviewed(paddle_ctx):
+    from scripts.build_catalog.adapters.paddleclas import PaddleclasAdapter
+
+    # A.md's "FP32" 5.5 ms is relabelled FP16 but B.md's FP16 figure is 3.0 ms: the stated evidence fails
+    with pytest.raises(SystemExit, match="does not equal B.md"):
+        PaddleclasAdapter(paddle_ctx).build()
+
+
+def test_paddleclas_same_figure_kept_once_and_conflict_dropped(paddle_ctx):
+    from scripts.build_catalog.adapters.paddleclas import PaddleclasAdapter
+
+    csv_path = paddle_ctx.sources_dir / "paddleclas_latency.csv"
+    csv_path.write_text(PADDLE_CSV.replace(",1,5.5,", ",1,3.0,"), encoding="utf-8")
+    PaddleclasAdapter(paddle_ctx).build()
+    got = sorted((m["device"], m["precision"], m["batch_latency_ms"], m["settings"]["doc"], m.get("note", ""))
+                 for m in paddle_ctx.measurements)
+    assert got == [("card", "fp16", 3.0, "B.md", "the same figure is also published in A.md, whose table names no "
+                    "precision (data/paddleclas_reviewed.yaml)"),
+                   ("card", "fp32", 4.0, "B.md", "")]
+    assert paddle_ctx.stats["paddleclas"] == {"read": 5, "kept": 2}
+
+
+def test_paddleclas_unreviewed_conflict_stops_the_build(paddle_ctx):
+    from scripts.build_catalog.adapters.paddleclas import PaddleclasAdapter
+
+    csv_path = paddle_ctx.sources_dir / "paddleclas_latency.csv"
+    csv_path.write_text(PADDLE_CSV.replace(",1,5.5,", ",1,3.0,"), encoding="utf-8")
+    (paddle_ctx.data_dir / "paddleclas_reviewed.yaml").write_text(yaml.safe_dump({"relabel": [
+        {"doc": "A.md", "device": "Card", "from": "FP32", "to": "FP16", "same_as": {"doc": "B.md", "precision": "FP16"},
+         "reason": "r"}]}), encoding="utf-8")
+    with pytest.raises(SystemExit, match="different figures in two docs"):
+        PaddleclasAdapter(paddle_ctx).build()

@@ -17,7 +17,7 @@ and code), ``_table`` (the table type), ``_names`` (name helpers), ``_load``
 from __future__ import annotations
 
 from ._cache import cache_dir
-from ._columns import QUANTIZED_PRECISIONS, accuracy_applies
+from ._columns import QUANTIZED_PRECISIONS, accuracy_applies, unjoined_reason
 from ._files import embedded_table_path, env_data_paths, parse_json_lines, read_catalog_file
 from ._load import check_files, load_table, validate_files
 from ._names import match_patterns, natural_key, normalize_name
@@ -34,6 +34,7 @@ __all__ = [
     "env_data_paths",
     "cache_dir",
     "accuracy_applies",
+    "unjoined_reason",
     "QUANTIZED_PRECISIONS",
     "match_patterns",
     "natural_key",

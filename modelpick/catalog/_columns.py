@@ -26,6 +26,26 @@ def accuracy_applies(ck_precision: str, ck_source: str, run_precision: str, run_
     return ck_source == run_source and same_scheme
 
 
+def unjoined_reason(merged: CatalogTable, device: str) -> str:
+    """Why ``device`` has no joined candidate, in words (the reason, not a list of rows).
+
+    Either nothing was timed there, or no timed row is at a checkpoint's (architecture, input size), or such rows
+    exist but every pairing fails the accuracy rule (quantized runs whose source publishes no accuracy for its
+    quantized weights).
+    """
+    timed = [m for m in merged.measurements if m["device"] == device and m["per_image_latency_ms"] is not None]
+    if not timed:
+        return "no latency was measured there"
+    cells = {(c.architecture, c.input_size) for c in merged.checkpoints.values()}
+    at_cells = [m for m in timed if (m["architecture"], m["input_size"]) in cells]
+    if not at_cells:
+        return "no measurement there matches a checkpoint's architecture and input size"
+    precisions = sorted({m["precision"] for m in at_cells})
+    return (f"precision pairing: its {len(at_cells)} latency rows at a checkpoint's architecture and input size are "
+            f"{'/'.join(precisions)} runs, and a quantized run pairs only with accuracy its own source publishes for "
+            "the same quantized weights (none does here)")
+
+
 def build_columns(merged: CatalogTable) -> None:
     """Join checkpoints with measurements on (architecture, input_size) into numpy columns."""
     from ..estimate import estimate_memory_mb, fit_memory_groups

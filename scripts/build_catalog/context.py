@@ -13,7 +13,7 @@ from .mapping import NameMapping
 
 # Key order of a measurement / checkpoint row in the catalog file (measurements: the row contract's order).
 # Keys starting with "_" are build-internal: an adapter's finish() step removes them before the catalog is assembled.
-MEASUREMENT_FIELDS = (*MEASUREMENT_KEYS, "_peak_mem_max_mb")
+MEASUREMENT_FIELDS = (*MEASUREMENT_KEYS, "_peak_mem_max_mb", "_relabelled_from")
 CHECKPOINT_FIELDS = ("id", "architecture", "source", "top1", "top5", "input_size", "precision", "name")
 
 
@@ -57,6 +57,7 @@ class BuildContext:
     def __init__(self, sources_dir: Path, seeds_dir: Path, data_dir: Path) -> None:
         self.sources_dir = sources_dir
         self.seeds_dir = seeds_dir
+        self.data_dir = data_dir  # the reviewed data files (aliases, devices, per-source decisions)
         self.exclusions: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
         self.mapping = NameMapping.from_files(data_dir, self.exclusions)
         self.sources: dict[str, dict[str, Any]] = {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 from typing import Any
 
+from modelpick.catalog import accuracy_applies
+
 from .context import BuildContext
 
 
@@ -98,23 +100,40 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
     no_ck = sorted({m["architecture"] for m in measurements} - {c["architecture"] for c in ckpts})
     L(f"  {len(no_ck)}: " + ", ".join(no_ck[:400]))
     L("")
-    # joins
-    by_arch_size: dict[tuple, int] = collections.Counter((c["architecture"], c["input_size"]) for c in ckpts)
+    # joins: the library's rule (modelpick.catalog.accuracy_applies), so this count is the candidates it builds
+    by_arch_size: dict[tuple, list[dict[str, Any]]] = collections.defaultdict(list)
+    for c in ckpts:
+        by_arch_size[(c["architecture"], c["input_size"])].append(c)
     joined: collections.Counter = collections.Counter()
+    cell_match: collections.Counter = collections.Counter()  # latency rows at some checkpoint's (arch, size)
     for m in measurements:
-        k = (m["architecture"], m["input_size"])
-        if k in by_arch_size and (m.get("latency_ms") or m.get("fps") or m.get("batch_latency_ms")):
-            joined[m["device"]] += by_arch_size[k]
+        if not (m.get("latency_ms") or m.get("fps") or m.get("batch_latency_ms")):
+            continue
+        cks = by_arch_size.get((m["architecture"], m["input_size"]), [])
+        if cks:
+            cell_match[m["device"]] += 1
+        joined[m["device"]] += sum(accuracy_applies(c.get("precision", "fp32"), c["source"], m["precision"], m["source"])
+                                   for c in cks)
+    joined = +joined  # drop zero counts
     L("== Summary")
     L(f"  sources: {len(sources)}")
     L(f"  devices: {len(devices)}")
     L(f"  architectures: {len(archs)}")
     L(f"  checkpoints: {len(ckpts)}")
     L(f"  measurements: {len(measurements)}")
-    L(f"  joined candidates (checkpoint x latency measurement, same architecture and input size): {sum(joined.values())}")
+    L(f"  joined candidates (checkpoint x latency measurement, same architecture and input size, accuracy pairing as the library: modelpick.catalog.accuracy_applies): {sum(joined.values())}")
     L("  per device:")
     for dev, n in sorted(joined.items(), key=lambda kv: (-kv[1], kv[0])):
         L(f"    {dev}: {n}")
     no_join = sorted({d['id'] for d in devices} - set(joined))
-    L(f"  devices with no joined candidate: {len(no_join)}: " + ", ".join(no_join))
+    L(f"  devices with no joined candidate: {len(no_join)}" + (":" if no_join else ""))
+    for dev in no_join:
+        precisions = sorted({m["precision"] for m in measurements if m["device"] == dev})
+        if cell_match[dev]:
+            why = (f"precision pairing: its {cell_match[dev]} latency rows at a checkpoint's architecture and input "
+                   f"size are {'/'.join(precisions)} runs, and quantized runs pair only with accuracy the same source "
+                   "publishes for the same quantized weights")
+        else:
+            why = "no latency row there matches a checkpoint's architecture and input size"
+        L(f"    {dev}: {why}")
     return "\n".join(lines) + "\n"

@@ -68,7 +68,7 @@ class TimmAdapter(SourceAdapter):
                 "timing": "infer_samples_per_sec (images/s) -> fps; infer_step_time = 1000 x total time / steps, ms per batch step -> batch_latency_ms",
                 "caveats": [f"memory layout {f['memory_layout']}", f"last commit to the file {f['last_commit']} ({f['last_commit_date']})"]
                 + (["the RTX Pro 6000 / 5090 / 4090 pt291 files were run with PyTorch 2.9.1 (repo README 2026-01-05/06); device name for pro6000maxq comes only from the file name"] if "pt291" in fname else [])
-                + (["this file has no gmacs/macts columns"] if "gmacs" not in (rows[0].keys() if rows else []) else []),
+                + (["this file has no gmacs/macts columns"] if "infer_gmacs" not in (rows[0].keys() if rows else []) else []),
             })
             kept = 0
             for r in rows:
