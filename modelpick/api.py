@@ -37,30 +37,34 @@ def catalog() -> Catalog:
 def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
          max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
          max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-         objective: str = "top1", strict: bool = False, estimates: str = "exclude") -> Recommendation:
+         objective: str = "top1", strict: bool = False, estimates: str = "exclude",
+         include_suspect: bool = False) -> Recommendation:
     """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
 
     ``estimates="include"`` lets predicted latencies of unmeasured cells compete,
     flagged ``latency_estimated`` with their 80 % interval; a limit is met only by
-    the interval's conservative end. Raises :class:`NoFeasibleModel` (with
+    the interval's conservative end. Measurements the suspect screen judged
+    implausible (``suspect``) are left out unless ``include_suspect=True``,
+    which lets them compete, flagged with their reason. Raises :class:`NoFeasibleModel` (with
     ``.diagnosis``) when nothing fits, and :class:`InvalidQuery` /
     :class:`UnknownDevice` for bad arguments.
     """
     return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                           batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                          precision=precision, objective=objective, strict=strict, estimates=estimates)
+                          precision=precision, objective=objective, strict=strict, estimates=estimates,
+                          include_suspect=include_suspect)
 
 
 def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
               max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
               max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
               objective: str = "top1", strict: bool = False, limit: int = 10,
-              estimates: str = "exclude") -> list[Recommendation]:
+              estimates: str = "exclude", include_suspect: bool = False) -> list[Recommendation]:
     """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`."""
     return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                                batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                                precision=precision, objective=objective, strict=strict, limit=limit,
-                               estimates=estimates)
+                               estimates=estimates, include_suspect=include_suspect)
 
 
 def devices(pattern: str | None = None) -> list[Device]:

@@ -230,23 +230,23 @@ class Client:
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
              objective: str = "top1", strict: bool = False, estimates: str = "exclude",
-             **query: Any) -> Recommendation:
+             include_suspect: bool = False, **query: Any) -> Recommendation:
         """The most accurate (or fastest, or smallest) checkpoint; see :func:`modelpick.best`."""
         return self.recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                               batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                               precision=precision, objective=objective, strict=strict, estimates=estimates, limit=1,
-                              **query)[0]
+                              include_suspect=include_suspect, **query)[0]
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, estimates: str = "exclude", limit: int = 10,
-                  **query: Any) -> list[Recommendation]:
+                  include_suspect: bool = False, **query: Any) -> list[Recommendation]:
         """Up to ``limit`` ranked answers, one per checkpoint; see :func:`modelpick.recommend`."""
         body = self.answer(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                            batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                            precision=precision, objective=objective, strict=strict, estimates=estimates, limit=limit,
-                           **query)
+                           include_suspect=include_suspect, **query)
         return self._read("/recommend", lambda: [Recommendation.model_validate(r)
                                                   for r in [body["best"], *body["alternatives"]]])
 

@@ -279,6 +279,9 @@ class Measurement(_Cell):
     stats: dict[str, float] = Field(default_factory=dict)
     name: str | None = None  # the source's own model name
     note: str | None = None
+    #: Why the build's suspect screen judged this latency implausible (see modelpick.screen); None = not a suspect.
+    #: Answers skip suspect rows unless asked (``include_suspect=True``).
+    suspect: str | None = None
 
     @field_validator("latency_ms", "batch_latency_ms", "fps", "memory_mb")
     @classmethod
@@ -402,6 +405,9 @@ class Recommendation(BaseModel):
     settings: dict[str, Any] = Field(default_factory=dict)
     #: Source ids: {"accuracy": ..., "latency": ..., "memory": ...}.
     sources: dict[str, str | None]
+    #: Why the latency row is a suspect (implausible by the screen); None for rows that passed it. Answers carry
+    #: suspects only when asked with ``include_suspect=True``.
+    suspect: str | None = None
     rank: int | None = None
     #: Why this answer: what it beat, what binds, and what more accuracy would cost.
     why: list[str] = Field(default_factory=list)
@@ -437,3 +443,6 @@ class Query(BaseModel):
         "exclude", description="include: predicted latencies of unmeasured cells join the candidates, flagged "
         "latency_estimated, and meet a limit only by their interval's conservative end")
     limit: int = Field(10, ge=1, le=1000, description="number of ranked answers (recommend)")
+    include_suspect: bool = Field(
+        False, description="include measurements the suspect screen judged implausible (flagged with their reason); "
+        "excluded by default")

@@ -306,6 +306,9 @@ class Catalog:
             base &= c["precision"][sl] == self._code["precision"][q.precision]
         if q.batch_size is not None:
             base &= c["batch_size"][sl] == q.batch_size
+        suspect = c.get("suspect")
+        if suspect is not None and not q.include_suspect:
+            base &= ~suspect[sl]
         mem = self._mem_limit[sl]
         mem_known = ~np.isnan(mem)
         if q.strict:
@@ -406,26 +409,30 @@ class Catalog:
     def best(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-             objective: str = "top1", strict: bool = False, estimates: str = "exclude") -> Recommendation:
+             objective: str = "top1", strict: bool = False, estimates: str = "exclude",
+             include_suspect: bool = False) -> Recommendation:
         """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits.
 
         ``estimates="include"`` adds predicted latencies of unmeasured cells (flagged
         ``latency_estimated``; a limit is met only by the interval's conservative end).
+        ``include_suspect=True`` lets rows the suspect screen judged implausible compete (their ``suspect`` says why).
         """
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                       precision=precision, objective=objective, strict=strict, estimates=estimates)
+                       precision=precision, objective=objective, strict=strict, estimates=estimates,
+                       include_suspect=include_suspect)
         return self._solve(q, 1)[0]
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, limit: int = 10,
-                  estimates: str = "exclude") -> list[Recommendation]:
+                  estimates: str = "exclude", include_suspect: bool = False) -> list[Recommendation]:
         """Up to ``limit`` candidates, one per checkpoint, best first."""
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                       precision=precision, objective=objective, strict=strict, limit=limit, estimates=estimates)
+                       precision=precision, objective=objective, strict=strict, limit=limit, estimates=estimates,
+                       include_suspect=include_suspect)
         return self._solve(q, q.limit)
 
     def solve(self, q: Query) -> list[Recommendation]:
@@ -496,7 +503,7 @@ class Catalog:
                     "gmacs": np.nan if arch.gmacs is None else arch.gmacs, "measurement": mi,
                     "memory_measurement": -1, "accuracy_source": code("source", ck.source),
                     "latency_source": code("source", None), "memory_source": code("source", None),
-                    "latency_estimated": True, "latency_low_ms": cell.latency_low_ms,
+                    "suspect": False, "latency_estimated": True, "latency_low_ms": cell.latency_low_ms,
                     "latency_high_ms": cell.latency_high_ms, "fps_low": 1000.0 / cell.latency_high_ms,
                     "memory_low_mb": np.nan if mem_lo is None else mem_lo,
                     "memory_high_mb": np.nan if mem_hi is None else mem_hi,
@@ -537,6 +544,7 @@ class Catalog:
         mem_lo, mem_hi = (float(c["memory_low_mb"][r]), float(c["memory_high_mb"][r])) if "memory_low_mb" in c else (math.nan,) * 2
         mem_estimated = bool(c["memory_estimated"][r])
         mem_method = s["memory_method"][c["memory_method"][r]]
+        suspect = getattr(self._m, "suspects", {}).get(mi) if "suspect" in c and c["suspect"][r] else None
         if strict and mem_estimated:  # strict answers carry no estimated memory at all
             mem = mem_lo = mem_hi = math.nan
             mem_estimated, mem_method = False, f"unknown: strict=True excludes the estimate ({mem_method})"
@@ -568,6 +576,7 @@ class Catalog:
                 "latency": s["source"][c["latency_source"][r]],
                 "memory": s["source"][c["memory_source"][r]],
             },
+            "suspect": suspect,
             "rank": rank,
             "why": list(why) if why else [],
         }
@@ -653,6 +662,9 @@ class Catalog:
             if hi > lo:
                 why += (f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: {', '.join(self.runtimes(dev))}; "
                         f"precisions: {', '.join(self.precisions(dev))}")
+            excluded = self._suspects_excluded(q, lo, hi)
+            if excluded:
+                why += f"; {excluded}"
             diagnosis["binding"] = ["selection"]
             diagnosis["available"] = {"batch_sizes": have_bs, "runtimes": self.runtimes(dev) if hi > lo else [],
                                       "precisions": self.precisions(dev) if hi > lo else []}
@@ -709,11 +721,28 @@ class Catalog:
                        f"{n['checkpoint']} (fails {', '.join(n['fails'])})" for n in diagnosis["nearest"]))
         return NoFeasibleModel(msg, diagnosis)
 
+    def _suspects_excluded(self, q: Query, lo: int, hi: int) -> str | None:
+        """A sentence naming how many suspect measurements this query left out, or None."""
+        suspect = self._cols.get("suspect")
+        if q.include_suspect or suspect is None or not suspect[lo:hi].any():
+            return None
+        unfiltered = q.model_copy(update={"include_suspect": True})
+        base, _ = self._masks(unfiltered, lo, hi)
+        left_out = base & suspect[lo:hi]
+        if not left_out.any():
+            return None
+        rows = np.unique(self._cols["measurement"][lo:hi][left_out])
+        return (f"left out {len(rows)} suspect measurement(s) of this selection that the screen judged implausible "
+                f"(include_suspect=True to let them compete; `modelpick show {q.device}` lists them with reasons)")
+
     def _why(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
              n_feasible: int) -> list[str]:
         c, s = self._cols, self._str
         goal = {"top1": "highest top-1", "fps": "highest FPS", "memory": "lowest memory"}[q.objective]
         why = [f"{goal} of {n_feasible} feasible checkpoint(s) on {q.device} {self._describe_limits(q)}"]
+        excluded = self._suspects_excluded(q, lo, hi)
+        if excluded:
+            why.append(excluded)
         if q.objective != "top1":
             return why
         # What more accuracy would cost: the next more accurate candidate of the selection.

@@ -11,7 +11,8 @@ Private modules, one job each: ``_files`` (read + validate one file), ``_merge``
 (files -> one table, references checked), ``_columns`` (the checkpoint x
 measurement join into numpy columns), ``_cache`` (disk cache keyed by content
 and code), ``_table`` (the table type), ``_names`` (name helpers), ``_load``
-(the pipeline, with a per-process memo).
+(the pipeline, with a per-process memo), ``_screen`` (the suspect screen run on
+user files for ``validate``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ._columns import QUANTIZED_PRECISIONS, accuracy_applies, unjoined_reason
 from ._files import embedded_table_path, env_data_paths, parse_json_lines, read_catalog_file
 from ._load import check_files, load_table, validate_files
 from ._names import match_patterns, natural_key, normalize_name
+from ._screen import screen_files
 from ._table import CatalogTable
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "load_table",
     "validate_files",
     "check_files",
+    "screen_files",
     "read_catalog_file",
     "parse_json_lines",
     "embedded_table_path",

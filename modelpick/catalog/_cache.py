@@ -25,7 +25,7 @@ from .._fileio import write_atomic
 from ._table import FULL_FIELDS, CatalogTable
 
 #: Bump when the cached structure changes.
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 #: Newest entries kept per kind (catalog, parsed file, fitted predictions).
 KEEP_ENTRIES = 8
@@ -105,6 +105,7 @@ def _core_state(table: CatalogTable) -> dict[str, Any]:
         "device_families": table.device_families,
         "strings": table.strings,
         "measurement_settings": table.measurement_settings,
+        "suspects": sorted(table.suspects.items()),  # JSON keys are strings: pairs keep the row index an int
         "known": table.known,
         "warnings": table.warnings,
     }
@@ -155,7 +156,8 @@ def cache_load(digest: str) -> CatalogTable | None:
             files=list(state["files"]), digest=digest, devices=devices,
             device_families=dict(state["device_families"]), columns=columns, strings=state["strings"],
             measurement_settings=state["measurement_settings"], known=state["known"],
-            warnings=list(state["warnings"]), load_full=_full_loader(full), full_source=str(full))
+            warnings=list(state["warnings"]), suspects={int(i): str(reason) for i, reason in state["suspects"]},
+            load_full=_full_loader(full), full_source=str(full))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
         return None  # missing, corrupt or foreign: rebuild
     touch(core)

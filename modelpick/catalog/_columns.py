@@ -81,7 +81,7 @@ def build_columns(merged: CatalogTable) -> None:
     cols: dict[str, list] = {k: [] for k in (
         "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5",
         "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "measurement",
-        "memory_measurement", "accuracy_source", "latency_source", "memory_source",
+        "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
     )}
     for j, m in enumerate(merged.measurements):
         latency = m["per_image_latency_ms"]
@@ -139,8 +139,9 @@ def build_columns(merged: CatalogTable) -> None:
             cols["accuracy_source"].append(intern("source", c.source))
             cols["latency_source"].append(intern("source", m["source"]))
             cols["memory_source"].append(intern("source", mem_source))
+            cols["suspect"].append(m.get("suspect") is not None)
 
-    dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "top1": np.float64,
+    dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool, "top1": np.float64,
               "top5": np.float64, "latency_ms": np.float64, "fps": np.float64, "memory_mb": np.float64,
               "params_m": np.float64, "gmacs": np.float64}
     arrays = {k: np.asarray(v, dtype=dtypes.get(k, np.int32)) for k, v in cols.items()}
@@ -152,6 +153,7 @@ def build_columns(merged: CatalogTable) -> None:
     merged.columns = arrays
     merged.strings = strings
     merged.measurement_settings = [m["settings"] for m in merged.measurements]
+    merged.suspects = {j: m["suspect"] for j, m in enumerate(merged.measurements) if m.get("suspect") is not None}
     arch_names = {a.lower(): a for a in merged.architectures}
     for a in merged.architectures.values():
         for alias in a.aliases:

@@ -31,6 +31,8 @@ class CatalogTable:
     strings: dict[str, list[str]] = field(default_factory=dict)
     #: Per measurement row: its settings dict (kept in the core for answers).
     measurement_settings: list[dict[str, Any]] | None = None
+    #: Measurement row index -> why the suspect screen flagged it (kept in the core for answers and ``show``).
+    suspects: dict[int, str] = field(default_factory=dict)
     #: Every runtime and precision token in the measurements, and lowercase architecture name -> id.
     known: dict[str, Any] | None = None
     #: 'file: place: problem' lines for entries that are valid but suspicious (e.g. a measurement whose

@@ -52,6 +52,22 @@ def cmd_models(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _device_suspects(cat, device: str) -> list[dict[str, Any]]:
+    """The device's measurements the suspect screen flagged, with their reasons (answers leave them out)."""
+    out = []
+    for m in cat.measurements:
+        if m.device != device or m.suspect is None:
+            continue
+        entry = {"architecture": m.architecture, "input_size": m.input_size, "runtime": m.runtime,
+                 "precision": m.precision, "batch_size": m.batch_size, "latency_ms": m.per_image_latency_ms,
+                 "source": m.source}
+        if m.settings:
+            entry["settings"] = dict(m.settings)
+        entry["reason"] = m.suspect
+        out.append(entry)
+    return out
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from ..errors import UnknownName
 
@@ -62,6 +78,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         found["device"] = cat.device(name).model_dump(mode="json")
         found["device"]["runtimes"] = cat.runtimes(found["device"]["id"])
         found["device"]["batch_sizes"] = cat.batch_sizes(found["device"]["id"])
+        found["device"]["suspects"] = _device_suspects(cat, found["device"]["id"])
     except UnknownName:
         pass
     except Exception:
@@ -93,7 +110,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1",
                   "top5", "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "latency_estimated",
-                  "params_m", "gmacs", "accuracy_source", "latency_source", "memory_source", "settings"]
+                  "params_m", "gmacs", "accuracy_source", "latency_source", "memory_source", "settings", "suspect"]
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -122,7 +139,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..catalog import check_files
+    from ..catalog import check_files, screen_files
 
     status = EXIT_OK
     for path in args.files:
@@ -133,8 +150,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
             status = EXIT_USAGE
             for line in errors:
                 print(line, file=sys.stderr)
-        else:
-            print(f"{path}: OK" + (f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if warnings else ""))
+            continue
+        # the suspect screen warns; it never rejects a file (a suspect may be a real effect the screen cannot know)
+        suspects = screen_files([path], with_embedded=not args.standalone)
+        for line in suspects:
+            print(f"warning: {line}", file=sys.stderr)
+        notes = []
+        if warnings:
+            notes.append(f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
+        if suspects:
+            notes.append(f"{len(suspects)} suspect measurement(s), see the warnings; to keep one out of answers, "
+                         f"add suspect: <reason> to its row")
+        print(f"{path}: OK" + (f" ({'; '.join(notes)})" if notes else ""))
     return status
 
 
@@ -158,7 +185,9 @@ def register(sub, parents) -> None:
     p.add_argument("--output", "-o", help="write to FILE atomically instead of stdout")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("validate", parents=parents, help="validate catalog YAML files against the embedded table")
+    p = sub.add_parser("validate", parents=parents,
+                       help="validate catalog YAML files against the embedded table, and warn about implausible "
+                            "latencies (the suspect screen)")
     p.add_argument("files", nargs="+")
     p.add_argument("--standalone", action="store_true", help="validate without merging the embedded table")
     p.set_defaults(func=cmd_validate)

@@ -78,12 +78,15 @@ def add_query_options(p: argparse.ArgumentParser, *, device_required: bool = Tru
     p.add_argument("--estimates", choices=["exclude", "include"], default="exclude",
                    help="include: predicted latencies of unmeasured cells compete, flagged ESTIMATED, judged by "
                         "their interval's conservative end (default: measured only)")
+    p.add_argument("--include-suspect", action="store_true",
+                   help="let measurements the suspect screen judged implausible compete (flagged SUSPECT with the "
+                        "reason; default: excluded, see 'modelpick show DEVICE')")
 
 
 def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("max_mem_gb", "min_fps", "max_latency_ms", "batch_size", "min_top1",
                                           "max_params_m", "runtime", "precision", "objective", "strict",
-                                          "estimates")}
+                                          "estimates", "include_suspect")}
 
 
 # ---------------------------------------------------------------------------
@@ -115,6 +118,8 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
         + (f"source: {src.get('memory')}" if src.get("memory")
            else f"({rec.memory_method})" if rec.memory_mb is None else f"computed: {rec.memory_method}"),
     ]
+    if rec.suspect:
+        lines.append(f"  SUSPECT       {rec.suspect}")
     for reason in rec.why:
         lines.append(f"  why           {reason}")
     return "\n".join(lines)
@@ -126,7 +131,7 @@ def format_table(recs) -> str:
     for i, r in enumerate(recs, 1):
         mem = "?" if r.memory_mb is None else f"{r.memory_mb:,.0f}" + ("*" if r.memory_estimated else "")
         srcs = "/".join(str(r.sources.get(k) or "computed") for k in ("accuracy", "latency", "memory"))
-        est = "~" if r.latency_estimated else ""  # predicted latency, see the footnote
+        est = "~" if r.latency_estimated else "!" if r.suspect else ""  # predicted / suspect latency: footnotes
         rows.append([str(i), r.checkpoint, r.runtime, r.precision, str(r.batch_size), f"{r.top1:.2f}",
                      f"{est}{r.fps:.1f}", f"{est}{r.latency_ms:.3g}", mem, srcs])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
@@ -134,6 +139,9 @@ def format_table(recs) -> str:
     out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
     if any(r.latency_estimated for r in recs):
         out.append("~ latency predicted (computed, not measured; limits checked against the 80% interval's slow end)")
+    if any(r.suspect for r in recs):
+        out.append("! suspect latency: the screen judged it implausible (included by --include-suspect; reasons in "
+                   "--json or 'modelpick show DEVICE')")
     if any(r.memory_estimated for r in recs):
         out.append("* memory estimated (computed, not measured); see README 'Memory estimates'")
     return "\n".join(out)

@@ -23,7 +23,7 @@ def latency_cells(catalog) -> dict[tuple[Target, Column], float]:
     acc: dict[tuple[Target, Column], list[float]] = {}
     for m in catalog.measurements:
         lat = m.per_image_latency_ms
-        if lat is None or not (lat > 0):
+        if lat is None or not (lat > 0) or m.suspect is not None:  # suspects never teach the predictor
             continue
         t = Target(m.device, m.runtime, m.precision, settings_key(m.settings), int(m.batch_size))
         acc.setdefault((t, (m.architecture, int(m.input_size))), []).append(float(lat))

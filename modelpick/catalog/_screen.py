@@ -1,0 +1,46 @@
+"""Run the suspect screen (modelpick.screen) on user catalog files, against the embedded table, for ``validate``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from ..screen import ArchInfo, screen_rows
+from ._files import embedded_table_path, read_catalog_file
+from ._load import load_table
+
+
+def screen_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool = True) -> list[str]:
+    """Warnings for the measurements of ``paths`` that the suspect screen judges implausible.
+
+    The files must be valid (see :func:`validate_files`). Every row of the merged table serves as reference, except
+    rows the table already marks suspect; only the files' own rows get a verdict. Returns
+    ``'file: measurements[i] (...): suspect: reason'`` lines; an empty list means no suspects.
+    """
+    table = load_table(*paths, embedded=with_embedded, use_env=False)
+    # load_table merges files in order and skips a file given twice; follow the same order to find each file's rows
+    seen = {embedded_table_path().resolve()} if with_embedded else set()
+    owners: list[tuple[Path, int]] = []  # (file, index in that file) of the last rows of the merged table
+    for p in map(Path, paths):
+        resolved = p.resolve()
+        if resolved in seen:
+            continue
+        seen.add(resolved)
+        owners.extend((p, i) for i in range(len(read_catalog_file(p).measurements)))
+    rows = table.measurements
+    start = len(rows) - len(owners)
+    reference = [i for i in range(len(rows)) if i >= start or rows[i].get("suspect") is None]
+    judge = [k for k, i in enumerate(reference) if i >= start and rows[i].get("suspect") is None]
+    architectures = {a.id: ArchInfo(a.gmacs, a.input_size) for a in table.architectures.values()}
+    kinds = {d.id: d.kind for d in table.devices.values()}
+    verdicts = screen_rows([rows[i] for i in reference], architectures, kinds, judge=judge)
+    warnings = []
+    for k, reason in verdicts.items():
+        row = rows[reference[k]]
+        path, index = owners[reference[k] - start]
+        latency = row["per_image_latency_ms"]
+        warnings.append(f"{path}: measurements[{index}] ({row['architecture']} @ {row['input_size']}px on "
+                        f"{row['device']}, {row['runtime']} {row['precision']}, batch {row['batch_size']}, "
+                        f"{latency:.3g} ms/image): suspect: {reason}")
+    return warnings

@@ -1,0 +1,188 @@
+"""Suspect measurements end to end: answers leave them out unless asked (library, client, CLI, REST), records and
+`show` carry the reasons, `validate` warns about a user's implausible rows, and the embedded table marks the cases
+issue 9 found."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from conftest import FIXTURES, REPO
+
+import modelpick
+from modelpick import NoFeasibleModel
+from modelpick.client import Client
+from service import create_app
+
+MINI = str(FIXTURES / "mini.yaml")
+LAYER = str(FIXTURES / "suspects.yaml")  # mini + one suspect row: large.v1 at 1 ms on board-a (tensorrt fp16 batch 1)
+USER = str(FIXTURES / "suspect_user.yaml")  # embedded + one suspect row: resnet50 at 0.05 ms on jetson-nano
+REASON = "test: 8x faster than the same run's small net"
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return modelpick.load_catalog(MINI, LAYER, embedded=False, use_env=False)
+
+
+def test_answers_leave_suspects_out_by_default(cat):
+    rec = cat.best("board-a", objective="fps")
+    assert (rec.checkpoint, rec.latency_ms, rec.suspect) == ("small.v1", 10.0, None)
+    assert any("left out 1 suspect measurement" in line and "include_suspect=True" in line for line in rec.why)
+    assert all(r.suspect is None for r in cat.recommend("board-a", objective="fps", limit=50, batch_size=None))
+
+
+def test_include_suspect_lets_them_compete_with_their_reason(cat):
+    rec = cat.best("board-a", objective="fps", include_suspect=True)
+    assert (rec.checkpoint, rec.latency_ms, rec.suspect) == ("large.v1", 1.0, REASON)
+    assert rec.to_dict()["suspect"] == REASON
+    recs = cat.recommend("board-a", objective="fps", include_suspect=True)
+    assert recs[0].suspect == REASON and all(r.suspect is None for r in recs[1:])
+    assert not any("left out" in line for line in rec.why)
+
+
+def test_without_the_suspect_the_answers_are_the_plain_catalogs(cat, mini_catalog):
+    for kwargs in (dict(objective="fps"), dict(min_fps=20), dict(objective="memory"), dict(batch_size=None)):
+        mine, plain = cat.best("board-a", **kwargs), mini_catalog.best("board-a", **kwargs)
+        assert mine.model_dump(exclude={"why"}) == plain.model_dump(exclude={"why"})
+
+
+def test_nothing_left_but_suspects_says_so(tmp_path):
+    layer = tmp_path / "only.yaml"
+    layer.write_text("schema_version: 1\nmeasurements:\n  - {architecture: small, input_size: 224, device: gpu-b, "
+                     "runtime: onnx, precision: fp16, batch_size: 1, latency_ms: 0.01, source: fixture, "
+                     "suspect: 'test: too fast'}\n")
+    cat = modelpick.load_catalog(MINI, layer, embedded=False, use_env=False)
+    with pytest.raises(NoFeasibleModel, match="left out 1 suspect measurement"):
+        cat.best("gpu-b", runtime="onnx")
+    assert cat.best("gpu-b", runtime="onnx", include_suspect=True).suspect == "test: too fast"
+
+
+def test_records_carry_the_reason_or_null(cat):
+    records = cat.to_records("board-a")
+    assert all("suspect" in r for r in records)
+    flagged = [r for r in records if r["suspect"]]
+    assert [(r["checkpoint"], r["latency_ms"], r["suspect"]) for r in flagged] == [("large.v1", 1.0, REASON)]
+    assert sum(r["suspect"] is None for r in records) == len(records) - 1
+
+
+def test_query_model_and_schema_carry_the_field():
+    assert modelpick.Query(device="x").include_suspect is False
+    assert "suspect" in modelpick.Recommendation.model_fields
+    from modelpick.schema import Measurement
+
+    row = Measurement(architecture="a", input_size=224, device="d", runtime="r", precision="fp32", batch_size=1,
+                      latency_ms=1.0, source="s", suspect="why")
+    assert row.suspect == "why"
+
+
+def test_predictions_never_learn_from_suspects(cat):
+    from modelpick.predict import latency_cells
+
+    cells = latency_cells(cat)
+    assert all(lat != 1.0 for lat in cells.values())
+
+
+# ---------------------------------------------------------------------------
+# REST and client
+
+
+@pytest.fixture(scope="module")
+def app():
+    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [MINI, LAYER]})
+
+
+def test_rest_include_suspect(app):
+    client = app.test_client()
+    body = client.get("/recommend?device=board-a&objective=fps").get_json()
+    assert body["best"]["suspect"] is None and body["query"]["include_suspect"] is False
+    body = client.get("/recommend?device=board-a&objective=fps&include_suspect=true").get_json()
+    assert body["best"]["suspect"] == REASON and body["best"]["latency_ms"] == 1.0
+    bad = client.get("/recommend?device=board-a&include_suspect=maybe")
+    assert bad.status_code == 400 and "include_suspect" in bad.get_data(as_text=True)
+    params = {p["name"]: p for p in client.get("/openapi.json").get_json()["paths"]["/recommend"]["get"]["parameters"]}
+    assert "suspect" in params["include_suspect"]["description"]
+    assert params["include_suspect"]["schema"].get("default") is False
+
+
+def test_client_include_suspect(app):
+    from test_client import BASE, WSGIAdapter
+
+    session = requests.Session()
+    session.mount(BASE, WSGIAdapter(app))
+    with Client(BASE + "/", timeout=5, session=session) as api:
+        assert api.best("board-a", objective="fps").suspect is None
+        rec = api.best("board-a", objective="fps", include_suspect=True)
+        assert (rec.latency_ms, rec.suspect) == (1.0, REASON)
+        assert api.recommend("board-a", objective="fps", include_suspect=True)[0].suspect == REASON
+
+
+# ---------------------------------------------------------------------------
+# CLI (on the embedded table plus a user file)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "modelpick", *args], capture_output=True, text=True, cwd=REPO,
+                          timeout=300)
+
+
+def test_cli_include_suspect_and_show():
+    query = ["--data", USER, "--device", "jetson-nano", "--runtime", "tensorrt", "--objective", "fps"]
+    plain = run_cli("best", *query)
+    assert plain.returncode == 0, plain.stderr
+    assert "SUSPECT" not in plain.stdout and "left out 1 suspect measurement" in plain.stdout
+    flagged = run_cli("best", *query, "--include-suspect")
+    assert flagged.returncode == 0, flagged.stderr
+    assert "SUSPECT       fixture: 0.05 ms for ResNet-50 on a Jetson Nano" in flagged.stdout
+    table = run_cli("recommend", *query, "--include-suspect", "--limit", "3")
+    assert "!0.05" in table.stdout and "! suspect latency" in table.stdout
+    as_json = json.loads(run_cli("best", *query, "--include-suspect", "--json").stdout)
+    assert as_json["best"]["suspect"].startswith("fixture:") and as_json["query"]["include_suspect"] is True
+    shown = json.loads(run_cli("show", "jetson-nano", "--data", USER, "--json").stdout)
+    assert shown["device"]["suspects"] == [{
+        "architecture": "resnet50", "input_size": 224, "runtime": "tensorrt", "precision": "fp16", "batch_size": 1,
+        "latency_ms": 0.05, "source": "suspect-fixture", "reason": "fixture: 0.05 ms for ResNet-50 on a Jetson Nano"}]
+
+
+def test_cli_validate_warns_but_accepts(tmp_path):
+    user = tmp_path / "mine.yaml"
+    user.write_text("""schema_version: 1
+sources:
+  - {id: my-bench, title: my ncnn runs, published: {url: "https://example.invalid/my-bench"}}
+measurements:
+  - {architecture: vgg16, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 0.3, source: my-bench, settings: {backend: vulkan}}
+  - {architecture: resnet18, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 16.0, source: my-bench, settings: {backend: vulkan}}
+""")
+    done = run_cli("validate", str(user))
+    assert done.returncode == 0, done.stderr
+    assert "OK (1 suspect measurement(s)" in done.stdout
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert "measurements[0] (vgg16 @ 224px on rockchip-rk3588" in warnings[0] and "implausibly fast" in warnings[0]
+    clean = run_cli("validate", USER)  # its one row is already marked suspect: nothing more to say
+    assert clean.returncode == 0 and clean.stdout.strip() == f"{USER}: OK" and "warning" not in clean.stderr
+
+
+def test_screen_files_maps_rows_back_to_their_files(tmp_path):
+    from modelpick.catalog import screen_files
+
+    good = tmp_path / "good.yaml"
+    good.write_text("""schema_version: 1
+sources:
+  - {id: my-bench, title: mine, published: {url: "https://example.invalid/x"}}
+measurements:
+  - {architecture: resnet18, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 16.0, source: my-bench, settings: {backend: vulkan}}
+""")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("""schema_version: 1
+measurements:
+  - {architecture: resnet18, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 15.0, source: my-bench, settings: {backend: vulkan}}
+  - {architecture: vgg16, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 0.3, source: my-bench, settings: {backend: vulkan}}
+""")
+    warnings = screen_files([good, bad])
+    assert len(warnings) == 1 and warnings[0].startswith(f"{bad}: measurements[1] (vgg16")
+    assert screen_files([good]) == []
