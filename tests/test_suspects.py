@@ -186,3 +186,42 @@ measurements:
     warnings = screen_files([good, bad])
     assert len(warnings) == 1 and warnings[0].startswith(f"{bad}: measurements[1] (vgg16")
     assert screen_files([good]) == []
+
+
+# ---------------------------------------------------------------------------
+# the embedded table
+
+
+def test_embedded_table_marks_the_cases_issue_9_found(full_catalog):
+    suspects = {(m.device, m.architecture, m.settings.get("readme_line")): m.suspect
+                for m in full_catalog.measurements if m.suspect}
+    for key in [("station-m3-rk3588s", "vgg16", 2906), ("station-m3-rk3588s", "resnet50_caffe", 2908),
+                ("station-m3-rk3588s", "tf_efficientnetv2_b0", 2898), ("tesla-v100-pcie-32gb", "tf_efficientnetv2_b0", 9429),
+                ("phytium-ft-2000-4", "regnet_y_400mf", 5620), ("phytium-ft-2000-4", "regnet_y_400mf", 5662)]:
+        assert key in suspects, key
+    assert len(suspects) < 50  # a screen, not a purge
+    # the same networks elsewhere on those devices stay
+    assert not any(m.suspect for m in full_catalog.measurements
+                   if m.device == "phytium-ft-2000-4" and m.architecture == "regnet_y_400mf"
+                   and m.settings.get("threads") == 1)
+
+
+def test_embedded_answers_before_and_after(full_catalog):
+    after = full_catalog.best("station-m3-rk3588s")
+    before = full_catalog.best("station-m3-rk3588s", include_suspect=True)
+    assert before.fps > 1000 and before.suspect
+    assert after.fps < 100 and after.suspect is None
+    assert any("left out" in line for line in after.why)
+    assert full_catalog.best("tesla-v100-pcie-32gb").architecture != "tf_efficientnetv2_b0"
+
+
+def test_embedded_suspects_are_what_the_screen_and_the_review_say(full_catalog):
+    """The committed table agrees with modelpick.screen plus data/suspects_reviewed.yaml (no build needed)."""
+    from modelpick.screen import ArchInfo, apply_reviewed, load_reviewed, screen_rows
+
+    table = full_catalog._m
+    rows = [{k: v for k, v in m.items() if k != "suspect"} for m in table.measurements]
+    archs = {a.id: ArchInfo(a.gmacs, a.input_size) for a in table.architectures.values()}
+    kinds = {d.id: d.kind for d in table.devices.values()}
+    expected = apply_reviewed(rows, screen_rows(rows, archs, kinds), load_reviewed(REPO / "data" / "suspects_reviewed.yaml"))
+    assert {i: m["suspect"] for i, m in enumerate(table.measurements) if m.get("suspect")} == expected

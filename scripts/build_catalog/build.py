@@ -12,6 +12,7 @@ from .context import BuildContext
 from .devices import devices, family_defaults
 from .emit import render
 from .report import build_log
+from .suspects import mark_suspects
 from .tables import source_tables, table_statuses
 from .validate import validate
 
@@ -38,6 +39,8 @@ def build(sources_dir: Path, seeds_dir: Path, data_dir: Path) -> tuple[str, str]
     for adapter in adapters:
         adapter.finish(archs)
     device_entries, omitted_devices = devices(ctx.mapping.devmap, ctx.measurements, ctx.device_memory)
+    # 4. implausible latencies stay in the table, marked suspect with a reason
+    mark_suspects(ctx, archs, device_entries, data_dir)
 
     catalog: dict[str, Any] = {
         "schema_version": 1,
