@@ -225,3 +225,13 @@ def test_embedded_suspects_are_what_the_screen_and_the_review_say(full_catalog):
     kinds = {d.id: d.kind for d in table.devices.values()}
     expected = apply_reviewed(rows, screen_rows(rows, archs, kinds), load_reviewed(REPO / "data" / "suspects_reviewed.yaml"))
     assert {i: m["suspect"] for i, m in enumerate(table.measurements) if m.get("suspect")} == expected
+
+
+def test_suspect_reasons_survive_the_disk_cache(tmp_path):
+    code = ("import modelpick; cat = modelpick.load_catalog(%r, %r, embedded=False, use_env=False); "
+            "print(cat.best('board-a', objective='fps', include_suspect=True).suspect)") % (MINI, LAYER)
+    env = {**__import__("os").environ, "MODELPICK_CACHE_DIR": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+            for _ in range(2)]
+    assert any(tmp_path.iterdir())  # the second process read what the first stored
+    assert [r.stdout.strip() for r in runs] == [REASON, REASON], [r.stderr for r in runs]
