@@ -180,7 +180,7 @@ measurements:
     bad = tmp_path / "bad.yaml"
     bad.write_text("""schema_version: 1
 measurements:
-  - {architecture: resnet18, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 15.0, source: my-bench, settings: {backend: vulkan}}
+  - {architecture: mobilenet_v2, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 10.0, source: my-bench, settings: {backend: vulkan}}
   - {architecture: vgg16, input_size: 224, device: rockchip-rk3588, runtime: ncnn, precision: auto, batch_size: 1, latency_ms: 0.3, source: my-bench, settings: {backend: vulkan}}
 """)
     warnings = screen_files([good, bad])
