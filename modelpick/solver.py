@@ -253,6 +253,15 @@ class Catalog:
                and (pattern is None or match_patterns([c.id, c.architecture, c.name or ""], pattern))]
         return sorted(out, key=lambda c: natural_key(c.id))
 
+    def suspects(self, device: str | None = None) -> list[Measurement]:
+        """Measurements the suspect screen judged implausible (``suspect`` says why), of one device or all.
+
+        Answers leave them out unless asked (``include_suspect=True``).
+        """
+        dev = self.resolve_device(device) if device is not None else None
+        rows = self.measurements
+        return [rows[i] for i in sorted(self._m.suspects) if dev is None or rows[i].device == dev]
+
     def runtimes(self, device: str | None = None) -> list[str]:
         return self._distinct("runtime", device)
 

@@ -78,6 +78,7 @@ def device(device_id: str):
             "runtimes": cat.runtimes(canonical),
             "precisions": cat.precisions(canonical),
             "batch_sizes": cat.batch_sizes(canonical),
+            "suspects": [m.model_dump(mode="json", exclude_none=True) for m in cat.suspects(canonical)],
             "catalog": st.info,
         }
 

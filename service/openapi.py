@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 import modelpick
-from modelpick.schema import Architecture, Checkpoint, Device, Query, Recommendation, Source
+from modelpick.schema import Architecture, Checkpoint, Device, Measurement, Query, Recommendation, Source
 from modelpick.solver import Catalog
 
 from . import explorer, frontiers
@@ -64,6 +64,9 @@ class DeviceDetail(_Envelope):
     runtimes: list[str] = Field(description="runtimes measured on the device")
     precisions: list[str] = Field(description="precisions measured on the device")
     batch_sizes: list[int] = Field(description="batch sizes measured on the device")
+    suspects: list[Measurement] = Field(
+        description="measurements on the device that the suspect screen judged implausible, each with its `suspect` "
+                    "reason; /recommend leaves them out unless include_suspect=true")
     catalog: CatalogInfo
 
 

@@ -235,3 +235,18 @@ def test_suspect_reasons_survive_the_disk_cache(tmp_path):
             for _ in range(2)]
     assert any(tmp_path.iterdir())  # the second process read what the first stored
     assert [r.stdout.strip() for r in runs] == [REASON, REASON], [r.stderr for r in runs]
+
+
+def test_catalog_lists_suspects_by_device(cat):
+    rows = cat.suspects("board-a")
+    assert [(m.architecture, m.latency_ms, m.suspect) for m in rows] == [("large", 1.0, REASON)]
+    assert cat.suspects("gpu-b") == [] and cat.suspects() == rows
+
+
+def test_rest_device_detail_lists_suspects(app):
+    client = app.test_client()
+    body = client.get("/devices/board-a").get_json()
+    assert [(m["architecture"], m["latency_ms"], m["suspect"]) for m in body["suspects"]] == [("large", 1.0, REASON)]
+    assert client.get("/devices/gpu-b").get_json()["suspects"] == []
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["DeviceDetail"]
+    assert "suspects" in schema["properties"]

@@ -55,9 +55,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def _device_suspects(cat, device: str) -> list[dict[str, Any]]:
     """The device's measurements the suspect screen flagged, with their reasons (answers leave them out)."""
     out = []
-    for m in cat.measurements:
-        if m.device != device or m.suspect is None:
-            continue
+    for m in cat.suspects(device):
         entry = {"architecture": m.architecture, "input_size": m.input_size, "runtime": m.runtime,
                  "precision": m.precision, "batch_size": m.batch_size, "latency_ms": m.per_image_latency_ms,
                  "source": m.source}
