@@ -16,7 +16,10 @@ MB_PER_GB = 1024.0
 
 
 def satisfies(rec: dict, *, max_mem_gb=None, min_fps=None, max_latency_ms=None, batch_size=1, min_top1=None,
-              max_params_m=None, runtime=None, precision=None, strict=False, **_ignored) -> bool:
+              max_params_m=None, runtime=None, precision=None, strict=False, include_suspect=False,
+              **_ignored) -> bool:
+    if rec.get("suspect") and not include_suspect:  # implausible rows answer only when asked
+        return False
     if batch_size is not None and rec["batch_size"] != batch_size:
         return False
     if runtime is not None and rec["runtime"] != runtime:
@@ -226,10 +229,19 @@ def test_full_table_solver_matches_brute_force(full_catalog, data):
         "min_top1": data.draw(st.none() | st.sampled_from(top1s), label="min_top1"),
         "objective": data.draw(st.sampled_from(["top1", "fps", "memory"]), label="objective"),
         "strict": data.draw(st.booleans(), label="strict"),
+        "include_suspect": data.draw(st.booleans(), label="include_suspect"),
     }
     if query["max_mem_gb"] is not None and query["max_mem_gb"] <= 0:
         query["max_mem_gb"] = None
     check_against_brute_force(full_catalog, device, records, **query)
+
+
+@pytest.mark.parametrize("device", ["station-m3-rk3588s", "tesla-v100-pcie-32gb", "phytium-ft-2000-4"])
+@pytest.mark.parametrize("include_suspect", [False, True])
+@pytest.mark.parametrize("objective", ["top1", "fps", "memory"])
+def test_devices_with_suspects_match_brute_force(full_catalog, device, include_suspect, objective):
+    check_against_brute_force(full_catalog, device, _records(device), objective=objective,
+                              include_suspect=include_suspect)
 
 
 def test_headline_query_answers_with_sources(full_catalog):
