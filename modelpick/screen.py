@@ -24,7 +24,7 @@ Device-rate test (too fast only)
     :data:`RATE_FACTOR` times faster than that is a suspect. This test still works when most of a run is broken,
     where the run test cannot tell the good half from the bad.
 
-Thresholds come from the curated table (see README, "Suspect measurements"). On its 34,392 rows the run test's
+Thresholds come from the curated table (see README, "Suspect measurements"). On its 34,343 rows with a latency the run test's
 residuals fall off smoothly up to 4.8x (a Snapdragon 8 Gen 2 ResNet-18 on 8 threads); the next rows are 7.5x and up:
 the two Phytium RegNetY rows, the V100 EfficientNetV2-B0 under Vulkan, and two AI Hub DenseNet-121 rows a reviewer
 cleared as a real NPU fallback. The device-rate test's largest excess among genuine rows is 12x (VGG-16 on a V100
