@@ -92,6 +92,73 @@ class Estimator(Protocol):
         ...
 
 
+#: Memory for estimate views (``estimates="include"``: one per device and batch size), per catalog, in MiB;
+#: ``MODELPICK_ESTIMATE_CACHE_MB`` overrides. A view of a large device is a few MB.
+ESTIMATE_VIEWS_MB = 64
+
+
+def estimate_views_bytes() -> int:
+    import os
+
+    raw = os.environ.get("MODELPICK_ESTIMATE_CACHE_MB", "").strip()
+    try:
+        return int(float(raw) * 2**20) if raw else ESTIMATE_VIEWS_MB * 2**20
+    except ValueError:
+        return ESTIMATE_VIEWS_MB * 2**20
+
+
+class _ViewCache:
+    """Least recently used estimate views, bounded by their size in bytes (thread-safe).
+
+    Without the bound, a client looping over batch sizes grew a worker by 651 MB in 100 s.
+    """
+
+    def __init__(self, max_bytes: int):
+        import threading
+        from collections import OrderedDict
+
+        self.max_bytes = max_bytes
+        self._views: OrderedDict[tuple, tuple[Catalog, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def size_of(view: "Catalog") -> int:
+        cols = sum(a.nbytes for a in view._cols.values())
+        strings = sum(len(v) for v in view._str.values()) * 64
+        extra = len(view._m.measurements) * 8  # the view's own list of row references
+        return cols + strings + extra + 4096
+
+    def get(self, key: tuple) -> "Catalog | None":
+        with self._lock:
+            hit = self._views.get(key)
+            if hit is None:
+                return None
+            self._views.move_to_end(key)
+            return hit[0]
+
+    def put(self, key: tuple, view: "Catalog") -> None:
+        size = self.size_of(view)
+        with self._lock:
+            old = self._views.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            if size > self.max_bytes:
+                return  # larger than the whole budget: used once, not kept
+            self._views[key] = (view, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, (_, dropped) = self._views.popitem(last=False)
+                self._bytes -= dropped
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+
 class Catalog:
     """The merged, validated catalog with its joined candidate columns.
 
@@ -134,7 +201,7 @@ class Catalog:
         self._fps_limit = cols.get("fps_low", cols["fps"])
         self._latency_limit = cols.get("latency_high_ms", cols["latency_ms"])
         # estimates="include": per (device, batch size), this catalog's block plus estimated rows (built lazily)
-        self._estimate_views: dict[tuple, Catalog] = {}
+        self._estimate_views = _ViewCache(estimate_views_bytes())
         self._is_estimate_view = False
 
     # -- identity ------------------------------------------------------------
@@ -391,7 +458,9 @@ class Catalog:
             key = (q.device, q.batch_size)
             view = self._estimate_views.get(key)
             if view is None:
-                view = self._estimate_views[key] = self.with_estimates(q.device, q.batch_size)
+                self._check_estimate_reach(q)  # before any work: each view costs ~0.25 s and its memory
+                view = self.with_estimates(q.device, q.batch_size)
+                self._estimate_views.put(key, view)
             return view._solve_rows(q, limit)
         lo, hi = self._block(q.device)
         base, masks = self._masks(q, lo, hi)
@@ -447,6 +516,20 @@ class Catalog:
     def solve(self, q: Query) -> list[Recommendation]:
         """Run a validated :class:`Query` (as returned by :meth:`query`)."""
         return self._solve(q, q.limit)
+
+    def _check_estimate_reach(self, q: Query) -> None:
+        """A batch size no measurement on the device and no batch curve reaches is refused, not estimated."""
+        reach_of = getattr(self._estimator, "max_batch_size", None)
+        if q.batch_size is None or reach_of is None:
+            return
+        reach = reach_of(self, q.device)
+        if reach is not None and q.batch_size > reach:
+            measured = max(self.batch_sizes(q.device), default=None)
+            raise InvalidQuery("batch_size", q.batch_size,
+                               f"with estimates='include' on {q.device}: no measurement or batch curve reaches it "
+                               f"(batch curves extend at most to {reach}"
+                               + (f"; the largest measured batch with an accuracy is {measured}" if measured else "")
+                               + f"); use batch_size <= {reach}, or estimates='exclude'")
 
     def with_estimates(self, device: str, batch_size: int | None = None,
                        estimator: Estimator | None = None) -> Catalog:

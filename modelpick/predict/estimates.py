@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ..estimate import estimate_memory_mb
 from ..solver import Catalog, EstimatedCell
+from .batch import BATCH_EXTRAPOLATION_FACTOR
 from .catalog_device import predicted_cells
+from .cells import canonical_settings
+from .models import models_for
 from .types import Column
 
 
@@ -37,6 +40,12 @@ class PredictedCells:
                 latency_high_ms=p.latency_high_ms, memory_mb=mem, memory_low_mb=mem_lo, memory_high_mb=mem_hi,
                 memory_method=method, settings=dict(p.settings), method=p.method))
         return cells
+
+    def max_batch_size(self, catalog: Catalog, device: str) -> int | None:
+        """The largest batch size an estimate on ``device`` can honestly reach: its largest measured batch
+        times the batch curves' extrapolation limit (no curve goes further); None if nothing is measured."""
+        batches = [b for _, _, b in canonical_settings(models_for(catalog).cells, device)]
+        return int(max(batches) * BATCH_EXTRAPOLATION_FACTOR) if batches else None
 
 
 def catalog_with_estimates(catalog: Catalog, device: str, batch_size: int | None = None) -> Catalog:
