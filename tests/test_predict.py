@@ -182,6 +182,9 @@ def test_property_estimates_only_when_asked_and_always_flagged(mini_catalog, dev
                                       max_mem_gb=max_mem_gb, batch_size=batch_size, limit=50)
     except modelpick.NoFeasibleModel:
         return
+    except modelpick.InvalidQuery as exc:  # a batch size no measurement or batch curve on the device reaches
+        assert estimates == "include" and exc.param == "batch_size" and batch_size == 8
+        return
     measured = {(r.checkpoint, r.runtime, r.precision, r.batch_size) for r in mini_catalog.recommend(
         device, batch_size=batch_size, limit=50)} if estimates == "include" else set()
     for r in recs:
