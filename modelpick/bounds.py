@@ -59,9 +59,13 @@ class Selection:
 
 
 def _select(cat, device: Any, runtime: str | None, precision: str | None, batch_size: int | None,
-            strict: bool = False) -> tuple[Selection, np.ndarray]:
-    """Validate the selection and return (selection, absolute row indices: one row per checkpoint)."""
-    q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size, strict=strict)
+            strict: bool = False, include_suspect: bool = False) -> tuple[Selection, np.ndarray]:
+    """Validate the selection and return (selection, absolute row indices: one row per checkpoint).
+
+    Suspect measurements (implausible by the screen) stay out unless ``include_suspect``, as in answers.
+    """
+    q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size, strict=strict,
+                  include_suspect=include_suspect)
     lo, hi = cat._block(q.device)
     base, _ = cat._masks(q, lo, hi)
     rows = np.flatnonzero(base) + lo
@@ -80,11 +84,12 @@ def _select(cat, device: Any, runtime: str | None, precision: str | None, batch_
 
 
 def candidates(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-               strict: bool = False, catalog=None) -> tuple[Selection, list[Recommendation]]:
+               strict: bool = False, include_suspect: bool = False,
+               catalog=None) -> tuple[Selection, list[Recommendation]]:
     """The points the bound, the Pareto front and the accuracy-FPS plot are drawn from: one per checkpoint in the
     selection, its fastest measured cell (ties: lower memory), in catalog order. May be empty."""
     cat = _catalog(catalog)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, strict)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, include_suspect)
     return sel, [cat._recommendation(int(r), strict=strict) for r in rows]
 
 
@@ -237,7 +242,7 @@ def _fit_rows(cat, sel: Selection, rows: np.ndarray, form: str) -> UpperBound:
 
 
 def upper_bound(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-                form: str = "linear", catalog=None) -> UpperBound:
+                form: str = "linear", include_suspect: bool = False, catalog=None) -> UpperBound:
     """Fit the upper bound of top-1 against FPS on ``device`` (Bianco et al. 2018, Fig. 3).
 
     ``form='linear'``: top1 = a - b*fps; ``form='log'``: top1 = a - b*log10(fps); b >= 0, minimal area over
@@ -246,7 +251,7 @@ def upper_bound(device: Any, *, runtime: str | None = None, precision: str | Non
     """
     cat = _catalog(catalog)
     _check_form(form)
-    sel, rows = _select(cat, device, runtime, precision, batch_size)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, include_suspect=include_suspect)
     return _fit_rows(cat, sel, rows, form)
 
 
@@ -284,13 +289,13 @@ class ParetoFront:
 
 
 def pareto(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-           strict: bool = False, catalog=None) -> ParetoFront:
+           strict: bool = False, include_suspect: bool = False, catalog=None) -> ParetoFront:
     """Non-dominated candidates on (top-1 up, FPS up, memory down), most accurate first.
 
     ``strict=True`` treats estimated memory as unknown.
     """
     cat = _catalog(catalog)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, strict)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, include_suspect)
     if len(rows) == 0:
         raise _no_points(sel, cat, "a Pareto front", 1, 0)
     c = cat._cols
@@ -332,12 +337,12 @@ class Efficiency:
 
 
 def efficiency(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-               form: str = "linear", catalog=None) -> list[Efficiency]:
+               form: str = "linear", include_suspect: bool = False, catalog=None) -> list[Efficiency]:
     """Efficiency per candidate (one per checkpoint), most accurate first. The bound gap is None where fewer
     than 2 points (or a single FPS value) make a bound impossible."""
     cat = _catalog(catalog)
     _check_form(form)
-    sel, rows = _select(cat, device, runtime, precision, batch_size)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, include_suspect=include_suspect)
     try:
         bound: UpperBound | None = _fit_rows(cat, sel, rows, form)
     except NoFeasibleModel:
@@ -510,17 +515,18 @@ class Grid:
 
 def grid(device: Any, mem_levels_gb: Sequence[float] = (0.7, 1.0, 1.4), fps_levels: Sequence[float] = (15, 30, 60),
          batch_size: int | None = 1, *, runtime: str | None = None, precision: str | None = None,
-         strict: bool = False, catalog=None) -> Grid:
+         strict: bool = False, include_suspect: bool = False, catalog=None) -> Grid:
     """Bianco Table 3 for any device: ``best()`` for each (memory level, FPS level) pair."""
     cat = _catalog(catalog)
     mems, fpss = _levels("mem_levels_gb", mem_levels_gb), _levels("fps_levels", fps_levels)
-    q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size, strict=strict)
+    q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size, strict=strict,
+                  include_suspect=include_suspect)
     cells = []
     for mem in mems:
         for fps in fpss:
             try:
                 rec = cat.best(q.device, max_mem_gb=mem, min_fps=fps, batch_size=q.batch_size, runtime=q.runtime,
-                               precision=q.precision, strict=q.strict)
+                               precision=q.precision, strict=q.strict, include_suspect=q.include_suspect)
                 cells.append(GridCell(mem, fps, rec))
             except NoFeasibleModel as exc:
                 cells.append(GridCell(mem, fps, None, str(exc), exc.diagnosis))

@@ -250,3 +250,35 @@ def test_rest_device_detail_lists_suspects(app):
     assert client.get("/devices/gpu-b").get_json()["suspects"] == []
     schema = client.get("/openapi.json").get_json()["components"]["schemas"]["DeviceDetail"]
     assert "suspects" in schema["properties"]
+
+
+# ---------------------------------------------------------------------------
+# frontiers: the same rows as answers, suspects only when asked
+
+
+def test_frontiers_leave_suspects_out_unless_asked(cat):
+    from modelpick import bounds
+
+    kw = dict(runtime="tensorrt", precision="fp16", catalog=cat)
+    _, points = bounds.candidates("board-a", **kw)
+    assert all(p.suspect is None for p in points) and not any(p.latency_ms == 1.0 for p in points)
+    _, points = bounds.candidates("board-a", include_suspect=True, **kw)
+    assert [p.suspect for p in points if p.latency_ms == 1.0] == [REASON]
+    assert all(p.suspect is None for p in bounds.pareto("board-a", **kw).points)
+    assert any(p.suspect == REASON for p in bounds.pareto("board-a", include_suspect=True, **kw).points)
+    plain = bounds.upper_bound("board-a", **kw)
+    with_suspect = bounds.upper_bound("board-a", include_suspect=True, **kw)
+    assert with_suspect.n_points == plain.n_points and with_suspect.fps_max > plain.fps_max
+    # (the grid is covered through the CLI below: the fixture's suspect row here has no memory to meet a level)
+
+
+def test_cli_frontiers_include_suspect():
+    args = ["--data", USER, "--device", "jetson-nano", "--runtime", "tensorrt", "--json"]
+    plain = json.loads(run_cli("pareto", *args).stdout)
+    flagged = json.loads(run_cli("pareto", *args, "--include-suspect").stdout)
+    assert all(p["suspect"] is None for p in plain["points"])
+    assert any(p["suspect"] for p in flagged["points"])
+    grid_args = ["grid", *args, "--fps-levels", "10000", "--mem-levels", "4"]
+    assert json.loads(run_cli(*grid_args).stdout)["cells"][0]["best"] is None
+    grid = json.loads(run_cli(*grid_args, "--include-suspect").stdout)
+    assert grid["cells"][0]["best"]["suspect"].startswith("fixture:")

@@ -48,7 +48,8 @@ def cmd_bound(args: argparse.Namespace) -> int:
     from ..bounds import upper_bound
 
     cat = catalog_from_args(args)
-    ub = upper_bound(args.device, form=args.form, catalog=cat, **_selection_kwargs(args))
+    ub = upper_bound(args.device, form=args.form, include_suspect=args.include_suspect, catalog=cat,
+                     **_selection_kwargs(args))
     preds = [ub.prediction(f) for f in (args.fps or [])]
     if args.json:
         print_json({**ub.to_dict(), "predictions": preds})
@@ -74,9 +75,10 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     from ..errors import NoFeasibleModel
 
     cat = catalog_from_args(args)
-    front = pareto(args.device, strict=args.strict, catalog=cat, **_selection_kwargs(args))
+    front = pareto(args.device, strict=args.strict, include_suspect=args.include_suspect, catalog=cat,
+                   **_selection_kwargs(args))
     sel, rows = _select(cat, front.selection.device, front.selection.runtime, front.selection.precision,
-                        front.selection.batch_size)
+                        front.selection.batch_size, include_suspect=args.include_suspect)
     try:
         bound = _fit_rows(cat, sel, rows, args.form)
     except NoFeasibleModel:
@@ -118,7 +120,7 @@ def cmd_grid(args: argparse.Namespace) -> int:
 
     cat = catalog_from_args(args)
     g = grid(args.device, args.mem_levels, args.fps_levels, args.batch_size, runtime=args.runtime,
-             precision=args.precision, strict=args.strict, catalog=cat)
+             precision=args.precision, strict=args.strict, include_suspect=args.include_suspect, catalog=cat)
     if args.json:
         print_json(g.to_dict())
         return EXIT_OK
@@ -203,6 +205,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_include_suspect(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--include-suspect", action="store_true",
+                   help="let measurements the suspect screen judged implausible count (default: left out, as in answers)")
+
+
 def register(sub, parents) -> None:
     p = sub.add_parser("bound", parents=parents, help="fitted upper bound of top-1 vs FPS on a device (computed)",
                        description="Fit top1 = a - b*fps (or a - b*log10 fps) on or above every candidate, with "
@@ -211,12 +218,14 @@ def register(sub, parents) -> None:
     p.add_argument("--form", choices=["linear", "log"], default="linear", help="linear in FPS (default) or in log10 FPS")
     p.add_argument("--fps", type=positive_float, action="append", metavar="FPS",
                    help="also print the bound's top-1 at this FPS target (repeatable)")
+    _add_include_suspect(p)
     p.set_defaults(func=cmd_bound)
 
     p = sub.add_parser("pareto", parents=parents, help="non-dominated models on top-1 / FPS / memory, with efficiency")
     _add_selection(p)
     p.add_argument("--strict", action="store_true", help="treat estimated memory as unknown")
     p.add_argument("--form", choices=["linear", "log"], default="linear", help="bound form for the gap column")
+    _add_include_suspect(p)
     p.set_defaults(func=cmd_pareto)
 
     p = sub.add_parser("grid", parents=parents, help="best model per memory x FPS level (Bianco Table 3)")
@@ -226,6 +235,7 @@ def register(sub, parents) -> None:
     p.add_argument("--fps-levels", type=_levels, default=[15.0, 30.0, 60.0], metavar="FPS,FPS,...",
                    help="minimum FPS levels (default 15,30,60)")
     p.add_argument("--strict", action="store_true", help="exclude estimated memory values")
+    _add_include_suspect(p)
     p.set_defaults(func=cmd_grid)
 
     p = sub.add_parser("memory-model", parents=parents,
