@@ -174,6 +174,37 @@ class Device(_Strict):
         return _finite_positive(v, "memory_gb")
 
 
+class ArchitectureSize(_Strict):
+    """An architecture's GMACs and activations at an input size other than its default (``Architecture.input_size``).
+
+    ``sources`` names where each number comes from. A number listed in ``computed`` was derived, not published
+    (e.g. scaled by pixel count from the default-size figure, whose source ``sources`` then names), and is labelled
+    computed wherever it appears (``Recommendation.gmacs_computed``).
+    """
+
+    input_size: int = Field(gt=0, le=4096)
+    gmacs: float | None = None
+    activations_m: float | None = None
+    sources: dict[str, str] = Field(default_factory=dict)
+    #: field -> how it was computed, e.g. {"gmacs": "scaled from 380 px by pixel count (300/380)^2"}
+    computed: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("gmacs", "activations_m")
+    @classmethod
+    def _positive(cls, v: float | None) -> float | None:
+        return _finite_positive(v, "value")
+
+    @model_validator(mode="after")
+    def _numbers_sourced(self) -> "ArchitectureSize":
+        for name in ("gmacs", "activations_m"):
+            if getattr(self, name) is not None and name not in self.sources:
+                raise ValueError(f"{name} is given but sources.{name} does not say where it comes from")
+        for name in self.computed:
+            if name not in ("gmacs", "activations_m") or getattr(self, name) is None:
+                raise ValueError(f"computed.{name} labels a number this entry does not give")
+        return self
+
+
 class Architecture(_Strict):
     id: str
     family: str
@@ -186,6 +217,24 @@ class Architecture(_Strict):
     #: Which source each number came from, e.g. {"params_m": "torchvision-weights"}.
     sources: dict[str, str] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
+    #: GMACs and activations at the other input sizes rows of this architecture use (see :meth:`at_size`).
+    sizes: list[ArchitectureSize] = Field(default_factory=list)
+
+    def at_size(self, input_size: int) -> tuple[float | None, float | None, frozenset[str]]:
+        """(gmacs, activations_m, the names of those that are computed) at ``input_size``.
+
+        The default size gives the architecture's own figures; a listed size gives that entry's; any other size
+        scales the default-size figures by pixel count, (input_size / default)^2, and marks them computed.
+        """
+        if input_size == self.input_size:
+            return self.gmacs, self.activations_m, frozenset()
+        for s in self.sizes:
+            if s.input_size == input_size:
+                return s.gmacs, s.activations_m, frozenset(s.computed)
+        scale = (input_size / self.input_size) ** 2
+        gmacs = None if self.gmacs is None else self.gmacs * scale
+        acts = None if self.activations_m is None else self.activations_m * scale
+        return gmacs, acts, frozenset(n for n, v in (("gmacs", gmacs), ("activations_m", acts)) if v is not None)
 
     @field_validator("id", "family")
     @classmethod
@@ -202,6 +251,9 @@ class Architecture(_Strict):
         for name in ("params_m", "gmacs", "activations_m", "gmacs_conv"):
             if getattr(self, name) is not None and name not in self.sources:
                 raise ValueError(f"{name} is given but sources.{name} does not say where it comes from")
+        sizes = [s.input_size for s in self.sizes]
+        if self.input_size in sizes or len(set(sizes)) != len(sizes):
+            raise ValueError(f"sizes must list each input size other than the default ({self.input_size}) once")
         return self
 
 
@@ -401,7 +453,10 @@ class Recommendation(BaseModel):
     memory_low_mb: float | None = None
     memory_high_mb: float | None = None
     params_m: float | None
+    #: GMACs at this candidate's input size (the source's figure for that size where one exists).
     gmacs: float | None
+    #: True when ``gmacs`` was computed (scaled by pixel count from another input size), not published.
+    gmacs_computed: bool = False
     settings: dict[str, Any] = Field(default_factory=dict)
     #: Source ids: {"accuracy": ..., "latency": ..., "memory": ...}.
     sources: dict[str, str | None]

@@ -576,6 +576,7 @@ class Catalog:
             by_col.setdefault((ck.architecture, ck.input_size), []).append(ci)
         for cell in cells:
             arch = archs[cell.architecture]
+            sized = arch.at_size(cell.input_size)
             mem, mem_lo, mem_hi = cell.memory_mb, cell.memory_low_mb, cell.memory_high_mb
             mi = n_meas + len(extra_meas)
             extra_meas.append({"settings": dict(cell.settings), "estimate_method": cell.method})
@@ -592,7 +593,8 @@ class Catalog:
                     "memory_mb": np.nan if mem is None else mem, "memory_estimated": mem is not None,
                     "memory_method": code("memory_method", cell.memory_method),
                     "params_m": np.nan if arch.params_m is None else arch.params_m,
-                    "gmacs": np.nan if arch.gmacs is None else arch.gmacs, "measurement": mi,
+                    "gmacs": np.nan if sized[0] is None else sized[0], "gmacs_computed": "gmacs" in sized[2],
+                    "measurement": mi,
                     "memory_measurement": -1, "accuracy_source": code("source", ck.source),
                     "latency_source": code("source", None), "memory_source": code("source", None),
                     "suspect": False, "latency_estimated": True, "latency_low_ms": cell.latency_low_ms,
@@ -662,6 +664,7 @@ class Catalog:
             "memory_high_mb": None if math.isnan(mem_hi) else mem_hi,
             "params_m": None if math.isnan(params) else params,
             "gmacs": None if math.isnan(gmacs) else gmacs,
+            "gmacs_computed": bool(c["gmacs_computed"][r]) if "gmacs_computed" in c else False,
             "settings": dict(settings),
             "sources": {
                 "accuracy": s["source"][c["accuracy_source"][r]],

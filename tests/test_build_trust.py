@@ -287,3 +287,85 @@ def test_paddleclas_unreviewed_conflict_stops_the_build(paddle_ctx):
          "reason": "r"}]}), encoding="utf-8")
     with pytest.raises(SystemExit, match="different figures in two docs"):
         PaddleclasAdapter(paddle_ctx).build()
+
+
+# ---------------------------------------------------------------------------
+# section 3: GMACs and activations at each row's own input size
+
+
+def _arch(arch_id: str) -> dict:
+    return next(a for a in catalog()["architectures"] if a["id"] == arch_id)
+
+
+def _size(arch_id: str, size: int) -> dict:
+    return next(s for s in _arch(arch_id)["sizes"] if s["input_size"] == size)
+
+
+def test_a_sources_own_figure_for_the_size_comes_first():
+    lite4 = _size("tf_efficientnet_lite4", 300)  # timm's figure is at 380 px; the Lite README's madds at 300
+    assert lite4["gmacs"] == 2.64 and lite4["sources"]["gmacs"] == "efficientnet-lite-pixel4"
+    assert "gmacs" not in lite4.get("computed", {})
+    mb2 = _size("mobilenet_v2", 96)  # TF-slim's MAC count at 96 px, not the 224 px value
+    assert mb2["gmacs"] == 0.056 and mb2["sources"]["gmacs"] == "tf-slim-mobilenet"
+    b0 = _size("tf_efficientnetv2_b0", 224)  # timm's own benchmark row at 224 px (the default is 192)
+    assert b0["gmacs"] > _arch("tf_efficientnetv2_b0")["gmacs"] and b0["sources"]["gmacs"].startswith("timm-benchmark")
+    assert "computed" not in b0
+
+
+def test_otherwise_scaled_by_pixel_count_and_marked_computed():
+    sq = _arch("squeezenet1_1")
+    s = _size("squeezenet1_1", 227)
+    assert s["gmacs"] == pytest.approx(sq["gmacs"] * (227 / 224) ** 2, rel=1e-3)
+    assert s["computed"]["gmacs"] == "scaled from 224 px by pixel count (227/224)^2"
+    assert s["sources"]["gmacs"] == sq["sources"]["gmacs"]  # the figure it was scaled from
+    # activations feed the memory estimate, so they follow the same rule
+    lite4 = _size("tf_efficientnet_lite4", 300)
+    assert lite4["computed"]["activations_m"].startswith("scaled from 380 px")
+
+
+def test_every_size_an_architecture_is_used_at_is_listed():
+    cat = catalog()
+    listed = {(a["id"], a["input_size"]) for a in cat["architectures"]}
+    listed |= {(a["id"], s["input_size"]) for a in cat["architectures"] for s in a.get("sizes", [])}
+    with_gmacs = {a["id"] for a in cat["architectures"] if a.get("gmacs")}
+    used = {(m["architecture"], m["input_size"]) for m in cat["measurements"] if m["architecture"] in with_gmacs}
+    assert used <= listed
+
+
+def test_at_size_default_listed_and_scaled():
+    from modelpick.schema import Architecture
+
+    a = Architecture.model_validate({
+        "id": "net", "family": "net", "input_size": 224, "gmacs": 4.0, "activations_m": 10.0,
+        "sources": {"gmacs": "s", "activations_m": "s"},
+        "sizes": [{"input_size": 160, "gmacs": 2.1, "activations_m": 5.0, "sources": {"gmacs": "t", "activations_m": "s"},
+                   "computed": {"activations_m": "scaled"}}]})
+    assert a.at_size(224) == (4.0, 10.0, frozenset())
+    assert a.at_size(160) == (2.1, 5.0, frozenset({"activations_m"}))
+    g, acts, computed = a.at_size(448)
+    assert (g, acts, computed) == (pytest.approx(16.0), pytest.approx(40.0), frozenset({"gmacs", "activations_m"}))
+    with pytest.raises(ValueError, match="sizes must list"):
+        Architecture.model_validate({"id": "n", "family": "n", "input_size": 224, "sizes": [{"input_size": 224}]})
+    with pytest.raises(ValueError, match="computed.gmacs labels a number"):
+        Architecture.model_validate({"id": "n", "family": "n", "input_size": 224,
+                                     "sizes": [{"input_size": 160, "computed": {"gmacs": "x"}}]})
+
+
+def test_candidates_carry_gmacs_at_their_own_size(shipped):
+    best = shipped.best("pixel4")
+    if best.architecture == "tf_efficientnet_lite4" and best.input_size == 300:
+        assert best.gmacs == 2.64 and not best.gmacs_computed
+    recs = {(r.architecture, r.input_size): r for r in shipped.recommend("pixel-1", limit=200)}
+    assert recs[("mobilenet_v2", 96)].gmacs == 0.056 and not recs[("mobilenet_v2", 96)].gmacs_computed
+    cols = shipped.columns
+    # no source gives MobileNet v1's MACs at 128 px: scaled from 224 px and labelled
+    v1 = [r for r in shipped.iter_records() if r["architecture"] == "mobilenet_v1" and r["input_size"] == 128]
+    assert v1 and all(r["gmacs_computed"] and r["gmacs"] == _size("mobilenet_v1", 128)["gmacs"] for r in v1)
+    assert int(cols["gmacs_computed"].sum()) == sum(1 for r in shipped.iter_records() if r["gmacs_computed"])
+
+
+def test_cli_labels_computed_gmacs(shipped, capsys):
+    from modelpick.cli.toolkit import format_recommendation
+
+    rec = next(r for r in (shipped._recommendation(i) for i in range(len(shipped))) if r.gmacs_computed)
+    assert "GMACs (computed" in format_recommendation(rec)

@@ -80,8 +80,8 @@ def build_columns(merged: CatalogTable) -> None:
 
     cols: dict[str, list] = {k: [] for k in (
         "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5",
-        "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "measurement",
-        "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
+        "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "gmacs_computed",
+        "measurement", "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
     )}
     for j, m in enumerate(merged.measurements):
         latency = m["per_image_latency_ms"]
@@ -92,6 +92,8 @@ def build_columns(merged: CatalogTable) -> None:
         ck_list = by_cell.get((m["architecture"], m["input_size"]), [])
         if not ck_list:
             continue
+        # GMACs and activations at this row's own input size (computed ones are labelled)
+        gmacs, activations_m, computed = arch.at_size(m["input_size"])
         mem, mem_est, mem_method, mem_row, mem_source = m["memory_mb"], False, None, j, m["source"]
         if mem is not None:
             mem_method = f"measured: {m['memory_includes']}"
@@ -103,12 +105,14 @@ def build_columns(merged: CatalogTable) -> None:
                 mem, mem_method, mem_source = donor["memory_mb"], f"measured: {donor['memory_includes']}", donor["source"]
             else:
                 mem, mem_method = estimate_memory_mb(
-                    params_m=arch.params_m, activations_m=arch.activations_m, precision=m["precision"],
+                    params_m=arch.params_m, activations_m=activations_m, precision=m["precision"],
                     batch_size=m["batch_size"], runtime=m["runtime"], device_kind=dev.kind, settings=m["settings"],
                     fit=memory_fits.get((m["device"], m["runtime"], m["precision"], m["batch_size"])),
                 )
                 mem_est, mem_row = mem is not None, -1
                 mem_source = None
+                if mem is not None and "activations_m" in computed:
+                    mem_method += f"; activations scaled by pixel count to {m['input_size']} px (computed)"
                 # The run was measured, so it fit in the device: where a source states the device's memory,
                 # that bounds the estimate (the activation term over-counts badly at large batches).
                 if mem is not None and dev.memory_gb and mem > dev.memory_gb * 1024.0:
@@ -133,7 +137,8 @@ def build_columns(merged: CatalogTable) -> None:
             cols["memory_estimated"].append(mem_est)
             cols["memory_method"].append(intern("memory_method", mem_method))
             cols["params_m"].append(np.nan if arch.params_m is None else arch.params_m)
-            cols["gmacs"].append(np.nan if arch.gmacs is None else arch.gmacs)
+            cols["gmacs"].append(np.nan if gmacs is None else gmacs)
+            cols["gmacs_computed"].append("gmacs" in computed)
             cols["measurement"].append(j)
             cols["memory_measurement"].append(mem_row)
             cols["accuracy_source"].append(intern("source", c.source))
@@ -141,7 +146,8 @@ def build_columns(merged: CatalogTable) -> None:
             cols["memory_source"].append(intern("source", mem_source))
             cols["suspect"].append(m.get("suspect") is not None)
 
-    dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool, "top1": np.float64,
+    dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool,
+              "gmacs_computed": bool, "top1": np.float64,
               "top5": np.float64, "latency_ms": np.float64, "fps": np.float64, "memory_mb": np.float64,
               "params_m": np.float64, "gmacs": np.float64}
     arrays = {k: np.asarray(v, dtype=dtypes.get(k, np.int32)) for k, v in cols.items()}

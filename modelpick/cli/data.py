@@ -108,7 +108,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1",
                   "top5", "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "latency_estimated",
-                  "params_m", "gmacs", "accuracy_source", "latency_source", "memory_source", "settings", "suspect"]
+                  "params_m", "gmacs", "gmacs_computed", "accuracy_source", "latency_source", "memory_source", "settings",
+                  "suspect"]
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -106,7 +106,8 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
     lines = [
         f"{rec.checkpoint}",
         f"  architecture  {rec.architecture} @ {rec.input_size}px" + (f", {rec.params_m:g} M params" if rec.params_m else "")
-        + (f", {rec.gmacs:g} GMACs" if rec.gmacs else ""),
+        + (f", {rec.gmacs:.4g} GMACs" + (" (computed: scaled to this input size)" if rec.gmacs_computed else "")
+           if rec.gmacs else ""),
         f"  device        {rec.device}{resolved}",
         f"  runtime       {rec.runtime}, {rec.precision}, batch {rec.batch_size}" + (f" [{settings}]" if settings else ""),
         f"  top-1         {rec.top1:.2f}%" + (f"  (top-5 {rec.top5:.2f}%)" if rec.top5 is not None else "")

@@ -9,7 +9,8 @@ from .cells import fnum, intnum
 from .context import BuildContext
 from .mapping import family_of
 
-FIELD_ORDER = ("id", "family", "input_size", "params_m", "gmacs", "activations_m", "sources", "aliases")
+FIELD_ORDER = ("id", "family", "input_size", "params_m", "gmacs", "activations_m", "sources", "aliases", "sizes")
+SIZE_FIELD_ORDER = ("input_size", "gmacs", "activations_m", "sources", "computed")
 
 
 def architectures(ctx: BuildContext) -> list[dict[str, Any]]:
@@ -20,6 +21,9 @@ def architectures(ctx: BuildContext) -> list[dict[str, Any]]:
     """
     facts = ctx.facts
     alias_of = ctx.mapping.timm_aliases_of()
+    used_sizes: dict[str, set[int]] = collections.defaultdict(set)  # arch -> input sizes its rows use
+    for row in [*ctx.measurements, *ctx.checkpoints.values()]:
+        used_sizes[row["architecture"]].add(row["input_size"])
     out = []
     for arch in sorted(ctx.arch_refs):
         a: dict[str, Any] = {"id": arch, "family": family_of(arch)}
@@ -85,5 +89,56 @@ def architectures(ctx: BuildContext) -> list[dict[str, Any]]:
             a["sources"] = dict(sorted(srcs.items()))
         if alias_of.get(arch):
             a["aliases"] = sorted(alias_of[arch])
+        sizes = other_sizes(ctx, a, [arch] + sorted(alias_of.get(arch, [])), used_sizes[arch])
+        if sizes:
+            a["sizes"] = sizes
         out.append({k: a[k] for k in FIELD_ORDER if k in a})
+    return out
+
+
+def _sig(x: float) -> float:
+    """A computed value to 4 significant digits (it is an estimate; more digits would claim precision it lacks)."""
+    return float(f"{x:.4g}")
+
+
+def other_sizes(ctx: BuildContext, a: dict[str, Any], names: list[str], used: set[int]) -> list[dict[str, Any]]:
+    """GMACs and activations at every input size other than the default that a measurement or checkpoint uses.
+
+    A source's own figure for that size comes first: timm's benchmark row at that size (any inference file; for a
+    torchvision architecture only when timm's parameter count agrees within 1%, i.e. the same graph), else a model
+    table's own count (EfficientNet-Lite madds, TF-slim MobileNet MACs). Otherwise the default-size figure is scaled
+    by pixel count, (size / default)^2, and marked computed; ``sources`` then names the figure it was scaled from.
+    """
+    arch, default = a["id"], a["input_size"]
+    out = []
+    for size in sorted(used - {default}):
+        entry: dict[str, Any] = {"input_size": size}
+        srcs: dict[str, str] = {}
+        computed: dict[str, str] = {}
+        timm_row = None
+        for name in names:
+            hit = ctx.facts.timm_sized.get(name, {}).get(size)
+            if hit is None:
+                continue
+            params = fnum(hit[0].get("param_count", ""))
+            if a.get("sources", {}).get("params_m", "").startswith("timm-") or (
+                    params and a.get("params_m") and abs(params - a["params_m"]) <= 0.01 * a["params_m"]):
+                timm_row = hit
+                break
+        table = ctx.facts.sized_complexity.get((arch, size), {})
+        for fld, col in (("gmacs", "infer_gmacs"), ("activations_m", "infer_macts")):
+            value = fnum(timm_row[0].get(col, "")) if timm_row else None
+            if value:
+                entry[fld], srcs[fld] = value, timm_row[1]
+            elif fld in table:
+                entry[fld], srcs[fld] = table[fld]
+            elif a.get(fld):
+                entry[fld] = _sig(a[fld] * (size / default) ** 2)
+                srcs[fld] = a["sources"][fld]
+                computed[fld] = f"scaled from {default} px by pixel count ({size}/{default})^2"
+        if srcs:
+            entry["sources"] = dict(sorted(srcs.items()))
+            if computed:
+                entry["computed"] = dict(sorted(computed.items()))
+            out.append({k: entry[k] for k in SIZE_FIELD_ORDER if k in entry})
     return out

@@ -49,6 +49,11 @@ class ArchitectureFacts:
         default_factory=lambda: collections.defaultdict(collections.Counter))
     # canonical arch -> Bianco et al. repo row (params, third-party GMACs, input size)
     bianco_rows: dict[str, dict[str, str]] = field(default_factory=dict)
+    # timm model -> {img_size: (row, source id)}: the first inference file (sorted by name) with a row at that size
+    timm_sized: dict[str, dict[int, tuple[dict[str, str], str]]] = field(default_factory=dict)
+    # (arch, input size) -> {"gmacs": (value, source id)}: a model table's own figure at that size
+    # (EfficientNet-Lite madds, TF-slim MobileNet MACs)
+    sized_complexity: dict[tuple[str, int], dict[str, tuple[float, str]]] = field(default_factory=dict)
 
 
 class BuildContext:

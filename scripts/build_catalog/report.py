@@ -91,6 +91,19 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
     for tag, ids in sorted(tagged.items()):
         L(f"  {tag} ({len(ids)}): " + ", ".join(ids))
     L("")
+    L("== GMACs and activations at input sizes other than an architecture's default (architectures[].sizes)")
+    n_sizes = collections.Counter()
+    for a in archs:
+        for e in a.get("sizes", []):
+            n_sizes["entries"] += 1
+            for f in ("gmacs", "activations_m"):
+                if f in e:
+                    n_sizes[f"{f} computed" if f in e.get("computed", {}) else f"{f} sourced"] += 1
+    L(f"  {n_sizes['entries']} (architecture, input size) entries; gmacs: {n_sizes['gmacs sourced']} from a source's own "
+      f"figure at that size, {n_sizes['gmacs computed']} scaled by pixel count (computed); activations_m: "
+      f"{n_sizes['activations_m sourced']} sourced, {n_sizes['activations_m computed']} computed")
+    L("  (source order: timm's benchmark row at that size, EfficientNet-Lite madds, TF-slim MobileNet MACs; else the default-size figure x (size/default)^2, 4 significant digits)")
+    L("")
     L("== Device memory capacities (memory_gb, the source that states it)")
     for d in devices:
         if d.get("memory_gb") is not None:

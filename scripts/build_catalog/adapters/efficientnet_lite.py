@@ -26,6 +26,16 @@ class EfficientnetLiteAdapter(TableAdapter):
                     "input sizes are the EfficientNet-Lite default resolutions (settings.input_size_stated: false)"],
     }
 
+    def measurement(self, raw: dict[str, str], entry: AliasEntry, device: str) -> dict[str, Any] | None:
+        m = super().measurement(raw, entry, device)
+        if m is not None and raw["madds"]:
+            # the README's own multiply-add count at the model's resolution ("407M", "2.64B"), in 10^9
+            scale = {"M": 1e-3, "B": 1.0}[raw["madds"][-1]]
+            gmacs = float(f"{fnum(raw['madds'][:-1]) * scale:.6g}")
+            self.ctx.facts.sized_complexity.setdefault((m["architecture"], m["input_size"]), {})["gmacs"] = (
+                gmacs, self.source_id)
+        return m
+
     def source_row(self, r: dict[str, str]) -> SourceRow:
         settings = {"input_size_stated": False, **tflite_backend(r["backend"])}
         # the input size is the alias entry's (the EfficientNet-Lite default resolution)

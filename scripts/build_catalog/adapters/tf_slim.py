@@ -35,6 +35,14 @@ class TfSlimAdapter(TableAdapter):
                          batch_size=1, input_size=intnum(r["input_size"]), latency_ms=fnum(r["latency_ms"]),
                          settings=settings)
 
+    def measurement(self, raw: dict[str, str], entry: AliasEntry, device: str) -> dict[str, Any] | None:
+        m = super().measurement(raw, entry, device)
+        if m is not None and raw["macs_m"]:
+            # the README's own MAC count (millions) for this width at this resolution, in 10^9
+            self.ctx.facts.sized_complexity.setdefault((m["architecture"], m["input_size"]), {})["gmacs"] = (
+                float(f"{fnum(raw['macs_m']) / 1000:.6g}"), self.source_id)
+        return m
+
     def checkpoint(self, r: dict[str, str], e: AliasEntry, m: dict[str, Any]) -> dict[str, Any] | None:
         if not r["top1_pct"]:
             return None

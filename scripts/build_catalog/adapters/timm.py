@@ -90,6 +90,8 @@ class TimmAdapter(SourceAdapter):
                 if fname == FIXED_TIMM_FILE:
                     facts.timm_fixed.setdefault(r["model"], {})[intnum(r["infer_img_size"])] = r
                 facts.timm_bench_size.setdefault(r["model"], intnum(r["infer_img_size"]))
+                if r.get("infer_gmacs"):
+                    facts.timm_sized.setdefault(r["model"], {}).setdefault(intnum(r["infer_img_size"]), (r, sid))
             ctx.stat(sid, len(rows), kept)
 
     def build_results(self) -> None:
