@@ -330,6 +330,8 @@ class Efficiency:
     #: what the fitted bound allows at this candidate's FPS, and how far below it the candidate is (points).
     bound_top1: float | None
     gap_below_bound_pts: float | None
+    #: True when ``gmacs`` (and so ``top1_per_gmac``) was scaled by pixel count to this input size, not published.
+    gmacs_computed: bool = False
     computed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
@@ -361,7 +363,7 @@ def _efficiency_rows(cat, rows: np.ndarray, bound: UpperBound | None) -> list[Ef
         gmacs_v = None if math.isnan(gmacs) else gmacs
         limit = bound.predict(info["fps"]) if bound is not None else None
         out.append(Efficiency(
-            **info, params_m=params_v, gmacs=gmacs_v,
+            **info, params_m=params_v, gmacs=gmacs_v, gmacs_computed=bool(c["gmacs_computed"][r]),
             top1_per_m_params=info["top1"] / params_v if params_v else None,
             top1_per_gmac=info["top1"] / gmacs_v if gmacs_v else None,
             bound_top1=limit, gap_below_bound_pts=(limit - info["top1"]) if limit is not None else None,

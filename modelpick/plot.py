@@ -229,6 +229,7 @@ def _model_points(cat, device, runtime, precision, batch_size):
             arch = s["architecture"][c["architecture"][r]]
             pts.append({"name": s["checkpoint"][c["checkpoint"][r]], "architecture": arch, "top1": float(c["top1"][r]),
                         "params_m": None if math.isnan(params) else params, "gmacs": None if math.isnan(gmacs) else gmacs,
+                        "gmacs_computed": bool(c["gmacs_computed"][r]),
                         "accuracy_source": s["source"][c["accuracy_source"][r]]})
         return sel, pts
     if any(v is not None for v in (runtime, precision)):
@@ -293,7 +294,9 @@ def accuracy_flops(device: Any = None, *, runtime: str | None = None, precision:
     ax.set_title(f"Top-1 accuracy vs computational cost{where}\nball area ∝ parameters ({len(pts)} models)", fontsize=10.5)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, loc="lower right", labelspacing=1.6, borderpad=1.0)
-    _footer(fig, cat, _arch_sources(cat, pts, "gmacs", "params_m"), "GFLOPs = 2 × GMACs (unit conversion only)")
+    n_scaled = sum(1 for p in pts if p.get("gmacs_computed"))
+    _footer(fig, cat, _arch_sources(cat, pts, "gmacs", "params_m"), "GFLOPs = 2 × GMACs (unit conversion only)"
+            + (f"; the GMACs of {n_scaled} point(s) scaled by pixel count to their input size" if n_scaled else ""))
     return fig
 
 

@@ -369,3 +369,12 @@ def test_cli_labels_computed_gmacs(shipped, capsys):
 
     rec = next(r for r in (shipped._recommendation(i) for i in range(len(shipped))) if r.gmacs_computed)
     assert "GMACs (computed" in format_recommendation(rec)
+
+
+def test_efficiency_and_plot_label_computed_gmacs(shipped):
+    from modelpick import bounds
+
+    rows = bounds.efficiency("jetson-tx1", catalog=shipped)
+    assert rows and all(hasattr(r, "gmacs_computed") for r in rows)
+    v1 = [r for r in bounds.efficiency("pixel-3", catalog=shipped) if r.architecture == "mobilenet_v1"]
+    assert any(r.gmacs_computed for r in v1) and not all(r.gmacs_computed for r in v1)
