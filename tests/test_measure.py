@@ -269,3 +269,52 @@ def test_import_modelpick_does_not_import_torch():
     code = "import sys, modelpick, modelpick.measure, modelpick.cli.measure; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def _reference_catalog(path, architectures):
+    path.write_text(yaml.safe_dump({
+        "schema_version": 1,
+        "sources": [{"id": "mp-test-counts", "title": "reference counts", "published": {"url": "https://example.invalid/c"}}],
+        "architectures": [{"id": arch_id, "family": "ref", "input_size": size, "params_m": params_m, "gmacs": gmacs,
+                           "sources": {"params_m": "mp-test-counts", "gmacs": "mp-test-counts"}}
+                          for arch_id, size, params_m, gmacs in architectures]}))
+    return path
+
+
+def test_a_model_whose_counts_differ_from_the_catalog_architecture_is_refused(measured, tmp_path, capsys):
+    """Issue 9 section 7: a 1,578-parameter module named resnet18 must not be filed as the catalog's ResNet-18."""
+    _, _, doc = measured
+    cnn = next(a for a in doc["architectures"] if a["id"] == "tiny_cnn")
+    ref = _reference_catalog(tmp_path / "ref.yaml", [
+        ("resnet18", 224, 11.6895, 1.8193),
+        ("tinyref", 32, cnn["params_m"] * 1.008, cnn["gmacs"]),  # within 1 %: the same network
+        ("tinywide", 32, cnn["params_m"], cnn["gmacs"] * 1.5),  # same params, 1.5x the MACs: another network
+    ])
+    out = tmp_path / "guard.yaml"
+    with pytest.raises(measure.ArchitectureMismatch) as err:
+        measure.run(["resnet18=measure_models:tiny_cnn"], device_id=DEVICE, output=out, batch_sizes=[1], data=[ref],
+                    **FAST)
+    text = str(err.value)
+    assert "resnet18" in text and "params_m counted 0.001578 vs catalog 11.6895" in text
+    assert "--force-architecture" in text and "resnet18-custom=measure_models:tiny_cnn" in text
+    assert not out.exists() or yaml.safe_load(out.read_text()).get("measurements", []) == []
+    with pytest.raises(measure.ArchitectureMismatch, match="gmacs counted .* \\(-33.3%\\)"):
+        measure.run(["tinywide=measure_models:tiny_cnn"], device_id=DEVICE, output=out, batch_sizes=[1], data=[ref],
+                    **FAST)
+    # Within 1 %: filed under the catalog architecture, as before.
+    ok = measure.run(["tinyref=measure_models:tiny_cnn"], device_id=DEVICE, output=out, batch_sizes=[1], data=[ref],
+                     **FAST)
+    assert ok.measured == 1 and ok.plan[0].known
+    # The CLI refuses with exit 2 and the same message; --force-architecture files it and says so in the source.
+    code = cli_main(["measure", "--device-id", DEVICE, "-m", "resnet18=measure_models:tiny_cnn", "-o", str(out),
+                     "--batch-sizes", "1", "--runs", "3", "--warmup", "1", "--threads", "1", "--no-embedded", "--no-progress",
+                     "--data", str(ref)])
+    assert code == 2 and "is not the catalog's resnet18" in capsys.readouterr().err
+    code = cli_main(["measure", "--device-id", DEVICE, "-m", "resnet18=measure_models:tiny_cnn", "-o", str(out),
+                     "--batch-sizes", "1", "--runs", "3", "--warmup", "1", "--threads", "1", "--no-embedded", "--no-progress",
+                     "--data", str(ref), "--source-id", "forced-run", "--force-architecture"])
+    assert code == 0
+    forced = yaml.safe_load(out.read_text())
+    assert [m["architecture"] for m in forced["measurements"] if m["source"] == "forced-run"] == ["resnet18"]
+    caveats = next(s for s in forced["sources"] if s["id"] == "forced-run")["caveats"]
+    assert any("with --force-architecture although its counts differ: params_m counted 0.001578" in c for c in caveats)

@@ -59,6 +59,9 @@ def register(subparsers: Any, parents: list[argparse.ArgumentParser]) -> None:
     p.add_argument("--restart", action="store_true", help="replace the output file instead of resuming it")
     p.add_argument("--retry-failed", action="store_true", help="rerun batch sizes recorded as failed (OOM, error, crash)")
     p.add_argument("--no-embedded", action="store_true", help="resolve model names without the embedded table")
+    p.add_argument("--force-architecture", action="store_true",
+                   help="file a model under the catalog architecture its name resolves to even when its counted params "
+                        "or MACs differ from that architecture's by more than 1%% (refused otherwise)")
     p.add_argument("--dry-run", action="store_true", help="list what would run, run nothing")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_measure)
@@ -94,7 +97,7 @@ def cmd_measure(args: argparse.Namespace) -> int:
             backend_options=dict(args.backend_option), data=args.data or [], embedded=not args.no_embedded,
             device_name=args.device_name, device_kind=args.device_kind, source_id=args.source_id,
             restart=args.restart, retry_failed=args.retry_failed, timeout_s=args.timeout_s, dry_run=args.dry_run,
-            progress=not args.no_progress and not args.json)
+            progress=not args.no_progress and not args.json, force_architecture=args.force_architecture)
     except measure.MeasureInterrupted as exc:
         print(f"modelpick measure: {exc}", file=sys.stderr)
         return EXIT_INTERRUPTED

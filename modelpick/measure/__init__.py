@@ -24,6 +24,8 @@ from .backend import (
 from .providers import ModelLoadError, ModelSpec, parse_model_spec
 from .registry import ENTRY_POINT_GROUP, available_backends, get_backend
 from .runner import (
+    ARCHITECTURE_TOLERANCE,
+    ArchitectureMismatch,
     DEFAULT_BATCH_SIZES,
     DEFAULT_RUNS,
     DEFAULT_WARMUP,
@@ -39,6 +41,8 @@ __all__ = [
     "MeasureResult",
     "PlannedModel",
     "MeasureInterrupted",
+    "ArchitectureMismatch",
+    "ARCHITECTURE_TOLERANCE",
     "parse_batch_sizes",
     "DEFAULT_BATCH_SIZES",
     "DEFAULT_WARMUP",

@@ -40,6 +40,29 @@ class MeasureInterrupted(ModelpickError):
     """The run was interrupted; the output file holds every row measured before."""
 
 
+#: Counted params/MACs may differ from a catalog architecture's by this fraction before a model is refused.
+ARCHITECTURE_TOLERANCE = 0.01
+
+
+class ArchitectureMismatch(InvalidQuery):
+    """A measured model's counted params or MACs differ from the catalog architecture it would be filed under.
+
+    Filing it there would pair that architecture's accuracy with another network's latency. ``differences``
+    lists (quantity, counted, catalog) triples.
+    """
+
+    def __init__(self, model: str, architecture: str, differences: list[tuple[str, float, float]]):
+        self.architecture = architecture
+        self.differences = differences
+        told = "; ".join(f"{name} counted {got:.6g} vs catalog {want:.6g} ({(got - want) / want:+.1%})"
+                         for name, got, want in differences)
+        super().__init__("models", model, (
+            f"is not the catalog's {architecture}: {told} (more than {ARCHITECTURE_TOLERANCE:.0%} apart). Its rows "
+            f"would pair {architecture}'s accuracy with this model's speed. Give it its own id (e.g. "
+            f"'{architecture}-custom={model.split('=', 1)[-1]}') to file it as a new architecture, or pass "
+            "--force-architecture (force_architecture=True) if it really is that architecture"))
+
+
 # ---------------------------------------------------------------------------
 # Argument checking
 
@@ -88,6 +111,8 @@ class PlannedModel:
     to_run: list[int]
     done: list[int]
     failed: dict[int, str]  # batch size -> status recorded earlier
+    #: The catalog architecture's params_m / gmacs (gmacs only where the run uses its input size), to check against.
+    catalog_counts: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.spec.text, "architecture": self.architecture, "in_catalog": self.known,
@@ -358,6 +383,7 @@ def run(
     timeout_s: float | None = None,
     dry_run: bool = False,
     progress: bool = True,
+    force_architecture: bool = False,
 ) -> MeasureResult:
     """Measure ``models`` on this machine and write (or extend) the catalog file ``output``.
 
@@ -368,6 +394,9 @@ def run(
     ``data``/``embedded``: catalogs used to resolve model names to canonical architectures.
     ``restart``: ignore and replace an existing output file (default: resume it).
     ``timeout_s``: per-model limit; a model past it is killed and recorded as 'timeout'.
+    ``force_architecture``: file a model under the catalog architecture its name resolves to even when its
+    counted params or MACs differ from that architecture's by more than 1 % (the difference is noted in the
+    source's caveats). Without it such a model raises :class:`ArchitectureMismatch` before any row is written.
 
     Raises :class:`InvalidQuery` for bad arguments, :class:`BackendUnavailable` with an
     install hint, :class:`MeasureInterrupted` on Ctrl-C (the file stays valid).
@@ -451,7 +480,14 @@ def run(
             doc.doc["failures"] = [f for f in doc.doc["failures"] if not _row_matches(
                 f, arch, size, backend_cls.runtime, precision, source_id, device_id, planned_settings)]
         to_run = [bs for bs in sizes if bs not in done and bs not in failed]
-        plan.append(PlannedModel(spec, arch, known, size, size_from, to_run, done, failed))
+        catalog_counts: dict[str, float] = {}
+        if known:
+            entry = cat.architecture(arch)
+            if entry.params_m:
+                catalog_counts["params_m"] = entry.params_m
+            if entry.gmacs and (size is None or size == entry.input_size):
+                catalog_counts["gmacs"] = entry.gmacs  # MACs grow with the input: compare only at the same size
+        plan.append(PlannedModel(spec, arch, known, size, size_from, to_run, done, failed, catalog_counts))
 
     result = MeasureResult(str(out_path), device_id, source_id, backend, plan, dry_run=dry_run,
                            skipped_existing=sum(len(p.done) + len(p.failed) for p in plan))
@@ -478,7 +514,7 @@ def run(
                 _run_model(job, pm, doc, result, state, Path(tmp) / "stderr.txt", bar, timeout_s=timeout_s,
                            device_id=device_id, device_name=device_name, device_kind=device_kind, source_id=source_id,
                            backend_cls=backend_cls, warmup=warmup, runs=runs, train=train, precision=precision,
-                           out_path=out_path)
+                           out_path=out_path, force_architecture=force_architecture)
     except KeyboardInterrupt:
         raise MeasureInterrupted(f"interrupted; {out_path} holds the {result.measured} row(s) measured so far and is "
                                  "valid; rerun the same command to resume") from None
@@ -559,7 +595,7 @@ def _ensure_described(facts: dict[str, Any], doc: _Document, state: dict[str, An
 def _run_model(job: dict[str, Any], pm: PlannedModel, doc: _Document, result: MeasureResult, state: dict[str, Any],
                stderr_path: Path, bar: Any, *, timeout_s: float | None, device_id: str, device_name: str | None,
                device_kind: str | None, source_id: str, backend_cls: Any, warmup: int, runs: int, train: bool,
-               precision: str | None, out_path: Path) -> None:
+               precision: str | None, out_path: Path, force_architecture: bool = False) -> None:
     worker = _Worker(job, stderr_path)
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     model_info: dict[str, Any] | None = None
@@ -623,7 +659,11 @@ def _run_model(job: dict[str, Any], pm: PlannedModel, doc: _Document, result: Me
                                   out_path=out_path)
             elif kind == "model":
                 model_info = event
-                _add_architecture(pm, event, doc, source_id)
+                differences = _count_differences(pm, event)
+                if differences and not force_architecture:
+                    worker.kill()  # before any row of it is written
+                    raise ArchitectureMismatch(pm.spec.text, pm.architecture, differences)
+                _add_architecture(pm, event, doc, source_id, forced=differences)
                 doc.save()
             elif kind == "start":
                 running = event["batch_size"]
@@ -661,7 +701,31 @@ def _run_model(job: dict[str, Any], pm: PlannedModel, doc: _Document, result: Me
         worker.close()
 
 
-def _add_architecture(pm: PlannedModel, event: dict[str, Any], doc: _Document, source_id: str) -> None:
+def _counted(event: dict[str, Any]) -> dict[str, float]:
+    counts = event.get("counts") or {}
+    out: dict[str, float] = {}
+    if counts.get("params"):
+        out["params_m"] = counts["params"] / 1e6
+    if counts.get("flops"):
+        out["gmacs"] = counts["flops"] / 2 / 1e9
+    return out
+
+
+def _count_differences(pm: PlannedModel, event: dict[str, Any]) -> list[tuple[str, float, float]]:
+    """(quantity, counted, catalog) for each count more than ARCHITECTURE_TOLERANCE off the catalog architecture's."""
+    if not pm.known:
+        return []
+    counted = _counted(event)
+    out = []
+    for name, want in pm.catalog_counts.items():
+        got = counted.get(name)
+        if got is not None and want > 0 and abs(got - want) > ARCHITECTURE_TOLERANCE * want:
+            out.append((name, got, want))
+    return out
+
+
+def _add_architecture(pm: PlannedModel, event: dict[str, Any], doc: _Document, source_id: str,
+                      forced: list[tuple[str, float, float]] | None = None) -> None:
     """Define new architectures with their counted params/MACs; note counts for catalog architectures in the source."""
     counts = event.get("counts") or {}
     params = counts.get("params")
@@ -686,6 +750,11 @@ def _add_architecture(pm: PlannedModel, event: dict[str, Any], doc: _Document, s
         if src is not None and numbers:
             text = (f"counted for catalog architecture {pm.architecture} (its catalog entry is unchanged): "
                     + ", ".join(f"{k} {v:g}" for k, v in numbers.items()))
+            if text not in src["caveats"]:
+                src["caveats"].append(text)
+        if src is not None and forced:
+            text = (f"filed under catalog architecture {pm.architecture} with --force-architecture although its counts "
+                    "differ: " + "; ".join(f"{n} counted {g:.6g} vs catalog {w:.6g}" for n, g, w in forced))
             if text not in src["caveats"]:
                 src["caveats"].append(text)
         return
