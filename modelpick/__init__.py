@@ -11,7 +11,7 @@ from typing import Any
 
 from ._version import __version__
 # `catalog` (the function, from .api) shadows the subpackage name on purpose: modelpick.catalog() is public API.
-from .api import architectures, best, catalog, checkpoints, devices, load_catalog, recommend
+from .api import architectures, best, catalog, checkpoints, coverage, devices, load_catalog, recommend
 from .catalog import embedded_table_path, validate_files
 from .errors import CatalogError, CatalogWarning, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import (
@@ -19,6 +19,8 @@ from .schema import (
     CatalogFile,
     Checkpoint,
     Device,
+    DeviceCoverage,
+    MeasuredRun,
     Measurement,
     Query,
     Recommendation,
@@ -65,6 +67,7 @@ __all__ = [
     "devices",
     "architectures",
     "checkpoints",
+    "coverage",
     "catalog",
     "measure",
     "load_catalog",
@@ -104,6 +107,8 @@ __all__ = [
     "Architecture",
     "Checkpoint",
     "Measurement",
+    "DeviceCoverage",
+    "MeasuredRun",
     # errors
     "ModelpickError",
     "CatalogError",

@@ -8,7 +8,7 @@ from typing import Any
 
 from .catalog import load_table
 from .predict.estimates import PredictedCells
-from .schema import Architecture, Checkpoint, Device, Recommendation
+from .schema import Architecture, Checkpoint, Device, DeviceCoverage, Recommendation
 from .solver import Catalog
 
 _CATALOGS: dict[str, Catalog] = {}
@@ -59,12 +59,23 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
               max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
               max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
               objective: str = "top1", strict: bool = False, limit: int = 10,
-              estimates: str = "exclude", include_suspect: bool = False) -> list[Recommendation]:
-    """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`."""
+              estimates: str = "exclude", include_suspect: bool = False,
+              per_architecture: bool = False) -> list[Recommendation]:
+    """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`.
+
+    ``per_architecture=True`` keeps one row per architecture (its best checkpoint).
+    """
     return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                                batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                                precision=precision, objective=objective, strict=strict, limit=limit,
-                               estimates=estimates, include_suspect=include_suspect)
+                               estimates=estimates, include_suspect=include_suspect,
+                               per_architecture=per_architecture)
+
+
+def coverage(device: Any) -> DeviceCoverage:
+    """What was measured on ``device`` (runtimes with backend, precisions, batch sizes, candidate counts) and,
+    in plain words, a usual fast runtime of such a device that nobody measured there."""
+    return catalog().coverage(device)
 
 
 def devices(pattern: str | None = None) -> list[Device]:

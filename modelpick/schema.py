@@ -501,3 +501,42 @@ class Query(BaseModel):
     include_suspect: bool = Field(
         False, description="include measurements the suspect screen judged implausible (flagged with their reason); "
         "excluded by default")
+    per_architecture: bool = Field(
+        False, description="one row per architecture: keep only each architecture's best checkpoint in ranked lists")
+
+
+class MeasuredRun(BaseModel):
+    """One runtime (and backend, e.g. ncnn on vulkan) measured on a device, with what it covers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    runtime: str
+    backend: str | None = Field(None, description="where the runtime ran (settings.backend / compute_unit): cpu, gpu, vulkan, npu, ...")
+    precisions: list[str]
+    batch_sizes: list[int]
+    candidates: int = Field(description="joined candidates (checkpoint x measured cell) of this runtime")
+
+
+class DeviceCoverage(BaseModel):
+    """What was measured on a device: the ground every answer for it stands on.
+
+    ``missing`` says in plain words when a runtime that is usually the fast one on such a device
+    (TensorRT on Jetson boards, an NPU runtime on phones, CUDA on desktop GPUs) was never measured there.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    device: str
+    kind: str
+    candidates: int = Field(description="measured candidates (checkpoint x measured cell) on the device")
+    checkpoints: int
+    architectures: int
+    runtimes: list[str]
+    precisions: list[str]
+    batch_sizes: list[int]
+    measured: list[MeasuredRun]
+    missing: list[str] = Field(default_factory=list)
+    text: str = Field(description="the coverage in one sentence, as the answers' `why` states it")
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")

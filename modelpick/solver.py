@@ -20,7 +20,8 @@ import numpy as np
 
 from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name, unjoined_reason
 from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
-from .schema import Architecture, Checkpoint, Device, DeviceKind, Measurement, Query, Recommendation, Source
+from .schema import (Architecture, Checkpoint, Device, DeviceCoverage, DeviceKind, MeasuredRun, Measurement, Query,
+                     Recommendation, Source)
 
 _DEVICE_KINDS = frozenset(get_args(DeviceKind))
 
@@ -203,6 +204,7 @@ class Catalog:
         # estimates="include": per (device, batch size), this catalog's block plus estimated rows (built lazily)
         self._estimate_views = _ViewCache(estimate_views_bytes())
         self._is_estimate_view = False
+        self._coverages: dict[str, DeviceCoverage] = {}
 
     # -- identity ------------------------------------------------------------
     @property
@@ -430,15 +432,18 @@ class Catalog:
             mem[self._cols["memory_estimated"][rows]] = np.nan
         return np.where(np.isnan(mem), np.inf, mem)
 
-    def _top(self, rows: np.ndarray, objective: str, strict: bool, limit: int) -> np.ndarray:
+    def _top(self, rows: np.ndarray, objective: str, strict: bool, limit: int,
+             per_architecture: bool = False) -> np.ndarray:
         """The best row of each of the first ``limit`` checkpoints in :meth:`_order`'s order.
+
+        ``per_architecture``: of each architecture, only its best row (so its best checkpoint) counts.
 
         Sorting every feasible row costs most of a query on a large device block. Only rows whose
         primary key is at least as good as the ``m``-th best can hold the first ``limit`` checkpoints,
         once those rows cover ``limit`` checkpoints: a checkpoint with no row there ranks after all of
         them. So sort just those (ties at the threshold included), and widen ``m`` until they suffice.
         """
-        ck = self._cols["checkpoint"]
+        ck = self._cols["architecture" if per_architecture else "checkpoint"]
         primary = self._primary(rows, objective, strict)
         m = 8 * limit
         while m < len(rows):
@@ -449,6 +454,9 @@ class Catalog:
                 break
             m *= 4
         ordered = self._order(rows, objective, strict)
+        if per_architecture:  # _order breaks ties by checkpoint; the best row of an architecture comes first
+            _, first = np.unique(ck[ordered], return_index=True)
+            return ordered[np.sort(first)[:limit]]
         _, first = np.unique(ck[ordered], return_index=True)
         return ordered[np.sort(first)[:limit]]
 
@@ -470,8 +478,8 @@ class Catalog:
         rows = np.flatnonzero(ok) + lo
         if len(rows) == 0:
             raise self._infeasible(q, lo, hi, base, masks)
-        picked = self._top(rows, q.objective, q.strict, limit)
-        n_feasible = int(np.count_nonzero(np.bincount(self._cols["checkpoint"][rows])))
+        picked = self._top(rows, q.objective, q.strict, limit, q.per_architecture)
+        n_feasible = len(np.unique(self._cols["architecture" if q.per_architecture else "checkpoint"][rows]))
         return self, picked, self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible)
 
     def _solve(self, q: Query, limit: int) -> list[Recommendation]:
@@ -491,6 +499,8 @@ class Catalog:
              include_suspect: bool = False) -> Recommendation:
         """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits.
 
+        Its ``why`` ends with the device's coverage (see :meth:`coverage`).
+
         ``estimates="include"`` adds predicted latencies of unmeasured cells (flagged
         ``latency_estimated``; a limit is met only by the interval's conservative end).
         ``include_suspect=True`` lets rows the suspect screen judged implausible compete (their ``suspect`` says why).
@@ -505,12 +515,17 @@ class Catalog:
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, limit: int = 10,
-                  estimates: str = "exclude", include_suspect: bool = False) -> list[Recommendation]:
-        """Up to ``limit`` candidates, one per checkpoint, best first."""
+                  estimates: str = "exclude", include_suspect: bool = False,
+                  per_architecture: bool = False) -> list[Recommendation]:
+        """Up to ``limit`` candidates, one per checkpoint, best first (``include_suspect``: as :meth:`best`).
+
+        ``per_architecture=True`` keeps one row per architecture (its best checkpoint), so the list shows
+        real alternatives rather than one network from several sources.
+        """
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                        precision=precision, objective=objective, strict=strict, limit=limit, estimates=estimates,
-                       include_suspect=include_suspect)
+                       include_suspect=include_suspect, per_architecture=per_architecture)
         return self._solve(q, q.limit)
 
     def solve(self, q: Query) -> list[Recommendation]:
@@ -613,6 +628,45 @@ class Catalog:
         view = Catalog(table, estimator)
         view._is_estimate_view = True
         return view
+
+    # -- coverage ----------------------------------------------------------------
+    def coverage(self, device: Any) -> DeviceCoverage:
+        """What was measured on ``device``: runtimes (with backend), precisions, batch sizes and candidate counts,
+        and, in plain words, a usual fast runtime nobody measured there. Estimated rows are not counted."""
+        dev = self.resolve_device(device)
+        held = self._coverages.get(dev)
+        if held is not None:
+            return held
+        from .coverage import describe
+
+        lo, hi = self._block(dev)
+        c, s = self._cols, self._str
+        rows = np.arange(lo, hi)
+        if "latency_estimated" in c:
+            rows = rows[~c["latency_estimated"][lo:hi]]
+        settings_list = self._m.measurement_settings
+        backend_of: dict[int, str | None] = {}
+        for mi in np.unique(c["measurement"][rows]).tolist():
+            settings = settings_list[mi] if settings_list is not None and mi < len(settings_list) else \
+                self._m.measurements[mi]["settings"]
+            value = settings.get("backend", settings.get("compute_unit"))
+            backend_of[mi] = None if value is None else str(value)
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        runtime_col, meas_col = c["runtime"], c["measurement"]
+        for r in rows.tolist():
+            groups.setdefault((s["runtime"][runtime_col[r]], backend_of[int(meas_col[r])]), []).append(r)
+        runs = []
+        for (runtime, backend), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            idx = np.asarray(members)
+            runs.append(MeasuredRun(
+                runtime=runtime, backend=backend,
+                precisions=sorted({s["precision"][p] for p in np.unique(c["precision"][idx]).tolist()}),
+                batch_sizes=sorted(int(b) for b in np.unique(c["batch_size"][idx])), candidates=len(idx)))
+        cov = describe(self.device(dev), runs, candidates=len(rows),
+                       checkpoints=len(np.unique(c["checkpoint"][rows])),
+                       architectures=len(np.unique(c["architecture"][rows])))
+        self._coverages[dev] = cov
+        return cov
 
     # -- records ---------------------------------------------------------------
     def _recommendation(self, r: int, rank: int | None = None, strict: bool = False) -> Recommendation:
@@ -747,6 +801,27 @@ class Catalog:
                 "top1": float(c["top1"][r]), "fps": float(c["fps"][r]), "text": text}
 
     def _infeasible(self, q: Query, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray]) -> NoFeasibleModel:
+        """The diagnosis of an empty answer, with the device's coverage; what the device lacks is said in words."""
+        exc = self._infeasible_why(q, lo, hi, base, masks)
+        cov = self.coverage(q.device)
+        exc.diagnosis["coverage"] = cov.to_dict()
+        if not cov.missing:
+            return exc
+        return NoFeasibleModel(f"{exc}. Note: " + "; ".join(cov.missing), exc.diagnosis)
+
+    def _batch_hint(self, q: Query, have_bs: list[int]) -> str:
+        """Where the asked batch size was never measured: the two ways to still get an answer."""
+        if q.batch_size is None or q.batch_size in have_bs or not have_bs:
+            return ""
+        span = f"batch {have_bs[0]}" if len(have_bs) == 1 else f"batch sizes {have_bs[0]}-{have_bs[-1]}"
+        kind = "throughput runs at " if min(have_bs) > q.batch_size else ""
+        return (f". Batch {q.batch_size} was never measured on {q.device} (its data are {kind}{span}): ask for the "
+                f"best measured batch that fits with batch_size='best' (CLI --batch-size best, REST batch_size=best), "
+                f"or for predicted batch-{q.batch_size} latencies, labelled estimated, with estimates='include' "
+                "(CLI --estimates include)")
+
+    def _infeasible_why(self, q: Query, lo: int, hi: int, base: np.ndarray,
+                        masks: dict[str, np.ndarray]) -> NoFeasibleModel:
         dev = q.device
         diagnosis: dict[str, Any] = {"device": dev, "query": q.model_dump(mode="json"), "binding": [], "suggestions": [],
                                      "nearest": []}
@@ -756,7 +831,7 @@ class Catalog:
                    if hi == lo else f"no candidates on {dev} with {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))}")
             if hi > lo:
                 why += (f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: {', '.join(self.runtimes(dev))}; "
-                        f"precisions: {', '.join(self.precisions(dev))}")
+                        f"precisions: {', '.join(self.precisions(dev))}") + self._batch_hint(q, have_bs)
             excluded = self._suspects_excluded(q, lo, hi)
             if excluded:
                 why += f"; {excluded}"
@@ -833,8 +908,16 @@ class Catalog:
     def _why(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
              n_feasible: int) -> list[str]:
         c, s = self._cols, self._str
+        why = self._why_ranked(q, r, lo, hi, base, masks, n_feasible)
+        cov = self.coverage(q.device)
+        return why + [cov.text, *cov.missing]
+
+    def _why_ranked(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
+                    n_feasible: int) -> list[str]:
+        c, s = self._cols, self._str
         goal = {"top1": "highest top-1", "fps": "highest FPS", "memory": "lowest memory"}[q.objective]
-        why = [f"{goal} of {n_feasible} feasible checkpoint(s) on {q.device} {self._describe_limits(q)}"]
+        unit = "architecture(s)" if q.per_architecture else "checkpoint(s)"
+        why = [f"{goal} of {n_feasible} feasible {unit} on {q.device} {self._describe_limits(q)}"]
         excluded = self._suspects_excluded(q, lo, hi)
         if excluded:
             why.append(excluded)

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import models_json_schema
 
 import modelpick
-from modelpick.schema import Architecture, Checkpoint, Device, Measurement, Query, Recommendation, Source
+from modelpick.schema import (Architecture, Checkpoint, Device, DeviceCoverage, Measurement, Query, Recommendation,
+                             Source)
 from modelpick.solver import Catalog
 
 from . import explorer, frontiers
@@ -48,6 +49,7 @@ class RecommendResponse(_Envelope):
     best: Recommendation = Field(description="the top answer; `why` says what it beat and what more accuracy would cost")
     alternatives: list[Recommendation] = Field(description="the next ranked answers, one per checkpoint (limit - 1 at most)")
     query: Query = Field(description="the normalised query: canonical device id, lower-case runtime/precision")
+    coverage: DeviceCoverage = Field(description="what was measured on the device, and a usual fast runtime it lacks")
     catalog: CatalogInfo
     sources: dict[str, Source] = Field(description="the source entries named in the answers' `sources`, by id")
 

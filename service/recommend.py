@@ -40,7 +40,8 @@ def _answer(st: State) -> Answer:
     except NoFeasibleModel as exc:
         return Answer.of(render(no_feasible(exc), request.path))
     # the shape of the CLI's --json answer (modelpick.cli.toolkit.answer_json), plus the sources behind the numbers
-    body = {"best": recs[0], "alternatives": recs[1:], "query": qd, "catalog": st.info,
+    body = {"best": recs[0], "alternatives": recs[1:], "query": qd,
+            "coverage": st.catalog.coverage(q.device).to_dict(), "catalog": st.info,
             "sources": st.sources_for(sid for r in recs for sid in r["sources"].values())}
     etag = make_etag("recommend", qd)
     return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)

@@ -28,7 +28,7 @@ def test_best_json_shape(capsys):
     code, out, _ = run(capsys, "best", "--data", MINI, "--device", "board", "--max-mem-gb", "1", "--min-fps", "20", "--json")
     assert code == 0
     doc = json.loads(out)
-    assert set(doc) == {"best", "alternatives", "query", "catalog"}
+    assert set(doc) == {"best", "alternatives", "query", "coverage", "catalog"}
     assert doc["best"]["checkpoint"] == "medium.v2"
     assert doc["query"]["device"] == "board-a"  # canonical device named in the answer
     assert doc["catalog"]["hash"]

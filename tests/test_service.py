@@ -104,7 +104,7 @@ def test_recommend_matches_the_library(client, mini_catalog):
     resp = client.get("/recommend?device=board&min_fps=20")
     assert resp.status_code == 200
     body = resp.get_json()
-    assert list(body) == ["best", "alternatives", "query", "catalog", "sources"]
+    assert list(body) == ["best", "alternatives", "query", "coverage", "catalog", "sources"]
     expected = mini_catalog.recommend("board", min_fps=20)
     assert [body["best"], *body["alternatives"]] == [r.to_dict() for r in expected]
     assert body["best"]["why"] and body["best"]["rank"] == 1

@@ -89,6 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if want_json:
             print_json({"error": "no-feasible-model", "detail": str(exc), "diagnosis": exc.diagnosis})
         print(f"modelpick: no feasible model: {exc}", file=sys.stderr)
+        coverage = exc.diagnosis.get("coverage") if isinstance(exc.diagnosis, dict) else None
+        if coverage:
+            print(f"modelpick: {coverage['text']}", file=sys.stderr)
         return EXIT_INFEASIBLE
     except InvalidQuery as exc:
         if want_json:

@@ -10,7 +10,8 @@ from .toolkit import (EXIT_OK, add_query_options, answer_json, catalog_from_args
 
 def cmd_best(args: argparse.Namespace, limit: int = 1) -> int:
     cat = catalog_from_args(args)
-    query = cat.query(args.device, **query_kwargs(args), limit=limit)
+    per_architecture = getattr(args, "per_architecture", False)
+    query = cat.query(args.device, **query_kwargs(args), limit=limit, per_architecture=per_architecture)
     recs = cat.solve(query)
     if args.json:
         print_json(answer_json(cat, recs, query))
@@ -35,7 +36,13 @@ def register(sub, parents) -> None:
     add_query_options(p)
     p.set_defaults(func=cmd_best)
 
-    p = sub.add_parser("recommend", parents=parents, help="a ranked list, one row per checkpoint")
+    p = sub.add_parser("recommend", parents=parents,
+                       help="a ranked list, one row per architecture (--all-checkpoints: one per checkpoint)")
     add_query_options(p)
     p.add_argument("--limit", type=int, default=10, help="number of answers (default 10)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--per-architecture", dest="per_architecture", action="store_true", default=True,
+                       help="one row per architecture, its best checkpoint (default): real alternatives")
+    group.add_argument("--all-checkpoints", dest="per_architecture", action="store_false",
+                       help="one row per checkpoint: every source's checkpoints of the same network")
     p.set_defaults(func=cmd_recommend)

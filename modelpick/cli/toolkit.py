@@ -153,5 +153,6 @@ def answer_json(cat, recs, query) -> dict[str, Any]:
         "best": recs[0].to_dict() if recs else None,
         "alternatives": [r.to_dict() for r in recs[1:]],
         "query": query.model_dump(mode="json"),
+        "coverage": cat.coverage(query.device).to_dict(),
         "catalog": {"version": cat.version, "hash": cat.hash},
     }
