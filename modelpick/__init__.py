@@ -11,7 +11,9 @@ from typing import Any
 
 from ._version import __version__
 # `catalog` (the function, from .api) shadows the subpackage name on purpose: modelpick.catalog() is public API.
-from .api import architectures, best, catalog, checkpoints, coverage, devices, load_catalog, recommend
+from .api import (architectures, best, catalog, checkpoints, coverage, devices, estimate_memory, load_catalog,
+                  recommend)
+from .estimate import MemoryEstimate
 from .catalog import embedded_table_path, validate_files
 from .errors import CatalogError, CatalogWarning, InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import (
@@ -68,6 +70,7 @@ __all__ = [
     "architectures",
     "checkpoints",
     "coverage",
+    "estimate_memory",
     "catalog",
     "measure",
     "load_catalog",
@@ -109,6 +112,7 @@ __all__ = [
     "Measurement",
     "DeviceCoverage",
     "MeasuredRun",
+    "MemoryEstimate",
     # errors
     "ModelpickError",
     "CatalogError",

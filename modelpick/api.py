@@ -8,6 +8,7 @@ from typing import Any
 
 from .catalog import load_table
 from .predict.estimates import PredictedCells
+from .estimate import MemoryEstimate
 from .schema import Architecture, Checkpoint, Device, DeviceCoverage, Recommendation
 from .solver import Catalog
 
@@ -70,6 +71,15 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
                                precision=precision, objective=objective, strict=strict, limit=limit,
                                estimates=estimates, include_suspect=include_suspect,
                                per_architecture=per_architecture)
+
+
+def estimate_memory(architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,
+                    input_size: int | None = None) -> MemoryEstimate:
+    """The computed memory of ``architecture`` on ``device`` (runtime, precision, batch size, input size in px),
+    with its interval (``memory_low_mb``/``memory_high_mb``; the high end covered the truth for >= 90 % of the
+    measured points in bench/eval_memory.py) and ``method``. Bad values raise errors naming the valid choices."""
+    return catalog().estimate_memory(architecture, device, runtime=runtime, precision=precision,
+                                     batch_size=batch_size, input_size=input_size)
 
 
 def coverage(device: Any) -> DeviceCoverage:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .schema import BYTES_PER_ACTIVATION, BYTES_PER_PARAM
+from .schema import BYTES_PER_ACTIVATION, BYTES_PER_PARAM  # noqa: F401 (BYTES_PER_PARAM: the precisions with a width)
 
 MIB = float(2**20)
 CUDA_RUNTIMES = frozenset({"pytorch", "pytorch-compile", "tensorrt"})
@@ -196,3 +196,80 @@ def fit_memory_groups(measurements, architectures) -> dict[tuple[str, str, str, 
         fits[key] = MemoryFit(*key, slope=slope, intercept_mb=intercept, r2=r2, n_points=len(xs),
                               max_abs_residual_mb=float(np.max(np.abs(resid))))
     return fits
+
+
+# ---------------------------------------------------------------------------
+# One cell's memory estimate with its interval (modelpick.estimate_memory)
+
+#: Multiplicative interval around an estimate, per method: [estimate x low, estimate x high]. Set from
+#: bench/eval_memory.py, which hides each of the 971 measured memory points (967 Qualcomm AI Hub cells, Bianco
+#: et al.'s four Titan Xp values) in turn and estimates it from the rest: ``high`` is the smallest factor whose
+#: conservative end covers at least 90 % of the hidden truths of that method, ``low`` the 5th percentile of
+#: truth / estimate. Rerun the benchmark after changing the formula or the fit rule.
+MEMORY_INTERVAL: dict[str, tuple[float, float]] = {
+    "fit": (0.5, 1.5),  # leave-one-out: 5th percentile of truth/estimate 0.51, 90th 1.48 (883 points)
+    "formula": (0.4, 5.0),  # 0.44 and 4.95 (58 points: AI Hub cells in groups without a usable fit, one Bianco)
+}
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """A computed memory figure for one cell, with its interval and how it was computed.
+
+    ``memory_high_mb`` is the conservative end (covers the truth in at least 90 % of the measured points,
+    see ``MEMORY_INTERVAL``); ``capped`` says it was bounded by the device's memory because a source
+    measured this cell there (the run fit).
+    """
+
+    architecture: str
+    device: str
+    runtime: str
+    precision: str
+    batch_size: int
+    input_size: int
+    memory_mb: float
+    memory_low_mb: float
+    memory_high_mb: float
+    method: str
+    kind: str  # "fit" or "formula"
+    capped: bool = False
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        return {**asdict(self), "estimated": True}
+
+
+def estimate_cell_memory(*, architecture, device, runtime: str, precision: str, batch_size: int,
+                         input_size: int | None = None, settings: dict | None = None, fit: "MemoryFit | None" = None,
+                         measured_cell: bool = False) -> MemoryEstimate | None:
+    """The memory estimate of one cell (``architecture``/``device`` are schema objects), or None without the inputs.
+
+    The point value is the catalog's: the cell's group fit where usable, else the generic formula (activations
+    scaled by pixel count to ``input_size``). ``measured_cell``: a source measured this cell on the device, so
+    neither the value nor its interval may exceed the device's memory where the device table states it.
+    """
+    size = input_size or architecture.input_size
+    acts = architecture.activations_m
+    if acts is not None and size != architecture.input_size:
+        acts = acts * (size / architecture.input_size) ** 2
+    value, method = estimate_memory_mb(params_m=architecture.params_m, activations_m=acts, precision=precision,
+                                       batch_size=batch_size, runtime=runtime, device_kind=device.kind,
+                                       settings=settings, fit=fit)
+    if value is None:
+        return None
+    kind = "fit" if method.startswith("estimate: per-device fit") else "formula"
+    if acts is not None and size != architecture.input_size and kind == "formula":
+        method += f"; activations scaled by pixel count from {architecture.input_size} to {size} px (computed)"
+    low_f, high_f = MEMORY_INTERVAL[kind]
+    low, high = value * low_f, value * high_f
+    method += f"; interval x{low_f:g}-x{high_f:g} (bench/eval_memory.py: the high end covers >= 90 % of measured points)"
+    capped = False
+    if measured_cell and device.memory_gb:
+        cap = device.memory_gb * 1024.0
+        if high > cap:
+            capped = True
+            value, low, high = min(value, cap), min(low, cap), cap
+            method += f"; capped at the device's {device.memory_gb:g} GB (a source measured this cell there, so it fit)"
+    return MemoryEstimate(architecture.id, device.id, runtime, precision, int(batch_size), int(size), value, low, high,
+                          method, kind, capped)

@@ -20,6 +20,7 @@ import numpy as np
 
 from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name, unjoined_reason
 from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
+from .estimate import MemoryEstimate
 from .schema import (Architecture, Checkpoint, Device, DeviceCoverage, DeviceKind, MeasuredRun, Measurement, Query,
                      Recommendation, Source)
 
@@ -205,6 +206,7 @@ class Catalog:
         self._estimate_views = _ViewCache(estimate_views_bytes())
         self._is_estimate_view = False
         self._coverages: dict[str, DeviceCoverage] = {}
+        self._memory_fits: dict | None = None
 
     # -- identity ------------------------------------------------------------
     @property
@@ -667,6 +669,52 @@ class Catalog:
                        architectures=len(np.unique(c["architecture"][rows])))
         self._coverages[dev] = cov
         return cov
+
+    # -- memory ------------------------------------------------------------------
+    def estimate_memory(self, architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,
+                        input_size: int | None = None) -> MemoryEstimate:
+        """The memory estimate of one cell with its interval and method (always computed, never a measured value).
+
+        The value is the one the catalog uses for a cell without measured memory: the (device, runtime,
+        precision, batch size) group's fit where usable, else the generic formula. Where a source measured this
+        cell's latency on the device, the estimate and its interval are capped at the device's memory.
+        """
+        from .estimate import BYTES_PER_PARAM, UNSTATED_WIDTH, estimate_cell_memory, fit_memory_groups
+
+        arch = self.architecture(architecture)
+        dev = self.device(device)
+        runtimes = self._distinct("runtime", None)
+        if not isinstance(runtime, str) or runtime.strip().lower() not in runtimes:
+            raise UnknownName("runtime", runtime, "unknown runtime", choices=runtimes)
+        runtime = runtime.strip().lower()
+        widths = sorted({*BYTES_PER_PARAM, *UNSTATED_WIDTH})
+        if not isinstance(precision, str) or precision.strip().lower() not in widths:
+            raise InvalidQuery("precision", precision, "no byte width known for this precision", choices=widths)
+        precision = precision.strip().lower()
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1_000_000:
+            raise InvalidQuery("batch_size", batch_size, "must be an integer from 1 to 1000000")
+        if input_size is not None and (isinstance(input_size, bool) or not isinstance(input_size, int)
+                                       or not 1 <= input_size <= 4096):
+            raise InvalidQuery("input_size", input_size, "must be an integer from 1 to 4096 (pixels), or None for "
+                                                         f"the architecture's own {arch.input_size}")
+        size = input_size or arch.input_size
+        if self._memory_fits is None:
+            self._memory_fits = fit_memory_groups(self._m.measurements, self._m.architectures)
+        measured_cell = any(
+            m["architecture"] == arch.id and m["device"] == dev.id and m["runtime"] == runtime
+            and m["precision"] == precision and m["batch_size"] == batch_size and m["input_size"] == size
+            and m["per_image_latency_ms"] is not None for m in self._m.measurements)
+        settings = {}
+        est = estimate_cell_memory(architecture=arch, device=dev, runtime=runtime, precision=precision,
+                                   batch_size=batch_size, input_size=size, settings=settings,
+                                   fit=self._memory_fits.get((dev.id, runtime, precision, batch_size)),
+                                   measured_cell=measured_cell)
+        if est is None:
+            missing = [n for n in ("params_m", "activations_m") if getattr(arch, n) is None]
+            raise InvalidQuery("architecture", architecture, f"its memory cannot be estimated: the catalog has no "
+                               f"{' or '.join(missing)} for {arch.id}, and {dev.id} has no usable memory fit for "
+                               f"{runtime} {precision} batch {batch_size}")
+        return est
 
     # -- records ---------------------------------------------------------------
     def _recommendation(self, r: int, rank: int | None = None, strict: bool = False) -> Recommendation:

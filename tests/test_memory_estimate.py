@@ -1,0 +1,98 @@
+"""Issue 9 section 2 (library side): estimates for measured cells never exceed the device's memory, and
+modelpick.estimate_memory returns an estimate with its interval and method."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+import modelpick
+from modelpick import InvalidQuery, MemoryEstimate, load_catalog
+from modelpick.errors import UnknownDevice, UnknownName
+from modelpick.estimate import MEMORY_INTERVAL, MIB
+
+SRC = "fixture"
+
+
+@pytest.fixture(scope="module")
+def mem_catalog(tmp_path_factory):
+    path = tmp_path_factory.mktemp("memory") / "memory.yaml"
+    path.write_text(yaml.safe_dump({
+        "schema_version": 1,
+        "sources": [{"id": SRC, "title": "memory fixture", "published": {"url": "https://example.invalid/m"}}],
+        "devices": [
+            {"id": "card-24", "name": "24 GB card", "kind": "gpu", "memory_gb": 24, "source": SRC},
+            {"id": "card-unknown", "name": "card of unstated memory", "kind": "gpu"},
+        ],
+        "architectures": [
+            {"id": "big", "family": "toy", "input_size": 224, "params_m": 300.0, "activations_m": 200.0,
+             "sources": {"params_m": SRC, "activations_m": SRC}},
+            {"id": "noacts", "family": "toy", "input_size": 224, "params_m": 5.0, "sources": {"params_m": SRC}},
+        ],
+        "checkpoints": [{"id": "big.a", "architecture": "big", "source": SRC, "top1": 88.0, "input_size": 224}],
+        "measurements": [
+            {"architecture": "big", "input_size": 224, "device": dev, "runtime": "pytorch", "precision": "amp-fp16",
+             "batch_size": bs, "batch_latency_ms": (10.0 if bs == 1 else 2.0) * bs, "source": SRC}
+            for dev in ("card-24", "card-unknown") for bs in (1, 512)
+        ]}))
+    return load_catalog(path, embedded=False, use_env=False)
+
+
+def _formula_mb(batch_size):
+    return 300e6 * 4 / MIB + 200e6 * 2 * batch_size / MIB + 600
+
+
+def test_measured_cells_are_never_estimated_above_the_device_memory(mem_catalog):
+    recs = {r["batch_size"]: r for r in mem_catalog.to_records("card-24")}
+    assert recs[1]["memory_mb"] == pytest.approx(_formula_mb(1)) and "capped" not in recs[1]["memory_method"]
+    assert _formula_mb(512) > 24 * 1024  # the formula alone says ~196 GB
+    assert recs[512]["memory_mb"] == 24 * 1024 and recs[512]["memory_estimated"]
+    assert "capped at the device's 24 GB (the measured run fit in it)" in recs[512]["memory_method"]
+    # Without a stated capacity there is nothing to cap at: the formula stands, labelled an estimate.
+    loose = {r["batch_size"]: r for r in mem_catalog.to_records("card-unknown")}
+    assert loose[512]["memory_mb"] == pytest.approx(_formula_mb(512))
+    # Throughput mode within 24 GB now finds the run the card really made.
+    assert mem_catalog.best("card-24", batch_size=None, max_mem_gb=24).batch_size == 512
+
+
+def test_estimate_memory_returns_value_interval_and_method(mem_catalog):
+    est = mem_catalog.estimate_memory("big", "card-unknown", runtime="pytorch", precision="amp-fp16")
+    assert isinstance(est, MemoryEstimate) and est.kind == "formula" and not est.capped
+    low_f, high_f = MEMORY_INTERVAL["formula"]
+    assert est.memory_mb == pytest.approx(_formula_mb(1))
+    assert est.memory_low_mb == pytest.approx(est.memory_mb * low_f)
+    assert est.memory_high_mb == pytest.approx(est.memory_mb * high_f)
+    assert est.method.startswith("estimate: weights + activations x batch + 600 MB CUDA overhead")
+    assert "bench/eval_memory.py" in est.method and est.to_dict()["estimated"] is True
+    # A measured cell: value and interval capped at the card's memory, and the method says so.
+    capped = mem_catalog.estimate_memory("big", "card-24", runtime="pytorch", precision="amp-fp16", batch_size=512)
+    assert capped.capped and capped.memory_high_mb == capped.memory_mb == 24 * 1024
+    assert "capped at the device's 24 GB" in capped.method
+    # A cell nobody measured is not capped (it may well not fit).
+    free = mem_catalog.estimate_memory("big", "card-24", runtime="pytorch", precision="amp-fp16", batch_size=256)
+    assert not free.capped and free.memory_mb > 24 * 1024
+    # input_size scales the activations by pixel count, and says so.
+    bigger = mem_catalog.estimate_memory("big", "card-unknown", runtime="pytorch", precision="amp-fp16", input_size=448)
+    assert bigger.input_size == 448 and bigger.memory_mb == pytest.approx(300e6 * 4 / MIB + 4 * 200e6 * 2 / MIB + 600)
+    assert "scaled by pixel count from 224 to 448 px" in bigger.method
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(architecture="bgi"), UnknownName, "architecture='bgi'.*did you mean big"),
+    (dict(device="card-2"), UnknownDevice, "card-2"),
+    (dict(runtime="pytorchh"), UnknownName, "runtime='pytorchh'.*Valid choices: pytorch"),
+    (dict(precision="fp8"), InvalidQuery, "precision='fp8'.*Valid choices: .*fp16"),
+    (dict(batch_size=0), InvalidQuery, "batch_size=0"),
+    (dict(batch_size=True), InvalidQuery, "batch_size=True"),
+    (dict(input_size=5000), InvalidQuery, "input_size=5000"),
+    (dict(architecture="noacts"), InvalidQuery, "no activations_m for noacts"),
+])
+def test_estimate_memory_errors_name_the_bad_value(mem_catalog, kwargs, error, match):
+    args = dict(architecture="big", device="card-24", runtime="pytorch", precision="amp-fp16") | kwargs
+    with pytest.raises(error, match=match):
+        mem_catalog.estimate_memory(args.pop("architecture"), args.pop("device"), **args)
+
+
+def test_estimate_memory_is_public():
+    assert {"estimate_memory", "MemoryEstimate", "coverage", "DeviceCoverage"} <= set(modelpick.__all__)
+    assert callable(modelpick.estimate_memory)
