@@ -31,7 +31,8 @@ def is_jetson(device: Device) -> bool:
 
 
 def is_phone(device: Device) -> bool:
-    if device.kind == "phone" or (device.family or "") in PHONE_FAMILIES or device.id.startswith(_PHONE_ID_PREFIXES):
+    # The 'phone' tag marks handsets; phone SoCs benchmarked as chips (snapdragon-888, kirin-970) carry no tag.
+    if "phone" in device.tags or (device.family or "") in PHONE_FAMILIES or device.id.startswith(_PHONE_ID_PREFIXES):
         return True
     return device.id.startswith("snapdragon-") and not device.id.startswith(_NOT_PHONE_SNAPDRAGON)
 
@@ -61,7 +62,8 @@ def missing_runtimes(device: Device, runs: list[MeasuredRun]) -> list[str]:
         notes.append(f"no NPU runtime (NNAPI, Qualcomm QNN, Core ML, ...) was measured on {device.id}: these answers "
                      f"come from {what} only, and say nothing about its NPU")
     elif is_desktop_gpu(device) and not runtimes & GPU_VENDOR_RUNTIMES:
-        stack = "ROCm" if "radeon" in device.id or device.family == "radeon" else "CUDA (PyTorch, TensorRT)"
+        amd = "amd" in device.tags or "radeon" in device.id or device.family == "radeon"
+        stack = "ROCm" if amd else "CUDA (PyTorch, TensorRT)"
         notes.append(f"no {stack} runtime was measured on {device.id}: these answers come from {what} only, and "
                      f"say nothing about the card's usual {stack.split(' ')[0]} stack")
     return notes
