@@ -863,10 +863,12 @@ class Catalog:
             return ""
         span = f"batch {have_bs[0]}" if len(have_bs) == 1 else f"batch sizes {have_bs[0]}-{have_bs[-1]}"
         kind = "throughput runs at " if min(have_bs) > q.batch_size else ""
-        return (f". Batch {q.batch_size} was never measured on {q.device} (its data are {kind}{span}): ask for the "
-                f"best measured batch that fits with batch_size='best' (CLI --batch-size best, REST batch_size=best), "
-                f"or for predicted batch-{q.batch_size} latencies, labelled estimated, with estimates='include' "
-                "(CLI --estimates include)")
+        text = (f". Batch {q.batch_size} was never measured on {q.device} (its data are {kind}{span}): ask for the "
+                f"best measured batch that fits with batch_size='best' (CLI --batch-size best, REST batch_size=best)")
+        if q.estimates == "include":
+            return text + f"; estimates='include' has no predicted batch-{q.batch_size} cells there either"
+        return text + (f", or for predicted batch-{q.batch_size} latencies, labelled estimated, with "
+                       "estimates='include' (CLI --estimates include) where the predictor can make them")
 
     def _infeasible_why(self, q: Query, lo: int, hi: int, base: np.ndarray,
                         masks: dict[str, np.ndarray]) -> NoFeasibleModel:

@@ -114,6 +114,15 @@ def test_throughput_only_device_at_batch_1_points_at_best_batch_and_estimates(co
     assert "Batch 1 was never measured on card-test (its data are throughput runs at batch sizes 64-256)" in text
     assert "batch_size='best' (CLI --batch-size best" in text and "estimates='include' (CLI --estimates include)" in text
     assert cat.best("card-test", min_fps=100, batch_size=None).batch_size in (64, 256)
+    # Already asking for estimates: the message does not send the user back to them.
+    class NoCells:
+        def estimated_cells(self, catalog, device, batch_size):
+            return []
+
+    view = cat.with_estimates("card-test", 1, estimator=NoCells())
+    with pytest.raises(NoFeasibleModel) as err:
+        view.best("card-test", min_fps=100, estimates="include")
+    assert "estimates='include' has no predicted batch-1 cells there either" in str(err.value)
 
 
 def test_per_architecture_keeps_each_architectures_best_checkpoint(cov_catalog):
