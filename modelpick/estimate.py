@@ -245,22 +245,20 @@ def estimate_cell_memory(*, architecture, device, runtime: str, precision: str, 
                          measured_cell: bool = False) -> MemoryEstimate | None:
     """The memory estimate of one cell (``architecture``/``device`` are schema objects), or None without the inputs.
 
-    The point value is the catalog's: the cell's group fit where usable, else the generic formula (activations
-    scaled by pixel count to ``input_size``). ``measured_cell``: a source measured this cell on the device, so
+    The point value is the catalog's: the cell's group fit where usable, else the generic formula (activations at
+    ``input_size``: a source's figure for that size, else scaled by pixel count and said so). ``measured_cell``: a source measured this cell on the device, so
     neither the value nor its interval may exceed the device's memory where the device table states it.
     """
     size = input_size or architecture.input_size
-    acts = architecture.activations_m
-    if acts is not None and size != architecture.input_size:
-        acts = acts * (size / architecture.input_size) ** 2
+    _, acts, computed = architecture.at_size(size)  # a source's figure at that size, else scaled by pixel count
     value, method = estimate_memory_mb(params_m=architecture.params_m, activations_m=acts, precision=precision,
                                        batch_size=batch_size, runtime=runtime, device_kind=device.kind,
                                        settings=settings, fit=fit)
     if value is None:
         return None
     kind = "fit" if method.startswith("estimate: per-device fit") else "formula"
-    if acts is not None and size != architecture.input_size and kind == "formula":
-        method += f"; activations scaled by pixel count from {architecture.input_size} to {size} px (computed)"
+    if "activations_m" in computed and kind == "formula":
+        method += f"; activations scaled by pixel count to {size} px (computed)"
     low_f, high_f = MEMORY_INTERVAL[kind]
     low, high = value * low_f, value * high_f
     method += f"; interval x{low_f:g}-x{high_f:g} (bench/eval_memory.py: the high end covers >= 90 % of measured points)"

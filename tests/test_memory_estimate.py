@@ -74,7 +74,7 @@ def test_estimate_memory_returns_value_interval_and_method(mem_catalog):
     # input_size scales the activations by pixel count, and says so.
     bigger = mem_catalog.estimate_memory("big", "card-unknown", runtime="pytorch", precision="amp-fp16", input_size=448)
     assert bigger.input_size == 448 and bigger.memory_mb == pytest.approx(300e6 * 4 / MIB + 4 * 200e6 * 2 / MIB + 600)
-    assert "scaled by pixel count from 224 to 448 px" in bigger.method
+    assert "activations scaled by pixel count to 448 px (computed)" in bigger.method
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
