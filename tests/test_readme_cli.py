@@ -1,4 +1,4 @@
-"""The README's CLI examples run as written (outside the prediction section, which tests its own).
+"""The README's CLI examples and Python snippets run as written (outside the prediction section, which tests its own).
 
 Each line of a fenced ``bash`` block that starts with ``modelpick `` is run as ``python -m modelpick ...`` in a
 scratch folder holding the files the README tells a user to write: ``my-board.yaml`` (and
@@ -107,3 +107,24 @@ def test_readme_cli_examples_run(commands, user_folder):
         done = subprocess.run([sys.executable, "-m", "modelpick", *shlex.split(command)[1:]], cwd=user_folder,
                               env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"{command}\nexit {done.returncode}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+
+
+def readme_python_blocks():
+    params = []
+    for heading, body in _sections():
+        skipped = next((why for prefix, why in SKIPPED_SECTIONS.items() if heading.startswith(prefix)), None)
+        for block in re.findall(r"```python\n(.*?)```", body, flags=re.S):
+            if "Client(" in block:
+                skipped = "needs a running service; tests/test_client.py runs the client against one"
+            marks = [pytest.mark.skip(reason=skipped)] if skipped else []
+            params.append(pytest.param(block, id=heading[3:40], marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("snippet", readme_python_blocks())
+def test_readme_python_snippets_run(snippet, user_folder):
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("MODELPICK_DATA", None)
+    done = subprocess.run([sys.executable, "-c", snippet], cwd=user_folder, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, f"{snippet}\nexit {done.returncode}\n{done.stderr[-3000:]}"
