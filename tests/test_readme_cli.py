@@ -123,8 +123,9 @@ def readme_python_blocks():
 
 @pytest.mark.parametrize("snippet", readme_python_blocks())
 def test_readme_python_snippets_run(snippet, user_folder):
+    # a later snippet may go on from the first one's `import modelpick`
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env.pop("MODELPICK_DATA", None)
-    done = subprocess.run([sys.executable, "-c", snippet], cwd=user_folder, env=env, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", "import modelpick\n" + snippet], cwd=user_folder, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, f"{snippet}\nexit {done.returncode}\n{done.stderr[-3000:]}"
