@@ -3,17 +3,21 @@
 For every device of the ncnn (benchncnn) and Qualcomm AI Hub tables:
 
 1. hide every measured cell of that device (all runtimes, precisions, settings),
-2. fit the transfer model and its interval multipliers on what is left,
+2. fit the transfer model, its blend weights and interval multipliers (the library's own
+   calibrate_intervals, device folds inside the remaining devices) and the plausibility floor
+   on what is left,
 3. for each of the device's runs of that table (one run = runtime, precision,
    settings, batch size) with at least k + 1 measured architectures, pick k probes
-   with the model's ``suggest`` (restricted to what that run measured), calibrate,
-   and predict the run's other architectures.
+   with the model's ``suggest`` (restricted to what that run measured), calibrate the
+   run exactly as ``modelpick.calibrate`` does (CalibratedRun: transfer + neighbour
+   runs, plausibility cap), and predict the run's other architectures.
 
 The same probes feed two baselines:
 
-* FLOPs-proportional: latency = GMACs x median(probe ms / probe GMACs);
-* nearest device: the training run whose probe latencies are most alike in
-  shape (smallest spread of log ratios), rescaled by the mean log ratio.
+* nearest device: the training run (any runtime) that measured all k probes and whose
+  probe latencies are most alike in shape (smallest spread of log ratios), rescaled by
+  the mean log ratio (the next-nearest such run where it lacks the target);
+* FLOPs-proportional: latency = GMACs x median(probe ms / probe GMACs).
 
 Metrics are pooled over predicted cells: median absolute percentage error, the
 share within +-10 % and +-25 %, and the coverage of the 80 % interval. Every method
@@ -23,7 +27,7 @@ Batch curves: for every (architecture, device, runtime, precision, settings)
 measured at >= 3 batch sizes, each interior batch size is hidden and predicted
 from the rest; the interval band comes from the curves of *other* devices.
 
-Run:  python bench/eval_predict.py [--workers N] [--json out.json] [--markdown]
+Run:  python bench/eval_predict.py [--workers N] [--json out.json] [--update-readme]
 """
 
 from __future__ import annotations
@@ -40,9 +44,12 @@ from collections import defaultdict
 import numpy as np
 
 from modelpick import load_catalog
-from modelpick.predict import (INTERVAL, TransferModel, batch_curve_errors, batch_curve_groups, calibrate_intervals,
-                               latency_cells)
-from modelpick.predict.intervals import _log_band
+from modelpick.predict import INTERVAL, TransferModel, batch_curve_errors, batch_curve_groups, calibrate_intervals
+from modelpick.predict import latency_cells
+from modelpick.predict.calibrated_run import CalibratedRun
+from modelpick.predict.intervals import CALIBRATION_FOLDS, _log_band
+from modelpick.predict.plausibility import PlausibilityFloor, cap, column_gmacs
+from modelpick.predict.types import Prediction
 
 TABLES = {
     "ncnn": {"source": "ncnn-benchncnn", "runtimes": {"ncnn"}},
@@ -55,10 +62,7 @@ _OPTS: dict = {}
 
 
 def _gmacs(col):
-    a = _ARCHS.get(col[0])
-    if a is None or a.gmacs is None:
-        return None
-    return a.gmacs * (col[1] / a.input_size) ** 2
+    return column_gmacs(_ARCHS.get(col[0]), col[1])
 
 
 def _evaluate_device(job):
@@ -69,6 +73,9 @@ def _evaluate_device(job):
     model = TransferModel(rank=_OPTS["rank"], lam_row=_OPTS["lam_row"], lam_col=_OPTS["lam_col"],
                           neighbours=_OPTS["neighbours"]).fit(train, lookup)
     calibrate_intervals(model, train, lookup, folds=_OPTS["folds"])
+    if _OPTS["transfer_only"]:
+        model.blends = {}
+    floor = PlausibilityFloor().fit(train, lookup)
     # training runs as {target: {col: ms}} for the nearest-device baseline
     runs: dict = defaultdict(dict)
     for (t, col), v in train.items():
@@ -87,17 +94,16 @@ def _evaluate_device(job):
         if len(picks) < k:
             continue
         rest = [c for c in cells if c not in picks]
-        # ours
-        pb, pV, _, _ = model.column_arrays(picks, [lookup(c[0]) for c in picks], t.runtime)
-        theta, S, near = model.row_posterior(pb, pV, np.log([cells[c] for c in picks]), t.runtime)
-        b, V, var, _ = model.column_arrays(rest, [lookup(c[0]) for c in rest], t.runtime)
-        mult = model.mult_new_by_runtime.get(t.runtime, model.mult_new)
-        ok = ~np.isnan(b)
-        mu = np.full(len(rest), np.nan)
-        sd = np.full(len(rest), np.nan)
-        if ok.any():
-            mu[ok], sd[ok] = model.predict_new(theta, S, b[ok], V[ok], var[ok],
-                                               [c for c, o in zip(rest, ok) if o] if _OPTS["residuals"] else None, near)
+        # ours: the product's calibrated run (transfer + neighbour blend), then the plausibility floor
+        run = CalibratedRun.fit(model, t.runtime, {c: cells[c] for c in picks}, lookup)
+        mu, half, _, methods = run.predict(model, rest, [lookup(c[0]) for c in rest])
+        probe_rates = {c[0]: cells[c] / _gmacs(c) for c in picks if _gmacs(c)}
+        ours_pred = {}
+        for j, c in enumerate(rest):
+            if not np.isnan(mu[j]):
+                pred = Prediction(c[0], c[1], device, t.runtime, t.precision, t.batch_size, float(np.exp(mu[j])),
+                                  float(np.exp(mu[j] - half[j])), float(np.exp(mu[j] + half[j])), methods[j])
+                ours_pred[c] = cap(pred, floor, _gmacs(c), probe_rates)
         # FLOPs-proportional
         ratios = [cells[c] / _gmacs(c) for c in picks if _gmacs(c)]
         per_gmac = float(np.median(ratios)) if ratios else None
@@ -113,12 +119,12 @@ def _evaluate_device(job):
             truth = cells[c]
             flops = per_gmac * _gmacs(c) if per_gmac and _gmacs(c) else None
             near = next((runs[rt][c] * math.exp(shift) for _, shift, rt in cands if c in runs[rt]), None)
-            ours = float(np.exp(mu[j])) if ok[j] else None
-            lo = float(np.exp(mu[j] - mult * sd[j])) if ok[j] else None
-            hi = float(np.exp(mu[j] + mult * sd[j])) if ok[j] else None
+            pred = ours_pred.get(c)
+            ours, lo, hi = (pred.latency_ms, pred.low, pred.high) if pred else (None, None, None)
             out.append({"table": table, "device": device, "run": f"{t.runtime}/{t.precision}/{dict(t.settings)}",
                         "architecture": c[0], "truth_ms": truth, "ours_ms": ours, "low_ms": lo, "high_ms": hi,
-                        "flops_ms": flops, "nearest_ms": near, "probes": [p[0] for p in picks]})
+                        "flops_ms": flops, "nearest_ms": near, "probes": [p[0] for p in picks],
+                        "method": methods[j], "capped": bool(pred and pred.capped)})
     return out
 
 
@@ -146,7 +152,7 @@ def summarize(rows):
         entry["ours"]["median_interval_width_ratio"] = float(np.median([r["high_ms"] / r["low_ms"] for r in common]))
         ours_all = [r for r in sel if r["ours_ms"]]
         entry["ours_all_cells"] = _metrics([r["truth_ms"] for r in ours_all], [r["ours_ms"] for r in ours_all]) | {
-            "cells": len(ours_all),
+            "cells": len(ours_all), "capped": sum(bool(r["capped"]) for r in ours_all),
             "interval_coverage_pct": float(np.mean([r["low_ms"] <= r["truth_ms"] <= r["high_ms"] for r in ours_all]) * 100)}
         res[table] = entry
     return res
@@ -176,17 +182,28 @@ def evaluate_batch_curves(cells):
 
 
 def markdown(summary, curves, opts, seconds):
-    lines = [f"Leave-one-device-out, k = {opts['k']} probes chosen by `suggest_probes`, rank {opts['rank']}; "
-             f"nominal interval {INTERVAL:.0%}; {seconds:.0f} s.", "",
+    lines = [f"Leave one device out, k = {opts['k']} probes chosen by `suggest_probes`, interval multipliers and blend "
+             f"weights from {opts['folds']}-fold device cross-validation inside each refit; nominal interval "
+             f"{INTERVAL:.0%}; {seconds:.0f} s with {opts['workers']} worker(s). Scored on the cells all three methods "
+             f"can predict.", "",
              "| table | devices | runs | cells | method | median APE | within ±10% | within ±25% | 80% interval coverage |",
              "|---|---|---|---|---|---|---|---|---|"]
+    label_ours = "**modelpick**" + (" (transfer only)" if opts.get("transfer_only") else "")
     for table, e in summary.items():
-        for name, label in (("ours", "**modelpick (low-rank + probes)**"), ("flops_proportional", "FLOPs-proportional"),
-                            ("nearest_device", "nearest device")):
+        for name, label in (("ours", label_ours), ("nearest_device", "nearest device"),
+                            ("flops_proportional", "FLOPs-proportional")):
             m = e[name]
             cov = f"{m['interval_coverage_pct']:.1f}%" if "interval_coverage_pct" in m else "–"
             lines.append(f"| {table} | {e['devices']} | {e['runs']} | {e['cells']} | {label} | {m['median_ape_pct']:.1f}% | "
                          f"{m['within_10_pct']:.1f}% | {m['within_25_pct']:.1f}% | {cov} |")
+    lines.append("")
+    for table, e in summary.items():
+        a = e["ours_all_cells"]
+        lines.append(f"* {table}, every cell modelpick predicts ({a['cells']}, including those the nearest-device "
+                     f"baseline cannot reach): median APE {a['median_ape_pct']:.1f}%, {a['within_10_pct']:.1f}% within "
+                     f"±10%, coverage {a['interval_coverage_pct']:.1f}%, median interval ×"
+                     f"{e['ours']['median_interval_width_ratio']:.2f} (high/low); {a['capped']} capped by the "
+                     f"plausibility floor.")
     if curves:
         lines += ["", f"Batch curves (t(b) = a/b + c), hiding each interior batch size of {curves['curves']} curves on "
                       f"{len(curves['devices'])} devices ({curves['hidden_points']} hidden points): median APE "
@@ -196,6 +213,23 @@ def markdown(summary, curves, opts, seconds):
     return "\n".join(lines)
 
 
+README = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")
+BEGIN, END = "<!-- eval_predict:begin (python bench/eval_predict.py --update-readme) -->", "<!-- eval_predict:end -->"
+
+
+def update_readme(text: str, path: str = README) -> None:
+    """Replace what lies between the README's eval_predict markers (atomically)."""
+    from modelpick._fileio import write_atomic
+
+    with open(path, encoding="utf-8") as fh:
+        readme = fh.read()
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"{path}: markers {BEGIN!r} ... {END!r} not found")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    write_atomic(path, head + BEGIN + "\n" + text + "\n" + END + tail)
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
@@ -203,20 +237,33 @@ def main(argv=None) -> int:
     p.add_argument("--rank", type=int, default=3)
     p.add_argument("--lam-row", type=float, default=0.3)
     p.add_argument("--lam-col", type=float, default=1.0)
-    p.add_argument("--folds", type=int, default=2, help="device folds for the interval multipliers of each refit")
+    p.add_argument("--folds", type=int, default=CALIBRATION_FOLDS,
+                   help="device folds for the blend and interval multipliers of each refit (default: the library's)")
     p.add_argument("--tables", default="ncnn,qualcomm")
-    p.add_argument("--no-residuals", action="store_true", help="ablation: no neighbour residual correction")
+    p.add_argument("--transfer-only", action="store_true", help="ablation: the low-rank transfer alone, no neighbours")
     p.add_argument("--neighbours", type=int, default=10, help="rows in the local prior (0: runtime-wide prior)")
     p.add_argument("--max-devices", type=int, default=0, help="evaluate only the first N devices per table (quick run)")
     p.add_argument("--json", help="write the summary and every predicted cell to this file")
-    p.add_argument("--markdown", action="store_true", help="print the README table")
+    p.add_argument("--markdown", action="store_true", help="print the README table (always printed)")
+    p.add_argument("--update-readme", action="store_true",
+                   help="replace the table between the README's eval_predict markers with this run's")
+    p.add_argument("--from-json", metavar="FILE", help="re-render (and with --update-readme, write) the table of an "
+                   "earlier run's --json output instead of evaluating again")
     args = p.parse_args(argv)
+    if args.from_json:
+        with open(args.from_json, encoding="utf-8") as fh:
+            saved = json.load(fh)
+        text = markdown(saved["summary"], saved["batch_curves"], saved["options"], saved["seconds"])
+        print(text)
+        if args.update_readme:
+            update_readme(text)
+        return 0
     t0 = time.time()
     cat = load_catalog(use_env=False)
     _CELLS.update(latency_cells(cat))
     _ARCHS.update(cat._m.architectures)
     _OPTS.update(k=args.k, rank=args.rank, lam_row=args.lam_row, lam_col=args.lam_col, folds=args.folds,
-                 residuals=not args.no_residuals, neighbours=args.neighbours)
+                 transfer_only=args.transfer_only, neighbours=args.neighbours)
     jobs = []
     for table in args.tables.split(","):
         devs = sorted({m.device for m in cat.measurements if m.source == TABLES[table]["source"]})
@@ -235,8 +282,10 @@ def main(argv=None) -> int:
     summary = summarize(rows)
     curves = evaluate_batch_curves(_CELLS)
     seconds = time.time() - t0
-    text = markdown(summary, curves, vars(args) | {"k": args.k, "rank": args.rank}, seconds)
+    text = markdown(summary, curves, vars(args), seconds)
     print(text)
+    if args.update_readme:
+        update_readme(text)
     if args.json:
         from modelpick._fileio import write_atomic
 

@@ -17,7 +17,10 @@ def _fmt(p) -> str:
         line += f"  80% interval {p.latency_low_ms:.3g}-{p.latency_high_ms:.3g} ms"
     if p.memory_mb is not None:
         line += f"  memory ~{p.memory_mb:,.0f} MB ({p.memory_low_mb:,.0f}-{p.memory_high_mb:,.0f})"
-    return f"{line}  [{tag}]"
+    lines = [f"{line}  [{tag}]"]
+    if p.capped:
+        lines.append(f"    capped: {p.capped}")
+    return "\n".join(lines)
 
 
 def _read_probes(path: str) -> list[dict[str, Any]]:
@@ -63,6 +66,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     else:
         for p in preds:
             print(_fmt(p))
+        for note in dict.fromkeys(n for p in preds for n in p.notes):
+            print(f"note: {note}")
     return 0
 
 

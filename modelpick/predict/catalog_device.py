@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any, Sequence
 
 import numpy as np
@@ -10,6 +11,8 @@ import numpy as np
 from ..errors import InvalidQuery
 from .batch import BatchCurve, batch_curve_groups
 from .cells import canonical_settings
+from .explain import choose_run, unpredictable_reason
+from .plausibility import cap, column_gmacs
 from .models import _default_catalog, models_for
 from .types import Column, Prediction, PredictionError
 
@@ -41,20 +44,18 @@ def predict(device: str, architecture: str, *, runtime: str | None = None, preci
     if not pairs:
         raise PredictionError(f"{dev} has no measured latencies; use modelpick.calibrate({dev!r}, probes) with a few "
                               f"measurements")
-    sel = [p for p in pairs if (runtime is None or p[0] == runtime.lower()) and (precision is None or p[1] == precision.lower())]
-    if len(sel) != 1:
-        raise InvalidQuery("runtime" if runtime is None or not sel else "precision", runtime if not sel else None,
-                           "name one measured runtime/precision of this device" if sel or runtime is None
-                           else f"not measured on {dev}", choices=[f"{a}/{b}" for a, b in pairs])
-    rt, pr = sel[0]
+    (rt, pr), note = choose_run(pairs, runtime, precision, dev)
     rows = predicted_cells(cat, dev, [(col, arch)], batch_size=batch_size, include_measured=True,
                            only=(rt, pr))
     if not rows:
         have = sorted(b for r, p, b in targets if (r, p) == (rt, pr))
-        raise PredictionError(f"cannot predict {arch_id} on {dev} ({rt}/{pr}) at batch {batch_size}: measured batch sizes "
-                              f"there are {', '.join(map(str, have))}, no batch curve covers {batch_size}, and the "
-                              f"architecture has no fitted effect or GMACs")
-    return rows[0]
+        if batch_size in have:
+            raise PredictionError(unpredictable_reason(models.transfer, col, arch, rt,
+                                                       f"{dev} ({rt}/{pr}, batch {batch_size})"))
+        raise PredictionError(f"cannot predict {arch_id} on {dev} ({rt}/{pr}) at batch {batch_size}: the batch sizes "
+                              f"measured there are {', '.join(map(str, have))}, and no batch curve of {arch_id} "
+                              f"through them covers {batch_size} (batch sizes are interpolated, never extrapolated)")
+    return replace(rows[0], notes=rows[0].notes + note) if note else rows[0]
 
 
 def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]], *, batch_size: int | None,
@@ -106,9 +107,10 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
         m = model.mult_fitted
         for (c, a), method, mu_i, sd_i in zip([x for x, o in zip(todo, ok) if o], [x for x, o in zip(methods, ok) if o],
                                               mu, sd):
-            out.append(Prediction(c[0], c[1], device, rt, pr, bs, float(np.exp(mu_i)), float(np.exp(mu_i - m * sd_i)),
-                                  float(np.exp(mu_i + m * sd_i)), method, settings=dict(t.settings),
-                                  **memory(a, c, rt, pr, bs)))
+            pred = Prediction(c[0], c[1], device, rt, pr, bs, float(np.exp(mu_i)), float(np.exp(mu_i - m * sd_i)),
+                              float(np.exp(mu_i + m * sd_i)), method, settings=dict(t.settings),
+                              **memory(a, c, rt, pr, bs))
+            out.append(cap(pred, models.floor, column_gmacs(a, c[1])))
     # 2) batch curves: fill an unmeasured batch size inside a curve's measured range
     if batch_size is not None and models.curve_band is not None:
         done = {(p.runtime, p.precision, (p.architecture, p.input_size)) for p in out}
@@ -125,8 +127,9 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
             curve = BatchCurve.fit(list(pts), list(pts.values()))
             v = curve(batch_size)
             lo, hi = models.curve_band
-            out.append(Prediction(col[0], col[1], device, rt, pr, batch_size, v, v * math.exp(lo), v * math.exp(hi),
-                                  f"batch curve a/b + c through measured batch sizes {', '.join(map(str, sorted(pts)))}",
-                                  settings=dict(st), **memory(wanted[col], col, rt, pr, batch_size)))
+            pred = Prediction(col[0], col[1], device, rt, pr, batch_size, v, v * math.exp(lo), v * math.exp(hi),
+                              f"batch curve a/b + c through measured batch sizes {', '.join(map(str, sorted(pts)))}",
+                              settings=dict(st), **memory(wanted[col], col, rt, pr, batch_size))
+            out.append(cap(pred, models.floor, column_gmacs(wanted[col], col[1])))
             done.add((rt, pr, col))
     return out

@@ -38,7 +38,8 @@ class PredictedCells:
                 architecture=p.architecture, input_size=p.input_size, runtime=p.runtime, precision=p.precision,
                 batch_size=p.batch_size, latency_ms=p.latency_ms, latency_low_ms=p.latency_low_ms,
                 latency_high_ms=p.latency_high_ms, memory_mb=mem, memory_low_mb=mem_lo, memory_high_mb=mem_hi,
-                memory_method=method, settings=dict(p.settings), method=p.method))
+                memory_method=method, settings=dict(p.settings),
+                method=p.method if not p.capped else f"{p.method} ({p.capped})"))
         return cells
 
     def max_batch_size(self, catalog: Catalog, device: str) -> int | None:

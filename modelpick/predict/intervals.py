@@ -7,11 +7,19 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from .calibrated_run import SCALE_PRIOR_PROBES, Blend, CalibratedRun
+from .neighbours import neighbour_log_ms
 from .transfer import TransferModel
 from .types import _Z, INTERVAL, Column, Target
 
 #: Probes used when calibrating intervals by device-level cross-validation.
 CALIBRATION_PROBES = 5
+#: Device folds of that cross-validation (each fold's devices are held out together).
+CALIBRATION_FOLDS = 5
+#: Held-out runs a runtime needs for its own blend; otherwise all runtimes' pooled blend applies.
+MIN_BLEND_RUNS = 8
+#: Transfer weights tried for the blend (the rest goes to the neighbour runs).
+BLEND_WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
 
 
 def _quantile_multiplier(z: Sequence[float], weights: Sequence[float] | None = None, default: float = _Z) -> float:
@@ -29,21 +37,24 @@ def _quantile_multiplier(z: Sequence[float], weights: Sequence[float] | None = N
 
 
 def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Column], float], arch_lookup,
-                        folds: int = 4, seed: int = 0) -> TransferModel:
-    """Set the model's interval multipliers by cross-validation over whole devices.
+                        folds: int = CALIBRATION_FOLDS, seed: int = 0) -> TransferModel:
+    """Set the model's blend weights and interval multipliers by cross-validation over whole devices.
 
     Each fold hides some devices entirely (and 10 % of the remaining cells), refits,
-    re-calibrates every hidden row from :data:`CALIBRATION_PROBES` suggested probes, and
-    records standardised errors on the rest of that row.
+    re-calibrates every hidden run from :data:`CALIBRATION_PROBES` suggested probes, and
+    records, on the rest of that run, the transfer model's and the neighbour runs' log errors.
+    Per runtime (all runtimes pooled where one has fewer than :data:`MIN_BLEND_RUNS` runs):
+    the transfer weight of the blend is the one with the smallest median absolute error, and
+    the multiplier is the 80 % quantile of |error| / local scale over held-out cells.
+    Transfer-only multipliers (runs with too few probes for neighbours) and the fitted-run
+    multiplier (cells hidden at random) are kept as before.
     """
     devices = sorted({t.device for t, _ in cells})
     if len(devices) < 3:
         return model
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(devices))
-    z_new: list[float] = []
-    w_new: list[float] = []
-    rt_new: list[str] = []
+    records: list[dict] = []
     z_fit: list[float] = []
     keys = list(cells)
     for f in range(min(folds, len(devices))):
@@ -56,8 +67,8 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
         fitted = {k: v for k, v in train.items() if k not in hide}
         if not fitted:
             continue
-        sub = TransferModel(rank=model.rank, lam_row=model.lam_row, lam_col=model.lam_col, iters=model.iters, neighbours=model.neighbours,
-                            seed=model.seed).fit(fitted, arch_lookup)
+        sub = TransferModel(rank=model.rank, lam_row=model.lam_row, lam_col=model.lam_col, iters=model.iters,
+                            neighbours=model.neighbours, seed=model.seed).fit(fitted, arch_lookup)
         # fitted rows, hidden cells
         for t, col in hide:
             ri = sub.row_index.get(t)
@@ -71,42 +82,80 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
         for t, col in keys:
             if t.device in held:
                 by_row.setdefault(t, []).append(col)
-        for t, cols in by_row.items():
-            z = _held_out_z(sub, t, cols, cells, arch_lookup)
-            z_new.extend(z)
-            # each held-out row weighs the same, so 1,500-model GPU rows do not swamp 9-model phone rows
-            w_new.extend([1.0 / max(len(z), 1)] * len(z))
-            rt_new.extend([t.runtime] * len(z))
+        for t in sorted(by_row, key=repr):
+            rec = held_out_run(sub, t, by_row[t], cells, arch_lookup)
+            if rec is not None:
+                records.append(rec)
+    # transfer alone: each held-out run weighs the same, so 1,500-model GPU runs do not swamp 9-model phone runs
+    z_new = [z for r in records for z in (r["truth"] - r["transfer"]) / r["transfer_sd"]]
+    w_new = [1.0 / len(r["truth"]) for r in records for _ in r["truth"]]
+    rt_new = np.array([r["runtime"] for r in records for _ in r["truth"]])
     model.mult_new = _quantile_multiplier(z_new, w_new)
     model.mult_new_by_runtime = {}
-    rts = np.array(rt_new)
-    for rt in set(rt_new):
-        sel = rts == rt
+    for rt in set(rt_new.tolist()):
+        sel = rt_new == rt
         if np.sum(np.asarray(w_new)[sel]) >= 8:  # at least 8 held-out rows of this runtime
             model.mult_new_by_runtime[rt] = _quantile_multiplier(np.asarray(z_new)[sel], np.asarray(w_new)[sel])
     model.mult_fitted = _quantile_multiplier(z_fit)
-    model.calibration_counts = {"new_device_cells": len(z_new), "fitted_row_cells": len(z_fit)}
+    model.blends = {}
+    pooled = _fit_blend(records)
+    if pooled is not None:
+        model.blends[None] = pooled
+        for rt in sorted({r["runtime"] for r in records}):
+            got = _fit_blend([r for r in records if r["runtime"] == rt])
+            if got is not None:
+                model.blends[rt] = got
+    model.calibration_counts = {"new_device_cells": len(z_new), "fitted_row_cells": len(z_fit),
+                                "held_out_runs": len(records)}
     return model
 
 
-def _held_out_z(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup) -> list[float]:
+def held_out_run(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup) -> dict | None:
+    """Calibrate held-out run ``t`` from suggested probes and record both predictors on the rest of it."""
     known = [col for col in cols if col in model.col_index and model.n_col[model.col_index[col]] > 0
              and model.supported(model.col_index[col], t.runtime)]
     if len(known) < CALIBRATION_PROBES + 1:
-        return []
+        return None
     picks = model.suggest(CALIBRATION_PROBES, [model.col_index[c] for c in known], t.runtime)
     probe_cols = [model.cols[i] for i in picks]
-    pb, pV, _, _ = model.column_arrays(probe_cols, [arch_lookup(c[0]) for c in probe_cols], t.runtime)
-    y = np.log([cells[(t, c)] for c in probe_cols])
-    theta, S, near = model.row_posterior(pb, pV, y, t.runtime)
-    rest = [c for c in cols if c not in probe_cols]
+    run = CalibratedRun.fit(model, t.runtime, {c: cells[(t, c)] for c in probe_cols}, arch_lookup)
+    rest = [c for c in cols if c not in run.probes]
     b, V, var, _ = model.column_arrays(rest, [arch_lookup(c[0]) for c in rest], t.runtime)
     ok = ~np.isnan(b)
     if not ok.any():
-        return []
-    mu, sd = model.predict_new(theta, S, b[ok], V[ok], var[ok], [c for c, o in zip(rest, ok) if o], near)
-    truth = np.log([cells[(t, c)] for c, o in zip(rest, ok) if o])
-    return list((truth - mu) / sd)
+        return None
+    rest = [c for c, o in zip(rest, ok) if o]
+    mu, sd = model.predict_new(run.theta, run.S, b[ok], V[ok], var[ok], rest, run.near)
+    idx = np.array([model.col_index.get(c, -1) for c in rest], dtype=int)
+    nb = None
+    if (idx >= 0).all() and len(run.loo_neighbour) and np.all(np.isfinite(run.loo_neighbour)):
+        nb = neighbour_log_ms(model, t.runtime, run.probe_cols, run.probe_log_ms, idx)
+    return {"runtime": t.runtime, "truth": np.log([cells[(t, c)] for c in rest]), "transfer": mu, "transfer_sd": sd,
+            "neighbour": nb, "colvar": var[ok], "loo_transfer": run.loo_transfer, "loo_neighbour": run.loo_neighbour}
+
+
+def _fit_blend(records: list[dict]) -> Blend | None:
+    """The transfer weight with the smallest median |log error|, the typical error and the conformal multiplier."""
+    recs = [r for r in records if r["neighbour"] is not None]
+    if len(recs) < MIN_BLEND_RUNS:
+        return None
+    truth = np.concatenate([r["truth"] for r in recs])
+    transfer = np.concatenate([r["transfer"] for r in recs])
+    neighbour = np.concatenate([r["neighbour"] for r in recs])
+    weight = min(BLEND_WEIGHTS, key=lambda w: (float(np.median(np.abs(truth - w * transfer - (1 - w) * neighbour))), w))
+    loo = np.concatenate([weight * r["loo_transfer"] + (1 - weight) * r["loo_neighbour"] for r in recs])
+    typical = float(np.sqrt(np.mean(loo ** 2)))
+    z = []
+    for r in recs:
+        e = weight * r["loo_transfer"] + (1 - weight) * r["loo_neighbour"]
+        scale = math.sqrt((SCALE_PRIOR_PROBES * typical ** 2 + float(e @ e)) / (SCALE_PRIOR_PROBES + len(e)))
+        z.append((r["truth"] - weight * r["transfer"] - (1 - weight) * r["neighbour"]) / np.sqrt(scale ** 2 + r["colvar"]))
+    # every held-out cell weighs the same: the evaluation pools cells, and the multiplier is per runtime already
+    mult = _quantile_multiplier(np.concatenate(z), default=float("nan"))
+    if not math.isfinite(mult):
+        return None
+    return Blend(float(weight), typical, mult, len(recs))
+
 
 
 def _log_band(errors: list[float]) -> tuple[float, float] | None:

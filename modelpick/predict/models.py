@@ -15,10 +15,11 @@ from .batch import batch_curve_errors, batch_curve_groups
 from .cells import latency_cells
 from .intervals import _log_band, calibrate_intervals
 from .memory import MemoryModel
+from .plausibility import PlausibilityFloor
 from .transfer import TransferModel
 from .types import Column, Target
 
-_MODEL_VERSION = 5
+_MODEL_VERSION = 7
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Models:
     cells: dict[tuple[Target, Column], float]
     curve_band: tuple[float, float] | None  # 80 % band of log(measured / curve) from leave-one-batch-out
     curve_errors: int = 0
+    #: Fastest measured ms/GMAC per device run and the margin below it that predictions may reach.
+    floor: PlausibilityFloor | None = None
 
 
 _MODELS: dict[str, Models] = {}
@@ -99,7 +102,8 @@ def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models
     for pts in batch_curve_groups(cells).values():
         if len(pts) >= 3:
             errors.extend(batch_curve_errors(pts))
-    return Models(transfer, MemoryModel().fit(catalog), cells, _log_band(errors), len(errors))
+    return Models(transfer, MemoryModel().fit(catalog), cells, _log_band(errors), len(errors),
+                  PlausibilityFloor().fit(cells, lookup))
 
 
 def models_for(catalog) -> Models:

@@ -11,6 +11,9 @@ import numpy as np
 
 from ..errors import InvalidQuery, UnknownName
 from .batch import BatchCurve
+from .calibrated_run import CalibratedRun
+from .explain import choose_run, unpredictable_reason
+from .plausibility import cap, column_gmacs
 from .models import Models, _default_catalog, models_for
 from .probes import suggest_probes
 from .types import Column, Prediction, PredictionError
@@ -31,11 +34,12 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
         raise InvalidQuery(f"measurements[{i}].{missing[0]}", None, "required key is missing",
                            choices=["architecture", "runtime", "precision", "batch_size", "latency_ms"])
     raw = dict(raw)
+    note = None
     try:
         arch = catalog.resolve_architecture(raw["architecture"])
     except UnknownName as exc:
         # a benchmark tool's own name (ncnn's 'mobilenet'), mapped by the reviewed alias section of that runtime's tool
-        from ..importers.probes import source_architecture
+        from ..importers.probes import RUNTIME_SECTIONS, source_architecture
 
         mapped = source_architecture(str(raw["architecture"]), str(raw.get("runtime", "")))
         if mapped is None:
@@ -45,6 +49,9 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
         raw.setdefault("input_size", mapped.get("input_size"))
         if mapped.get("precision"):
             raw["precision"] = mapped["precision"]
+        note = (f"probe {raw['architecture']!r} read as {arch}"
+                + (f" ({mapped['precision']})" if mapped.get("precision") else "")
+                + f": the name {RUNTIME_SECTIONS[str(raw['runtime']).strip().lower()]} uses for it (data/aliases.yaml)")
     lat = raw["latency_ms"]
     if isinstance(lat, bool) or not isinstance(lat, (int, float)) or not math.isfinite(lat) or lat <= 0:
         raise InvalidQuery(f"measurements[{i}].latency_ms", lat, "must be a finite number > 0 (per-image ms)")
@@ -63,7 +70,7 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
             raise InvalidQuery(f"measurements[{i}].{key}", raw[key], "must be a string token such as 'ncnn' / 'fp16'")
     return {"architecture": arch, "input_size": size, "runtime": raw["runtime"].strip().lower(),
             "precision": raw["precision"].strip().lower(), "batch_size": bs, "latency_ms": float(lat),
-            "settings": dict(settings)}
+            "settings": dict(settings), "note": note}
 
 
 @dataclass
@@ -73,31 +80,27 @@ class _Row:
     batch_size: int
     settings: dict[str, Any]
     probes: dict[Column, float]  # measured per-image ms
-    theta: np.ndarray | None = None
-    S: np.ndarray | None = None
-    near: np.ndarray | None = None
+    run: CalibratedRun | None = None
 
 
 class LatencyPredictor:
     """Predictions for one device, calibrated from a few measured probes. Made by :func:`calibrate`."""
 
-    def __init__(self, device: str, rows: list[_Row], catalog, models: Models):
+    def __init__(self, device: str, rows: list[_Row], catalog, models: Models, notes: Sequence[str] = ()):
         self.device = device
         self._rows = rows
         self._catalog = catalog
         self._models = models
-        model = models.transfer
+        #: How probe names were read (e.g. ncnn's 'mobilenet' as mobilenet_v1); repeated on every prediction.
+        self.notes = tuple(notes)
+        lookup = catalog._m.architectures.get
         for row in rows:
-            cols = list(row.probes)
-            b, V, var, _ = model.column_arrays(cols, [catalog._m.architectures.get(c[0]) for c in cols], row.runtime)
-            ok = ~np.isnan(b)
-            if not ok.any():
+            try:
+                row.run = CalibratedRun.fit(models.transfer, row.runtime, row.probes, lookup)
+            except PredictionError as exc:
                 raise PredictionError(
-                    f"none of the probes on {device} ({row.runtime}, {row.precision}, batch {row.batch_size}) is an "
-                    f"architecture the model knows or has GMACs for; measure some of: "
-                    f"{', '.join(suggest_probes(5, catalog=catalog))}")
-            y = np.log([row.probes[c] for c, o in zip(cols, ok) if o])
-            row.theta, row.S, row.near = model.row_posterior(b[ok], V[ok], y, row.runtime)
+                    f"cannot calibrate {device} ({row.runtime}, {row.precision}, batch {row.batch_size}): {exc}; "
+                    f"measure some of: {', '.join(suggest_probes(5, runtime=row.runtime, catalog=catalog))}") from None
 
     @property
     def targets(self) -> list[dict[str, Any]]:
@@ -105,23 +108,14 @@ class LatencyPredictor:
         return [{"runtime": r.runtime, "precision": r.precision, "batch_size": r.batch_size, "settings": r.settings,
                  "probes": len(r.probes)} for r in self._rows]
 
-    def _select(self, runtime: str | None, precision: str | None) -> list[_Row]:
+    def _select(self, runtime: str | None, precision: str | None) -> tuple[list[_Row], tuple[str, ...]]:
         from .._args import optional_token
 
         optional_token("runtime", runtime)
         optional_token("precision", precision)
-        rows = [r for r in self._rows if (runtime is None or r.runtime == runtime.lower())
-                and (precision is None or r.precision == precision.lower())]
-        if not rows:
-            choices = sorted({f"{r.runtime}/{r.precision}" for r in self._rows})
-            param, value = ("runtime", runtime) if runtime is not None and not any(
-                r.runtime == runtime.lower() for r in self._rows) else ("precision", precision)
-            raise InvalidQuery(param, value, f"no probe on {self.device} was measured with this {param}", choices=choices)
-        combos = {(r.runtime, r.precision) for r in rows}
-        if len(combos) > 1:
-            raise InvalidQuery("runtime", runtime, "probes cover several runtime/precision pairs; name one",
-                               choices=sorted(f"{a}/{b}" for a, b in combos))
-        return rows
+        pairs = sorted({(r.runtime, r.precision) for r in self._rows})
+        (rt, pr), note = choose_run(pairs, runtime, precision, f"the probes on {self.device}")
+        return [r for r in self._rows if (r.runtime, r.precision) == (rt, pr)], note
 
     def predict(self, architecture: str, batch_size: int = 1, *, runtime: str | None = None,
                 precision: str | None = None, input_size: int | None = None) -> Prediction:
@@ -140,16 +134,24 @@ class LatencyPredictor:
 
         optional_positive_int("input_size", input_size, maximum=4096)  # 0 is an error, never a silent default
         col = (arch_id, int(input_size if input_size is not None else arch.input_size))
-        rows = self._select(runtime, precision)
+        rows, note = self._select(runtime, precision)
         by_bs = {r.batch_size: r for r in rows}
         if batch_size in by_bs:
-            return self._predict_row(by_bs[batch_size], col, arch)
+            got = self._predict_cols(by_bs[batch_size], [col], [arch], note)[0]
+            if isinstance(got, str):
+                raise PredictionError(got)
+            return got
         if len(by_bs) < 2:
             raise PredictionError(
                 f"batch_size={batch_size}: the probes on {self.device} were measured at batch "
                 f"{', '.join(map(str, sorted(by_bs)))} only; measure the probes at a second batch size to "
                 f"interpolate (predictions do not extrapolate across batch sizes)")
-        preds = {b: self._predict_row(r, col, arch) for b, r in by_bs.items()}
+        preds = {}
+        for b, r in by_bs.items():
+            got = self._predict_cols(r, [col], [arch], note)[0]
+            if isinstance(got, str):
+                raise PredictionError(got)
+            preds[b] = got
         curve = BatchCurve.fit(list(preds), [p.latency_ms for p in preds.values()])
         value = curve(batch_size)  # raises far outside the probed batch sizes
         lo_c = BatchCurve.fit(list(preds), [p.latency_low_ms for p in preds.values()])(batch_size)
@@ -161,42 +163,50 @@ class LatencyPredictor:
                        method=first.method + " + batch curve", latency_estimated=True,
                        memory_mb=None, memory_low_mb=None, memory_high_mb=None, memory_method=None)
 
-    def _predict_row(self, row: _Row, col: Column, arch) -> Prediction:
-        mem = self._models.memory.predict(arch, col[1], self.device, row.runtime, row.precision, row.batch_size)
-        mem_fields = dict(zip(("memory_mb", "memory_low_mb", "memory_high_mb", "memory_method"), mem or (None,) * 4))
-        base = dict(architecture=col[0], input_size=col[1], device=self.device, runtime=row.runtime,
-                    precision=row.precision, batch_size=row.batch_size, settings=dict(row.settings), **mem_fields)
-        if col in row.probes:
-            v = row.probes[col]
-            return Prediction(latency_ms=v, latency_low_ms=v, latency_high_ms=v, method="measured (probe)",
-                              latency_estimated=False, **base)
-        model = self._models.transfer
-        got = model.column(col, arch, row.runtime)
-        if got is None:
-            raise PredictionError(
-                f"cannot predict {col[0]} at {col[1]}px with {row.runtime}: no device in the catalog measured it with "
-                f"{row.runtime} (cross-runtime transfer is not validated), or it was never measured and has no GMACs")
-        b, V, var, method = got
-        mu, sd = model.predict_new(row.theta, row.S, np.array([b]), V[None, :], np.array([var]), [col], row.near)
-        m = model.mult_new_by_runtime.get(row.runtime, model.mult_new)
-        return Prediction(latency_ms=float(np.exp(mu[0])), latency_low_ms=float(np.exp(mu[0] - m * sd[0])),
-                          latency_high_ms=float(np.exp(mu[0] + m * sd[0])),
-                          method=f"calibrated transfer from {len(row.probes)} probe(s) ({method})", **base)
+    def _predict_cols(self, row: _Row, cols: Sequence[Column], archs: Sequence[Any],
+                      note: tuple[str, ...] = ()) -> list[Prediction | str]:
+        """A Prediction per column, or the reason it cannot be predicted."""
+        models, model = self._models, self._models.transfer
+        mu, half, _, methods = row.run.predict(model, cols, archs)
+        probe_rates = {}
+        for c, v in row.probes.items():
+            g = column_gmacs(self._catalog._m.architectures.get(c[0]), c[1])
+            if g:
+                probe_rates[c[0]] = v / g
+        notes = self.notes + note
+        out: list[Prediction | str] = []
+        for j, (col, arch) in enumerate(zip(cols, archs)):
+            mem = models.memory.predict(arch, col[1], self.device, row.runtime, row.precision, row.batch_size)
+            base = dict(architecture=col[0], input_size=col[1], device=self.device, runtime=row.runtime,
+                        precision=row.precision, batch_size=row.batch_size, settings=dict(row.settings), notes=notes,
+                        **dict(zip(("memory_mb", "memory_low_mb", "memory_high_mb", "memory_method"), mem or (None,) * 4)))
+            if col in row.probes:
+                v = row.probes[col]
+                out.append(Prediction(latency_ms=v, latency_low_ms=v, latency_high_ms=v, method="measured (probe)",
+                                      latency_estimated=False, **base))
+            elif np.isnan(mu[j]):
+                where = f"{self.device} ({row.runtime}/{row.precision}, batch {row.batch_size})"
+                out.append(unpredictable_reason(model, col, arch, row.runtime, where))
+            else:
+                pred = Prediction(latency_ms=float(np.exp(mu[j])), latency_low_ms=float(np.exp(mu[j] - half[j])),
+                                  latency_high_ms=float(np.exp(mu[j] + half[j])), method=methods[j], **base)
+                out.append(cap(pred, models.floor, column_gmacs(arch, col[1]), probe_rates))
+        return out
 
     def predict_all(self, *, runtime: str | None = None, precision: str | None = None,
                     batch_size: int | None = None) -> list[Prediction]:
         """Predictions for every architecture the model can predict, fastest first."""
-        rows = self._select(runtime, precision) if (runtime or precision or len(
-            {(r.runtime, r.precision) for r in self._rows}) == 1) else self._rows
+        if runtime or precision or len({(r.runtime, r.precision) for r in self._rows}) == 1:
+            rows, note = self._select(runtime, precision)
+        else:
+            rows, note = self._rows, ()
+        archs = list(self._catalog._m.architectures.values())
         out = []
         for row in rows:
             if batch_size is not None and row.batch_size != batch_size:
                 continue
-            for arch in self._catalog._m.architectures.values():
-                try:
-                    out.append(self._predict_row(row, (arch.id, arch.input_size), arch))
-                except PredictionError:
-                    continue
+            got = self._predict_cols(row, [(a.id, a.input_size) for a in archs], archs, note)
+            out.extend(p for p in got if isinstance(p, Prediction))
         return sorted(out, key=lambda p: p.latency_ms)
 
 
@@ -230,14 +240,14 @@ def calibrate(device_id: str, measurements: Sequence[Mapping[str, Any]] = (), ca
         if p["runtime"] not in measured_runtimes:  # no catalog device to transfer from: a typo, or an unsupported runtime
             raise UnknownName(f"measurements[{i}].runtime", p["runtime"], "no device in the catalog was measured "
                               "with this runtime, so nothing can be transferred from it", choices=sorted(measured_runtimes))
+    models = models_for(cat)
+    if models.transfer is None:
+        raise PredictionError("the catalog has no measured latencies to transfer from")
     try:
         device = cat.resolve_device(device_id)
         known = True
     except InvalidQuery:
         device, known = device_id.strip(), False
-    models = models_for(cat)
-    if models.transfer is None:
-        raise PredictionError("the catalog has no measured latencies to transfer from")
     rows: dict[tuple, _Row] = {}
     for p in probes:
         key = (p["runtime"], p["precision"], p["batch_size"])
@@ -261,4 +271,5 @@ def calibrate(device_id: str, measurements: Sequence[Mapping[str, Any]] = (), ca
         raise InvalidQuery("measurements", list(measurements), f"no probe measurements given and {device_id!r} has no "
                            f"measured latencies in the catalog; measure these first: "
                            f"{', '.join(suggest_probes(5, catalog=cat))}")
-    return LatencyPredictor(device, list(rows.values()), cat, models)
+    notes = tuple(dict.fromkeys(p["note"] for p in probes if p["note"]))
+    return LatencyPredictor(device, list(rows.values()), cat, models, notes)

@@ -83,7 +83,49 @@ class TransferModel:
         c = np.array([self.col_index[k] for _, k in cells])
         y = np.log(np.array(list(cells.values()), dtype=float))
         self._fit_arrays(r, c, y, F)
+        # the measured cells, for neighbour runs (see neighbours.py)
+        self.cell_rows, self.cell_cols, self.cell_log_ms = r, c, y
         return self
+
+    # -- derived arrays (built on first use, not pickled) ---------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_cache_")}
+
+    def _cached(self, name: str, build):
+        key = "_cache_" + name
+        if key not in self.__dict__:
+            self.__dict__[key] = build()
+        return self.__dict__[key]
+
+    def runtime_rows(self, runtime: str | None) -> np.ndarray:
+        """Indices of the fitted rows measured with ``runtime``."""
+        by = self._cached("runtime_rows", lambda: {})
+        if runtime not in by:
+            by[runtime] = np.flatnonzero(np.array([t.runtime == runtime for t in self.rows], dtype=bool))
+        return by[runtime]
+
+    def measured_log_ms(self) -> np.ndarray:
+        """Rows x columns of measured log latency, NaN where not measured."""
+        def build():
+            Y = np.full((len(self.rows), len(self.cols)), np.nan)
+            Y[self.cell_rows, self.cell_cols] = self.cell_log_ms
+            return Y
+        return self._cached("measured", build)
+
+    def completed_log_ms(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Log latency of fitted ``rows`` at fitted ``cols``: measured where measured, else the low-rank fit."""
+        fit = self.a[rows, None] + self.b[None, cols] + self.U[rows] @ self.V[cols].T
+        measured = self.measured_log_ms()[np.ix_(rows, cols)]
+        return np.where(np.isnan(measured), fit, measured)
+
+    def _residuals(self) -> np.ndarray:
+        """Rows x columns of fitted residuals, NaN where not measured."""
+        def build():
+            R = np.full((len(self.rows), len(self.cols)), np.nan)
+            for ci, (rows, res) in enumerate(zip(self.col_res_rows, self.col_res)):
+                R[rows, ci] = res
+            return R
+        return self._cached("residuals", build)
 
     def _fit_arrays(self, r: np.ndarray, c: np.ndarray, y: np.ndarray, F: np.ndarray) -> None:
         R, C, k = len(self.rows), len(self.cols), self.rank
@@ -168,9 +210,9 @@ class TransferModel:
         A column fitted only on other runtimes (e.g. a model timed only on desktop GPUs)
         has interaction factors that were never checked against this runtime's rows, so
         its prediction there would be an unvalidated extrapolation. Runtimes the catalog
-        does not know are not restricted.
+        does not know support nothing: predictions never cross to a runtime no catalog device used.
         """
-        if runtime is None or runtime not in self.runtimes:
+        if runtime is None:
             return True
         return self.support.get((i, runtime), 0) >= 1
 
@@ -244,10 +286,9 @@ class TransferModel:
         X = np.column_stack([np.ones(len(y)), V])
         near = np.zeros(0, dtype=int)
         if self.neighbours and len(y) >= 2:
-            pool = np.array([t.runtime == runtime for t in self.rows])
-            if pool.sum() < self.neighbours:
-                pool[:] = True
-            idx = np.flatnonzero(pool)
+            idx = self.runtime_rows(runtime)
+            if len(idx) < self.neighbours:
+                idx = np.arange(len(self.rows))
             fitted = self.a[idx, None] + b[None, :] + self.U[idx] @ V.T
             diff = y[None, :] - fitted
             near = idx[np.argsort(diff.std(axis=1), kind="stable")[: self.neighbours]]
@@ -273,15 +314,13 @@ class TransferModel:
         X = np.column_stack([np.ones(len(b)), V])
         mean = b + X @ theta
         if cols is not None and near is not None and len(near):
-            rank_of = {int(r): i for i, r in enumerate(near[:3])}
-            for j, col in enumerate(cols):
-                ci = self.col_index.get(col)
-                if ci is None:
-                    continue
-                rows, res = self.col_res_rows[ci], self.col_res[ci]
-                hit = [(rank_of[int(rw)], float(e)) for rw, e in zip(rows, res) if int(rw) in rank_of]
-                if hit:
-                    mean[j] += np.mean([e for _, e in hit]) * len(hit) / (len(hit) + 1.0)
+            ci = np.array([self.col_index.get(col, -1) for col in cols], dtype=int)
+            have = ci >= 0
+            if have.any():
+                res = self._residuals()[np.ix_(near[:3], ci[have])]
+                n = np.sum(~np.isnan(res), axis=0)
+                total = np.nansum(res, axis=0)
+                mean[have] += np.where(n > 0, total / np.maximum(n, 1) * n / (n + 1.0), 0.0)
         var = np.einsum("ij,jk,ik->i", X, S, X) + self.sigma2 + colvar * (1 + np.sum(theta[1:] ** 2) / max(self.rank, 1))
         return mean, np.sqrt(var)
 

@@ -11,6 +11,9 @@ from ..errors import ModelpickError
 INTERVAL = 0.8
 _Z = 1.2815515655446004  # standard-normal 90th percentile: the 80 % two-sided z
 
+#: Float precision tokens of the catalog (quantized ones: int8, w8a8, w8a16, ...; "unspecified" is neither).
+FLOAT_PRECISIONS = frozenset({"fp32", "tf32", "fp16", "bf16", "amp-fp16", "amp-bf16", "auto", "float"})
+
 
 class PredictionError(ModelpickError, ValueError):
     """A prediction cannot be made honestly (e.g. extrapolating far outside the measured batch sizes)."""
@@ -38,6 +41,10 @@ class Prediction:
     memory_low_mb: float | None = None
     memory_high_mb: float | None = None
     memory_method: str | None = None
+    #: Why the latency was raised to the plausibility floor (see plausibility.py); None when it was not.
+    capped: str | None = None
+    #: Choices made on the caller's behalf, e.g. the only float precision measured with the runtime.
+    notes: tuple[str, ...] = ()
 
     @property
     def low(self) -> float:
@@ -57,6 +64,7 @@ class Prediction:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["fps"] = self.fps
         out["settings"] = dict(self.settings)
+        out["notes"] = list(self.notes)
         return out
 
 
