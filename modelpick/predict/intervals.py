@@ -40,14 +40,14 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
                         folds: int = CALIBRATION_FOLDS, seed: int = 0) -> TransferModel:
     """Set the model's blend weights and interval multipliers by cross-validation over whole devices.
 
-    Each fold hides some devices entirely (and 10 % of the remaining cells), refits,
+    Each fold hides some devices entirely, refits,
     re-calibrates every hidden run from :data:`CALIBRATION_PROBES` suggested probes, and
     records, on the rest of that run, the transfer model's and the neighbour runs' log errors.
     Per runtime (all runtimes pooled where one has fewer than :data:`MIN_BLEND_RUNS` runs):
     the transfer weight of the blend is the one with the smallest median absolute error, and
     the multiplier is the 80 % quantile of |error| / local scale over held-out cells.
-    Transfer-only multipliers (runs with too few probes for neighbours) and the fitted-run
-    multiplier (cells hidden at random) are kept as before.
+    Transfer-only multipliers (runs with too few probes for neighbours) come from the same runs;
+    the fitted-run multiplier from one more refit with 10 % of all cells hidden at random.
     """
     devices = sorted({t.device for t, _ in cells})
     if len(devices) < 3:
@@ -56,20 +56,16 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
     order = rng.permutation(len(devices))
     records: list[dict] = []
     z_fit: list[float] = []
+
+    def refit(fit_cells):
+        return TransferModel(rank=model.rank, lam_row=model.lam_row, lam_col=model.lam_col, iters=model.iters,
+                             neighbours=model.neighbours, seed=model.seed).fit(fit_cells, arch_lookup)
+
+    # fitted rows: 10 % of the cells hidden at random, once (thousands of cells; one refit is enough)
     keys = list(cells)
-    for f in range(min(folds, len(devices))):
-        held = {devices[i] for i in order[f::folds]}
-        train = {k: v for k, v in cells.items() if k[0].device not in held}
-        hide = set()
-        train_keys = list(train)
-        if len(train_keys) > 50:
-            hide = {train_keys[i] for i in rng.choice(len(train_keys), len(train_keys) // 10, replace=False)}
-        fitted = {k: v for k, v in train.items() if k not in hide}
-        if not fitted:
-            continue
-        sub = TransferModel(rank=model.rank, lam_row=model.lam_row, lam_col=model.lam_col, iters=model.iters,
-                            neighbours=model.neighbours, seed=model.seed).fit(fitted, arch_lookup)
-        # fitted rows, hidden cells
+    if len(keys) > 50:
+        hide = {keys[i] for i in rng.choice(len(keys), len(keys) // 10, replace=False)}
+        sub = refit({k: v for k, v in cells.items() if k not in hide})
         for t, col in hide:
             ri = sub.row_index.get(t)
             got = sub.column(col, arch_lookup(col[0]), t.runtime)
@@ -77,6 +73,10 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
                 continue
             mu, sd = sub.predict_fitted(ri, np.array([got[0]]), got[1][None, :], np.array([got[2]]))
             z_fit.append((math.log(cells[(t, col)]) - mu[0]) / sd[0])
+    for f in range(min(folds, len(devices))):
+        held = {devices[i] for i in order[f::folds]}
+        # the rest stays complete, as the catalog is for a new device (its neighbour runs are fully measured)
+        sub = refit({k: v for k, v in cells.items() if k[0].device not in held})
         # held-out devices, calibrated from suggested probes
         by_row: dict[Target, list[Column]] = {}
         for t, col in keys:
