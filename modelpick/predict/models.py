@@ -60,6 +60,8 @@ def _pack(models: Models) -> dict:
     """The models with their measured cells as three arrays indexing the transfer model's rows and columns
     (34,000 tuple keys would cost more to decode than the whole fit)."""
     cells = models.cells
+    if models.transfer is not None:
+        models.transfer.drop_caches()  # derived arrays (rows x columns), rebuilt on first use
     packed = {"models": replace(models, cells={})}
     if cells and models.transfer is not None:
         t = models.transfer
@@ -84,9 +86,10 @@ def _unpack(packed: dict) -> Models:
 
 def _saved_classes() -> list[type]:
     """What a saved fit may contain besides plain values and arrays."""
+    from .calibrated_run import Blend
     from .transfer import _Features
 
-    return [Models, TransferModel, MemoryModel, _Features, Target]
+    return [Models, TransferModel, MemoryModel, _Features, Target, Blend, PlausibilityFloor]
 
 
 def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models:

@@ -91,6 +91,11 @@ class TransferModel:
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_cache_")}
 
+    def drop_caches(self) -> None:
+        """Forget the derived arrays (before saving; they are rebuilt on first use)."""
+        for key in [k for k in self.__dict__ if k.startswith("_cache_")]:
+            del self.__dict__[key]
+
     def _cached(self, name: str, build):
         key = "_cache_" + name
         if key not in self.__dict__:
