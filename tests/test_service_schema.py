@@ -14,6 +14,8 @@ Two of schemathesis's checks are tuned, not dropped:
 
 from __future__ import annotations
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
@@ -22,9 +24,12 @@ from conftest import FIXTURES
 
 from service import create_app
 
-MAX_EXAMPLES = 20
+#: Examples per operation; MODELPICK_SCHEMATHESIS_EXAMPLES raises it for a longer run outside CI.
+MAX_EXAMPLES = int(os.environ.get("MODELPICK_SCHEMATHESIS_EXAMPLES", "20"))
 
-app = create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(FIXTURES / "mini.yaml")]})
+# The rate limit is off here so that every generated request reaches the endpoint (429 is documented too).
+app = create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(FIXTURES / "mini.yaml")],
+                  "MODELPICK_RATE_LIMIT": "off"})
 config = SchemathesisConfig.from_dict({
     "checks": {
         "positive_data_acceptance": {"enabled": False},
