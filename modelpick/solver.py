@@ -161,6 +161,10 @@ class _ViewCache:
         return len(self._views)
 
 
+#: Records kept per catalog for :meth:`Catalog._records` (about 2 KB each).
+_RECORD_CACHE_ROWS = 4096
+
+
 class Catalog:
     """The merged, validated catalog with its joined candidate columns.
 
@@ -204,6 +208,7 @@ class Catalog:
         self._latency_limit = cols.get("latency_high_ms", cols["latency_ms"])
         # estimates="include": per (device, batch size), this catalog's block plus estimated rows (built lazily)
         self._estimate_views = _ViewCache(estimate_views_bytes())
+        self._record_cache: dict[tuple[int, bool], dict[str, Any]] = {}  # (row, strict) -> record (see _records)
         self._is_estimate_view = False
         self._coverages: dict[str, DeviceCoverage] = {}
         self._memory_fits: dict | None = None
@@ -723,7 +728,27 @@ class Catalog:
 
     def _records(self, rows: np.ndarray, strict: bool = False, why: list[str] | None = None) -> list[dict[str, Any]]:
         """Rows as JSON-ready dicts, ranked from 1, ``why`` on the first."""
-        return [self._record(int(r), i + 1, strict, why if i == 0 else None) for i, r in enumerate(rows)]
+        # Building a record costs ~10 us of Python per row, and answers keep picking the same few rows of a
+        # device, so each row's record is kept (bounded) and copied: the copy is the caller's to change. An
+        # estimate view keeps none: its memory is what the view cache bounds.
+        if self._is_estimate_view:
+            return [self._record(int(r), i + 1, strict, why if i == 0 else None) for i, r in enumerate(rows)]
+        cache = self._record_cache
+        out = []
+        for i, r in enumerate(rows):
+            key = (int(r), strict)
+            base = cache.get(key)
+            if base is None:
+                if len(cache) >= _RECORD_CACHE_ROWS:
+                    cache.clear()
+                base = cache[key] = self._record(key[0], None, strict)
+            rec = dict(base)
+            rec["settings"] = dict(base["settings"])
+            rec["sources"] = dict(base["sources"])
+            rec["rank"] = i + 1
+            rec["why"] = list(why) if why and i == 0 else []
+            out.append(rec)
+        return out
 
     def _record(self, r: int, rank: int | None = None, strict: bool = False,
                 why: list[str] | None = None) -> dict[str, Any]:

@@ -70,3 +70,24 @@ def test_records_equal_the_models_on_the_full_table(full_catalog):
             except NoFeasibleModel:
                 continue
             assert full_catalog.solve_records(q) == [r.to_dict() for r in recs]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=QUERIES)
+def test_kept_records_equal_fresh_ones(mini_catalog, query):
+    """Records are kept per row between answers: each equals one built afresh, and whatever a caller does to
+    an answer's dicts leaves the next answer alone."""
+    q = mini_catalog.query(**query)
+    try:
+        first = mini_catalog.solve_records(q)
+    except NoFeasibleModel:
+        return
+    _, rows, why = mini_catalog._solve_rows(q, q.limit)
+    fresh = [mini_catalog._record(int(r), i + 1, q.strict, why if i == 0 else None) for i, r in enumerate(rows)]
+    assert first == fresh
+    for rec in first:
+        rec["settings"]["tampered"] = 1
+        rec["sources"]["accuracy"] = "tampered"
+        rec["why"].append("tampered")
+        rec["top1"] = -1.0
+    assert mini_catalog.solve_records(q) == fresh
