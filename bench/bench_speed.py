@@ -399,25 +399,49 @@ def bench_wrk(tmp: Path, warm_cache: Path, duration: float, rounds: int) -> list
     for name, extra in (("answer cache off", {"MODELPICK_ANSWER_CACHE_MB": "0"}), ("answer cache on", {})):
         env = {**base_env(warm_cache), "MODELPICK_LOG_LEVEL": "warning", **extra}
         h_rounds, r_rounds = [], []
+        cpu = {"healthz": 0.0, "recommend": 0.0}  # the workers' CPU seconds (user + system) in each kind of phase
         with Gunicorn("service:create_app()", env, 2, tmp / "gunicorn-wrk.log") as g:
             for _ in range(rounds):
+                c0 = workers_cpu_s(g.proc.pid)
                 h_rounds.append(wrk(g.base, ["/healthz"], duration, 1, 8, tmp))
+                c1 = workers_cpu_s(g.proc.pid)
                 script = tmp / "mix.lua"
                 # each phase starts where the last one ended: no query repeats within the run
                 script.write_text(WRK_MIX % {"devices": lua_table(devices), "prime": PRIME, "nshapes": N_SHAPES,
                                              "offset": offset})
                 res = wrk_script(g.base, script, duration)
+                cpu["healthz"] += c1 - c0
+                cpu["recommend"] += workers_cpu_s(g.proc.pid) - c1
                 offset += res["requests"] + 100
                 r_rounds.append(res)
         health, rec = combine(h_rounds), combine(r_rounds)
         ratio = rec["rps"] / health["rps"]
+        # CPU per request is what the load on a shared machine distorts least (req/s moves with the other jobs)
+        health["cpu_ms_per_request"] = cpu["healthz"] / health["requests"] * 1e3
+        rec["cpu_ms_per_request"] = cpu["recommend"] / rec["requests"] * 1e3
         # a 422 (no feasible model) is an answer too, but wrk counts it under "status"
         socket_errors = sum(rec[k] for k in ("connect", "read", "write", "timeout"))
         out.append(row(f"never-repeating `/recommend` req/s, 2 workers, {name}", rec["rps"], "req/s",
                        health["rps"], "`/healthz` req/s, same server, alternating phases", ">= 60 % of `/healthz`",
                        ratio >= 0.6 and socket_errors == 0 and health["errors"] == 0,
-                       recommend=rec, healthz=health, share_422=infeasible, queries_sent=offset))
+                       recommend=rec, healthz=health, share_422=infeasible, queries_sent=offset,
+                       cpu_ms_per_request=rec["cpu_ms_per_request"],
+                       healthz_cpu_ms_per_request=health["cpu_ms_per_request"],
+                       cpu_ratio=health["cpu_ms_per_request"] / rec["cpu_ms_per_request"]))
     return out
+
+
+def workers_cpu_s(master_pid: int) -> float:
+    """User + system CPU seconds of a gunicorn master's worker processes so far (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in children(master_pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / tick
 
 
 def wrk_script(base: str, script: Path, duration: float) -> dict:
@@ -600,6 +624,9 @@ def main(argv: list[str] | None = None) -> int:
         met = {True: "met", False: "NOT met", None: "-"}[r["met"]]
         print(f"{r['what']:<78} {fmt_value(r['value'], r['unit']):>14} {base:>14} {ratio:>8}  {r['goal']} / {met}")
         print(f"{'':<4}baseline: {r['baseline_what']}")
+        if "cpu_ms_per_request" in r:
+            print(f"{'':<4}worker CPU per request: {r['cpu_ms_per_request']:.3f} ms vs `/healthz` "
+                  f"{r['healthz_cpu_ms_per_request']:.3f} ms (ratio {r['cpu_ratio']:.2f})")
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"cores": os.cpu_count(), "load_avg": os.getloadavg(), "rows": rows}, indent=2,
