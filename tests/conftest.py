@@ -33,3 +33,18 @@ def full_catalog():
     from modelpick import load_catalog
 
     return load_catalog(use_env=False)
+
+
+@pytest.fixture(scope="module")
+def app():
+    """The service on the hand-made fixture catalog alone, one app per test module (a module overrides it for
+    another catalog or configuration)."""
+    from service import create_app
+
+    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(FIXTURES / "mini.yaml")]})
+
+
+@pytest.fixture()
+def client(app):
+    """Flask's test client of the module's `app`."""
+    return app.test_client()

@@ -16,12 +16,9 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from urllib3.response import HTTPResponse
 
-from conftest import FIXTURES
-
 import modelpick
 from modelpick import InvalidQuery, NoFeasibleModel, Query, Recommendation, UnknownDevice, UnknownName
 from modelpick.client import Client, ServiceError
-from service import create_app
 
 BASE = "http://modelpick.test"
 
@@ -51,11 +48,6 @@ class WSGIAdapter(BaseAdapter):
 
     def close(self):
         pass
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(FIXTURES / "mini.yaml")]})
 
 
 @pytest.fixture()

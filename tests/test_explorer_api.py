@@ -8,8 +8,6 @@ from __future__ import annotations
 import gzip
 import json
 
-import pytest
-
 from conftest import FIXTURES
 
 from modelpick import bounds
@@ -17,16 +15,6 @@ from service import create_app
 from service.explorer import ASSETS, PAGE_CSP
 
 MINI = str(FIXTURES / "mini.yaml")
-
-
-@pytest.fixture(scope="module")
-def app():
-    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [MINI]})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def test_page_and_files_are_served_from_this_origin_only(client):

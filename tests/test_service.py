@@ -17,16 +17,6 @@ MINI = str(FIXTURES / "mini.yaml")
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture(scope="module")
-def app():
-    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [MINI]})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def problem(resp, status):
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert resp.mimetype == PROBLEM

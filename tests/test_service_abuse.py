@@ -28,11 +28,6 @@ def app():
     return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [FRONTIERS], "MODELPICK_RATE_LIMIT": "off"})
 
 
-@pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
 def problem(resp, status):
     assert resp.status_code == status, resp.get_data(as_text=True)[:500]
     assert resp.mimetype == PROBLEM
