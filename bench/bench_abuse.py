@@ -21,80 +21,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def workers_of(master: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
-                        out.append(int(entry))
-            except OSError:
-                pass
-    return out
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-@contextmanager
-def server(env: dict[str, str], log: Path, extra_args: str = ""):
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "service/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w", "1",
-           "service:create_app()"]
-    full_env = {**os.environ, **env}
-    if extra_args:
-        full_env["GUNICORN_CMD_ARGS"] = extra_args
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited:\n{log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-2000:]}") from None
-                time.sleep(0.2)
-        yield base, port, proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
+from _gunicorn import REPO, gunicorn, rss_mb, workers_of  # bench/ is on sys.path when run as a script
 
 
 def get(url: str, timeout: float = 60) -> tuple[int, int, float]:
@@ -163,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     import modelpick
 
     modelpick.load_catalog(use_env=False)  # warm the shared cache so the worker boots from it
-    with server({"MODELPICK_RATE_LIMIT": "off"}, log) as (base, port, proc):
+    with gunicorn({"MODELPICK_RATE_LIMIT": "off"}, log) as (base, port, proc):
         get(f"{base}/recommend?device=rtx-4090&estimates=include&batch_size=64&limit=1", timeout=120)  # fit models
         out["estimates_no_rate_limit"] = estimates_case(base, proc, range(1990, 2110))
         print("estimates (rate limit off):", out["estimates_no_rate_limit"], flush=True)
@@ -184,11 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                        "cached_median_s": round(statistics.median(t for _, _, t in again), 4)}
         print("grid/inf/plot:", {k: out[k] for k in ("grid_490x490", "grid_400x100", "grid_20x20", "inf_level", "plot")},
               flush=True)
-    with server({}, log) as (base, port, proc):
+    with gunicorn({}, log) as (base, port, proc):
         out["estimates_default_rate_limit"] = estimates_case(base, proc, range(1990, 2110))
         print("estimates (default rate limit):", out["estimates_default_rate_limit"], flush=True)
     for name, extra, cases in (("gthread", "", ((2, 3), (6, 3))), ("sync", "--worker-class sync --threads 1", ((2, 1),))):
-        with server({"MODELPICK_RATE_LIMIT": "off"}, log, extra) as (base, port, proc):
+        with gunicorn({"MODELPICK_RATE_LIMIT": "off"}, log, extra_args=extra) as (base, port, proc):
             out[f"slowloris_{name}"] = [slowloris_case(port, base, n, rounds) for n, rounds in cases]
             print(f"slowloris {name}:", out[f"slowloris_{name}"], flush=True)
     Path(args.output).write_text(json.dumps(out, indent=1) + "\n")

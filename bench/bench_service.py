@@ -25,18 +25,15 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from _gunicorn import REPO, gunicorn  # bench/ is on sys.path when run as a script
+
 sys.path.insert(0, str(REPO))
 
 WRK_SCRIPT = r"""
@@ -55,12 +52,6 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def query_mix(catalog, n_devices: int = 8) -> list[str]:
@@ -93,40 +84,6 @@ def query_mix(catalog, n_devices: int = 8) -> list[str]:
                 continue
             paths.append("/recommend?" + urllib.parse.urlencode(args))
     return paths
-
-
-@contextmanager
-def server(env: dict[str, str], workers: int, log: Path):
-    port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "service/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w",
-           str(workers), "service:create_app()"]
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=REPO, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({proc.returncode}):\n{log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn did not start:\n{log.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=15)
 
 
 def check_all(base: str, paths: list[str]) -> None:
@@ -219,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         for name, extra in configs:
-            with server({**env, **extra}, args.workers, tmp_path / "gunicorn.log") as base:
+            with gunicorn({**env, **extra}, tmp_path / "gunicorn.log", args.workers) as (base, _, _):
                 check_all(base, paths)
                 h_rounds, r_rounds = [], []
                 for _ in range(args.rounds):
