@@ -8,6 +8,7 @@ output) for the import example. Optional ``[--flag value]`` parts run once witho
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
@@ -27,9 +28,10 @@ SKIPPED_SECTIONS = {"## Predictions for unmeasured cells": "the predict tests ru
 
 #: Examples that take too long for a unit test or need optional heavy parts, with the reason.
 SLOW = {
-    "modelpick plot ": "plots render with matplotlib (seconds each); tests/test_plot.py covers them",
     "modelpick measure ": "measures real models with torch (minutes); tests/test_measure.py covers it",
 }
+if importlib.util.find_spec("matplotlib") is None:
+    SLOW["modelpick plot "] = "plots need matplotlib (pip install 'modelpick[plot]')"
 
 
 def _sections():
@@ -68,6 +70,8 @@ def readme_cli_blocks():
                         slow = f"uses what the skipped '{block_skip}' above writes"
                     elif slow:
                         block_skip = command.split()[1]
+                    if "|" in command:
+                        slow = "usage notation (a|b alternatives, placeholder values), not a command"
                     for variant in _expand_optional(command):
                         if skipped or slow:
                             params.append(pytest.param([variant], id=variant[len("modelpick "):][:60],
