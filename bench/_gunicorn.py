@@ -62,7 +62,7 @@ def gunicorn(env: dict[str, str], log: Path, workers: int = 1, extra_args: str =
 
 
 def workers_of(master: int) -> list[int]:
-    """Process ids whose parent is `master` (gunicorn's workers)."""
+    """Process ids whose parent is `master` (gunicorn's workers), ascending."""
     out = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -72,7 +72,7 @@ def workers_of(master: int) -> list[int]:
                         out.append(int(entry))
             except OSError:
                 pass
-    return out
+    return sorted(out)
 
 
 def rss_mb(pid: int) -> float:

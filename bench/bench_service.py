@@ -36,13 +36,8 @@ from _gunicorn import REPO, gunicorn  # bench/ is on sys.path when run as a scri
 
 sys.path.insert(0, str(REPO))
 
-WRK_SCRIPT = r"""
-local paths = {%(paths)s}
-local counter = 0
-request = function()
-  counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
-end
+#: wrk's report as one JSON line (a %-format fragment, as the scripts that end with it).
+WRK_REPORT = r"""
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -52,6 +47,13 @@ done = function(summary, latency, requests)
     latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+WRK_SCRIPT = r"""
+local paths = {%(paths)s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end""" + WRK_REPORT
 
 
 def query_mix(catalog, n_devices: int = 8) -> list[str]:

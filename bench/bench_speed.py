@@ -32,20 +32,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
+
+from _gunicorn import free_port, workers_of  # noqa: E402  (bench/ on sys.path)
+from bench_service import WRK_REPORT  # noqa: E402
 
 PY = sys.executable
 BEST = ["-m", "modelpick", "best", "--device", "jetson", "--max-mem-gb", "1", "--min-fps", "30"]
@@ -145,22 +146,6 @@ def healthz():
 """
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(x) for x in text.split()]
-
-
 def memory_mb(pid: int) -> dict[str, float]:
     out = {}
     try:
@@ -213,11 +198,11 @@ class Gunicorn:
 
     def respawn_s(self) -> float:
         """Kill the (single) worker; seconds until /healthz answers again from a new one."""
-        old = children(self.proc.pid)
+        old = workers_of(self.proc.pid)
         assert len(old) == 1, old
         t0 = time.perf_counter()
         os.kill(old[0], signal.SIGKILL)
-        while children(self.proc.pid) == old:
+        while workers_of(self.proc.pid) == old:
             time.sleep(0.001)
         return self.wait_ready(t0, deadline_s=120)
 
@@ -250,13 +235,13 @@ def bench_gunicorn(tmp: Path, runs: int) -> list[dict]:
             hello_starts.append(g.ready_s)
             for _ in range(20):
                 g.get("/healthz")
-            hello_rss.extend(memory_mb(p) for p in children(g.proc.pid))
+            hello_rss.extend(memory_mb(p) for p in workers_of(g.proc.pid))
         with Gunicorn("service:create_app()", env, 2, log) as g:
             starts.append(g.ready_s)
             for path in ("/recommend?device=jetson&max_mem_gb=1&min_fps=30", "/models/resnet5O", "/devices"):
                 for _ in range(5):
                     g.get(path)
-            workers = children(g.proc.pid)
+            workers = workers_of(g.proc.pid)
             rss.append({"master": memory_mb(g.proc.pid), "workers": [memory_mb(p) for p in workers]})
         # respawn: one worker, killed; warm cache (the cache from the run above) as a restart would have
         with Gunicorn("hello_app:app", env, 1, log, cwd=hello_dir, conf=None) as g:
@@ -265,7 +250,7 @@ def bench_gunicorn(tmp: Path, runs: int) -> list[dict]:
             respawns.append(g.respawn_s())
         # and a cold start with the cache from the first start warm
         with Gunicorn("service:create_app()", env, 2, log) as g:
-            rss[-1]["warm_cache_workers"] = [memory_mb(p) for p in children(g.proc.pid)]
+            rss[-1]["warm_cache_workers"] = [memory_mb(p) for p in workers_of(g.proc.pid)]
             rss[-1]["warm_cache_start_s"] = g.ready_s
     worker_rss = max(w.get("rss", 0) for r in rss for w in r["workers"] + r["warm_cache_workers"])
     worker_pss = max(w.get("pss", 0) for r in rss for w in r["workers"] + r["warm_cache_workers"])
@@ -310,16 +295,7 @@ end
 request = function()
   counter = counter + 1
   return wrk.format("GET", limits(counter + %(offset)d))
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests": %%d, "duration_us": %%d, "bytes": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, "max_us": %%d, ' ..
-    '"connect": %%d, "read": %%d, "write": %%d, "status": %%d, "timeout": %%d}\n',
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
-end
-"""
+end""" + WRK_REPORT
 PRIME = 1_000_003
 N_SHAPES = 6
 
@@ -435,7 +411,7 @@ def workers_cpu_s(master_pid: int) -> float:
     """User + system CPU seconds of a gunicorn master's worker processes so far (from /proc)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
-    for pid in children(master_pid):
+    for pid in workers_of(master_pid):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
