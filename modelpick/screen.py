@@ -18,7 +18,8 @@ Run test (both directions)
 
 Device-rate test (too fast only)
     A device cannot compute faster than its hardware allows, while it can be slow for many real reasons. The row's
-    rate (GMACs per ms; GMACs scaled by pixel count to the row's input size, a computed figure used only here) is
+    rate (GMACs per ms, at the row's input size: a source's figure for that size where the catalog has one, else
+    scaled by pixel count, a computed figure used only here) is
     compared with the median rate of all the device's rows, after allowing for the network's usual rate relative to
     its devices elsewhere (median over at least :data:`MIN_RATE_DEVICES` other devices). A row more than
     :data:`RATE_FACTOR` times faster than that is a suspect. This test still works when most of a run is broken,
@@ -42,7 +43,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,10 +77,21 @@ QUANTIZED = frozenset({"int8", "uint8", "int4", "w8a8", "w8a16", "w8a8-mixed-int
 
 @dataclass(frozen=True)
 class ArchInfo:
-    """What the screen needs of an architecture: its GMACs at its reference input size (either may be None)."""
+    """What the screen needs of an architecture: its GMACs at its reference input size (either may be None), and
+    the GMACs a source states at other input sizes (``Architecture.sizes``), which win over scaling by pixel count."""
 
     gmacs: float | None
     input_size: int | None
+    gmacs_at_size: Mapping[int, float] = field(default_factory=dict)
+
+    def gmacs_at(self, input_size: int) -> float:
+        """GMACs at ``input_size``: the stated figure for that size, else the reference figure scaled by pixels."""
+        stated = self.gmacs_at_size.get(input_size)
+        if stated:
+            return float(stated)
+        if self.gmacs and self.input_size:
+            return self.gmacs * (input_size / self.input_size) ** 2
+        return float("nan")
 
 
 def per_image_latency_ms(row: Mapping[str, Any]) -> float | None:
@@ -160,10 +172,7 @@ class _Rows:
             self.index.append(i)
             latency.append(value)
             info = architectures.get(row["architecture"])
-            g = float("nan")
-            if info is not None and info.gmacs and info.input_size:
-                g = info.gmacs * (int(row["input_size"]) / info.input_size) ** 2
-            gmacs.append(g)
+            gmacs.append(float("nan") if info is None else info.gmacs_at(int(row["input_size"])))
             run_keys.append(_run_key(row))
             line = _settings(row).get("readme_line")
             lines.append(int(line) if isinstance(line, (int, float)) and not isinstance(line, bool) else None)

@@ -197,3 +197,11 @@ def test_shipped_reviewed_file_parses():
     decisions = load_reviewed(Path(__file__).resolve().parent.parent / "data" / "suspects_reviewed.yaml")
     assert {d.decision for d in decisions} == {"confirm", "clear"}
     assert all(d.reason for d in decisions)
+
+
+def test_gmacs_at_a_size_prefer_the_sources_figure_over_pixel_scaling():
+    # tf_efficientnetv2_b0: timm states 0.73 GMACs at 224 px; scaling its 192 px figure would say 0.735
+    info = ArchInfo(0.54, 192, {224: 0.73})
+    assert info.gmacs_at(224) == 0.73
+    assert info.gmacs_at(384) == pytest.approx(0.54 * 4)
+    assert math.isnan(ArchInfo(None, None).gmacs_at(224))

@@ -217,11 +217,12 @@ def test_embedded_answers_before_and_after(full_catalog):
 
 def test_embedded_suspects_are_what_the_screen_and_the_review_say(full_catalog):
     """The committed table agrees with modelpick.screen plus data/suspects_reviewed.yaml (no build needed)."""
-    from modelpick.screen import ArchInfo, apply_reviewed, load_reviewed, screen_rows
+    from modelpick.catalog._screen import arch_infos
+    from modelpick.screen import apply_reviewed, load_reviewed, screen_rows
 
     table = full_catalog._m
     rows = [{k: v for k, v in m.items() if k != "suspect"} for m in table.measurements]
-    archs = {a.id: ArchInfo(a.gmacs, a.input_size) for a in table.architectures.values()}
+    archs = arch_infos(table)
     kinds = {d.id: d.kind for d in table.devices.values()}
     expected = apply_reviewed(rows, screen_rows(rows, archs, kinds), load_reviewed(REPO / "data" / "suspects_reviewed.yaml"))
     assert {i: m["suspect"] for i, m in enumerate(table.measurements) if m.get("suspect")} == expected

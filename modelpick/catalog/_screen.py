@@ -9,6 +9,7 @@ from typing import Sequence
 from ..screen import ArchInfo, screen_rows
 from ._files import embedded_table_path, read_catalog_file
 from ._load import load_table
+from ._table import CatalogTable
 
 
 def screen_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool = True) -> list[str]:
@@ -32,7 +33,7 @@ def screen_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool
     start = len(rows) - len(owners)
     reference = [i for i in range(len(rows)) if i >= start or rows[i].get("suspect") is None]
     judge = [k for k, i in enumerate(reference) if i >= start and rows[i].get("suspect") is None]
-    architectures = {a.id: ArchInfo(a.gmacs, a.input_size) for a in table.architectures.values()}
+    architectures = arch_infos(table)
     kinds = {d.id: d.kind for d in table.devices.values()}
     verdicts = screen_rows([rows[i] for i in reference], architectures, kinds, judge=judge)
     warnings = []
@@ -44,3 +45,9 @@ def screen_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool
                         f"{row['device']}, {row['runtime']} {row['precision']}, batch {row['batch_size']}, "
                         f"{latency:.3g} ms/image): suspect: {reason}")
     return warnings
+
+
+def arch_infos(table: CatalogTable) -> dict[str, ArchInfo]:
+    """What the screen needs of each architecture: GMACs at its reference size and at the sizes a source states."""
+    return {a.id: ArchInfo(a.gmacs, a.input_size, {z.input_size: z.gmacs for z in a.sizes if z.gmacs})
+            for a in table.architectures.values()}

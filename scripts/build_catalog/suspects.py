@@ -18,7 +18,9 @@ LOG_TITLE = "Suspect measurements (modelpick.screen, then data/suspects_reviewed
 def mark_suspects(ctx: BuildContext, archs: list[dict[str, Any]], device_entries: list[dict[str, Any]],
                   data_dir: Path) -> None:
     """Set ``suspect`` on the measurements the screen or a reviewer judged implausible; log every decision."""
-    arch_info = {a["id"]: ArchInfo(a.get("gmacs"), a.get("input_size")) for a in archs}
+    arch_info = {a["id"]: ArchInfo(a.get("gmacs"), a.get("input_size"),
+                                  {z["input_size"]: z["gmacs"] for z in a.get("sizes", ()) if z.get("gmacs")})
+                 for a in archs}
     kinds = {d["id"]: d["kind"] for d in device_entries}
     rows = ctx.measurements
     screened = screen_rows(rows, arch_info, kinds)
