@@ -28,6 +28,9 @@ from dataclasses import dataclass
 
 from .schema import BYTES_PER_ACTIVATION, BYTES_PER_PARAM  # noqa: F401 (BYTES_PER_PARAM: the precisions with a width)
 
+#: Memory sizes are in MB (MiB); limits are in GB (GiB).
+MB_PER_GB = 1024.0
+
 MIB = float(2**20)
 CUDA_RUNTIMES = frozenset({"pytorch", "pytorch-compile", "tensorrt"})
 CUDA_DEVICE_KINDS = frozenset({"gpu", "soc"})

@@ -13,21 +13,21 @@ Estimated rows (``estimates="include"``) come from an :class:`Estimator` the
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
-from typing import Any, Iterator, Protocol, Sequence, get_args
+from dataclasses import replace
+from typing import Any, Iterator, get_args
 
 import numpy as np
 
-from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name, unjoined_reason
-from .errors import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
-from .estimate import MemoryEstimate
+from .catalog import CatalogTable, accuracy_applies, match_patterns, natural_key, normalize_name
+from .errors import InvalidQuery, UnknownDevice, UnknownName
+from ._estimator import EstimatedCell, Estimator, _ViewCache, estimate_views_bytes  # noqa: F401  (EstimatedCell: re-exported for estimators)
+from ._explain import Explanations
+from .estimate import MB_PER_GB, MemoryEstimate
 from .schema import (Architecture, Checkpoint, Device, DeviceCoverage, DeviceKind, MeasuredRun, Measurement, Query,
                      Recommendation, Source)
 
 _DEVICE_KINDS = frozenset(get_args(DeviceKind))
 
-_CONSTRAINTS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
-MB_PER_GB = 1024.0
 
 
 def make_query(device: Any, **kwargs: Any) -> Query:
@@ -48,119 +48,6 @@ def make_query(device: Any, **kwargs: Any) -> Query:
         raise InvalidQuery(param, value, err["msg"]) from None
 
 
-def _round_up(value: float, digits: int) -> float:
-    scale = 10.0**digits
-    return math.ceil(value * scale - 1e-9) / scale
-
-
-def _round_down(value: float, digits: int) -> float:
-    scale = 10.0**digits
-    return math.floor(value * scale + 1e-9) / scale
-
-
-def _fmt_gb(mb: float) -> str:
-    return f"{mb / MB_PER_GB:.2f} GB"
-
-
-@dataclass(frozen=True)
-class EstimatedCell:
-    """One computed (never measured) latency cell of a device, with its 80 % interval and memory.
-
-    The solver pairs it with every checkpoint of its architecture and input size whose accuracy applies,
-    exactly as measured cells are joined; ``method`` says how it was computed.
-    """
-
-    architecture: str
-    input_size: int
-    runtime: str
-    precision: str
-    batch_size: int
-    latency_ms: float
-    latency_low_ms: float
-    latency_high_ms: float
-    memory_mb: float | None
-    memory_low_mb: float | None
-    memory_high_mb: float | None
-    memory_method: str | None
-    settings: dict[str, Any]
-    method: str
-
-
-class Estimator(Protocol):
-    """Supplies estimated cells for ``estimates="include"``: the cells of ``device`` nobody measured."""
-
-    def estimated_cells(self, catalog: Catalog, device: str, batch_size: int | None) -> Sequence[EstimatedCell]:
-        """Cells of ``device`` (a canonical id) at ``batch_size`` (None: any), predicted from ``catalog``."""
-        ...
-
-
-#: Memory for estimate views (``estimates="include"``: one per device and batch size), per catalog, in MiB;
-#: ``MODELPICK_ESTIMATE_CACHE_MB`` overrides. A view of a large device is a few MB.
-ESTIMATE_VIEWS_MB = 64
-
-
-def estimate_views_bytes() -> int:
-    import os
-
-    raw = os.environ.get("MODELPICK_ESTIMATE_CACHE_MB", "").strip()
-    try:
-        return int(float(raw) * 2**20) if raw else ESTIMATE_VIEWS_MB * 2**20
-    except ValueError:
-        return ESTIMATE_VIEWS_MB * 2**20
-
-
-class _ViewCache:
-    """Least recently used estimate views, bounded by their size in bytes (thread-safe).
-
-    Without the bound, a client looping over batch sizes grew a worker by 651 MB in 100 s.
-    """
-
-    def __init__(self, max_bytes: int):
-        import threading
-        from collections import OrderedDict
-
-        self.max_bytes = max_bytes
-        self._views: OrderedDict[tuple, tuple[Catalog, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def size_of(view: "Catalog") -> int:
-        cols = sum(a.nbytes for a in view._cols.values())
-        strings = sum(len(v) for v in view._str.values()) * 64
-        extra = len(view._m.measurements) * 8  # the view's own list of row references
-        return cols + strings + extra + 4096
-
-    def get(self, key: tuple) -> "Catalog | None":
-        with self._lock:
-            hit = self._views.get(key)
-            if hit is None:
-                return None
-            self._views.move_to_end(key)
-            return hit[0]
-
-    def put(self, key: tuple, view: "Catalog") -> None:
-        size = self.size_of(view)
-        with self._lock:
-            old = self._views.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            if size > self.max_bytes:
-                return  # larger than the whole budget: used once, not kept
-            self._views[key] = (view, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes:
-                _, (_, dropped) = self._views.popitem(last=False)
-                self._bytes -= dropped
-
-    @property
-    def nbytes(self) -> int:
-        return self._bytes
-
-    def __len__(self) -> int:
-        return len(self._views)
-
-
 #: Up to this many rows, :meth:`Catalog._top` finds distinct checkpoints with a Python set, not np.unique.
 _SMALL = 1024
 
@@ -168,7 +55,7 @@ _SMALL = 1024
 _RECORD_CACHE_ROWS = 4096
 
 
-class Catalog:
+class Catalog(Explanations):
     """The merged, validated catalog with its joined candidate columns.
 
     ``estimator`` supplies the estimated rows of ``estimates="include"`` queries; without one such a query
@@ -828,217 +715,3 @@ class Catalog:
     def to_records(self, device: str | None = None, batch_size: int | None = None) -> list[dict[str, Any]]:
         """Every joined candidate row as a dict with the :class:`Recommendation` fields."""
         return list(self.iter_records(device, batch_size))
-
-    # -- explanations ----------------------------------------------------------
-    def _describe_limits(self, q: Query, skip: str | None = None) -> str:
-        parts = []
-        if q.max_mem_gb is not None and skip != "max_mem_gb":
-            parts.append(f"within {q.max_mem_gb:g} GB")
-        if q.min_fps is not None and skip != "min_fps":
-            parts.append(f"at >= {q.min_fps:g} FPS")
-        if q.max_latency_ms is not None and skip != "max_latency_ms":
-            parts.append(f"at <= {q.max_latency_ms:g} ms")
-        if q.min_top1 is not None and skip != "min_top1":
-            parts.append(f"with top-1 >= {q.min_top1:g}%")
-        if q.max_params_m is not None and skip != "max_params_m":
-            parts.append(f"with <= {q.max_params_m:g} M params")
-        sel = [f"{k}={getattr(q, k)}" for k in ("runtime", "precision") if getattr(q, k)]
-        sel.append(f"batch {q.batch_size}" if q.batch_size is not None else "any batch size")
-        return " ".join(parts + [f"({', '.join(sel)})"])
-
-    def _relax(self, constraint: str, rows: np.ndarray, q: Query) -> dict[str, Any]:
-        """The value a constraint would need so that one of ``rows`` (meeting the others) qualifies."""
-        c, s = self._cols, self._str
-        mem_c, fps_c, lat_c = self._mem_limit, self._fps_limit, self._latency_limit
-        top1 = c["top1"][rows]
-
-        def pick(primary: np.ndarray) -> int:
-            # best value of the constraint; ties go to the most accurate candidate
-            return int(rows[np.lexsort((-top1, primary))[0]])
-
-        # Suggested limits are rounded outwards, so following a suggestion always admits its candidate.
-        if constraint == "max_mem_gb":
-            mem = mem_c[rows].copy()
-            if q.strict:
-                mem[c["memory_estimated"][rows]] = np.nan
-            if np.all(np.isnan(mem)):
-                return {}
-            r = pick(np.where(np.isnan(mem), np.inf, mem))
-            value = _round_up(float(mem_c[r]) / MB_PER_GB, 2)
-            text = f"allow {value:.2f} GB for {s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS"
-        elif constraint == "min_fps":
-            r = pick(-fps_c[rows])
-            value = _round_down(float(fps_c[r]), 2)
-            text = f"relax min_fps to {value:g} ({s['checkpoint'][c['checkpoint'][r]]}, top-1 {c['top1'][r]:.2f}%)"
-        elif constraint == "max_latency_ms":
-            r = pick(lat_c[rows])
-            value = _round_up(float(lat_c[r]), 2)
-            text = f"relax max_latency_ms to {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
-        elif constraint == "min_top1":
-            r = int(rows[np.lexsort((-fps_c[rows], -top1))[0]])
-            value = _round_down(float(c["top1"][r]), 2)
-            text = f"lower min_top1 to {value:g} ({s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS)"
-        else:
-            params = c["params_m"][rows]
-            if np.all(np.isnan(params)):
-                return {}
-            r = pick(np.where(np.isnan(params), np.inf, params))
-            value = _round_up(float(c["params_m"][r]), 3)
-            text = f"allow max_params_m {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
-        return {"constraint": constraint, "value": value, "checkpoint": s["checkpoint"][c["checkpoint"][r]],
-                "top1": float(c["top1"][r]), "fps": float(c["fps"][r]), "text": text}
-
-    def _infeasible(self, q: Query, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray]) -> NoFeasibleModel:
-        """The diagnosis of an empty answer, with the device's coverage; what the device lacks is said in words."""
-        exc = self._infeasible_why(q, lo, hi, base, masks)
-        cov = self.coverage(q.device)
-        exc.diagnosis["coverage"] = cov.to_dict()
-        if not cov.missing:
-            return exc
-        return NoFeasibleModel(f"{exc}. Note: " + "; ".join(cov.missing), exc.diagnosis)
-
-    def _batch_hint(self, q: Query, have_bs: list[int]) -> str:
-        """Where the asked batch size was never measured: the two ways to still get an answer."""
-        if q.batch_size is None or q.batch_size in have_bs or not have_bs:
-            return ""
-        span = f"batch {have_bs[0]}" if len(have_bs) == 1 else f"batch sizes {have_bs[0]}-{have_bs[-1]}"
-        kind = "throughput runs at " if min(have_bs) > q.batch_size else ""
-        text = (f". Batch {q.batch_size} was never measured on {q.device} (its data are {kind}{span}): ask for the "
-                f"best measured batch that fits with batch_size='best' (CLI --batch-size best, REST batch_size=best)")
-        if q.estimates == "include":
-            return text + f"; estimates='include' has no predicted batch-{q.batch_size} cells there either"
-        return text + (f", or for predicted batch-{q.batch_size} latencies, labelled estimated, with "
-                       "estimates='include' (CLI --estimates include) where the predictor can make them")
-
-    def _infeasible_why(self, q: Query, lo: int, hi: int, base: np.ndarray,
-                        masks: dict[str, np.ndarray]) -> NoFeasibleModel:
-        dev = q.device
-        diagnosis: dict[str, Any] = {"device": dev, "query": q.model_dump(mode="json"), "binding": [], "suggestions": [],
-                                     "nearest": []}
-        if not base.any():
-            have_bs = self.batch_sizes(dev) if hi > lo else []
-            why = (f"no joined candidates on {dev} ({unjoined_reason(self._m, dev)})"
-                   if hi == lo else f"no candidates on {dev} with {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))}")
-            if hi > lo:
-                why += (f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: {', '.join(self.runtimes(dev))}; "
-                        f"precisions: {', '.join(self.precisions(dev))}") + self._batch_hint(q, have_bs)
-            excluded = self._suspects_excluded(q, lo, hi)
-            if excluded:
-                why += f"; {excluded}"
-            diagnosis["binding"] = ["selection"]
-            diagnosis["available"] = {"batch_sizes": have_bs, "runtimes": self.runtimes(dev) if hi > lo else [],
-                                      "precisions": self.precisions(dev) if hi > lo else []}
-            return NoFeasibleModel(why, diagnosis)
-        suggestions = []
-        for name in masks:
-            others = base.copy()
-            for other, m in masks.items():
-                if other != name:
-                    others &= m
-            rows = np.flatnonzero(others) + lo
-            if len(rows):
-                sug = self._relax(name, rows, q)
-                if sug:
-                    suggestions.append(sug)
-                    diagnosis["binding"].append(name)
-        diagnosis["suggestions"] = suggestions
-        # nearest: the most accurate candidates that meet the most constraints
-        met = sum(m.astype(np.int32) for m in masks.values())
-        cand = np.flatnonzero(base) + lo
-        score = met[cand - lo]
-        order = np.lexsort((-self._cols["top1"][cand], -score))
-        seen: set[int] = set()
-        for r in cand[order]:
-            ck = int(self._cols["checkpoint"][r])
-            if ck in seen:
-                continue
-            seen.add(ck)
-            rec = self._recommendation(int(r))
-            failed = [n for n, m in masks.items() if not m[r - lo]]
-            diagnosis["nearest"].append({**rec.to_dict(), "fails": failed})
-            if len(seen) == 3:
-                break
-        if not suggestions and "max_mem_gb" in masks and q.strict and not masks["max_mem_gb"].any() and not (
-                base & ~np.isnan(self._cols["memory_mb"][lo:hi]) & ~self._cols["memory_estimated"][lo:hi]).any():
-            msg = (f"no candidate on {dev} {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))} "
-                   f"has measured memory, and strict=True excludes estimated memory: drop strict, or drop max_mem_gb")
-            diagnosis["binding"] = ["strict"]
-            return NoFeasibleModel(msg, diagnosis)
-        if suggestions:
-            first = suggestions[0]
-            lead = {
-                "min_fps": f"the fastest model reaches {first['value']:g} FPS ({first['checkpoint']})",
-                "max_latency_ms": f"the fastest model needs {first['value']:g} ms ({first['checkpoint']})",
-                "max_mem_gb": f"the smallest model needs {first['value']:.2f} GB ({first['checkpoint']})",
-                "min_top1": f"the most accurate model reaches {first['top1']:.2f}% top-1 ({first['checkpoint']})",
-                "max_params_m": f"the smallest model has {first['value']:g} M params ({first['checkpoint']})",
-            }[first["constraint"]]
-            msg = (f"no model on {dev} meets all constraints: {self._describe_limits(q, skip=first['constraint'])} "
-                   f"{lead}: " + ", or ".join(s["text"] for s in suggestions))
-        else:
-            msg = (f"no model on {dev} meets all constraints {self._describe_limits(q)}, and relaxing any single one "
-                   f"is not enough; nearest: " + "; ".join(
-                       f"{n['checkpoint']} (fails {', '.join(n['fails'])})" for n in diagnosis["nearest"]))
-        return NoFeasibleModel(msg, diagnosis)
-
-    def _suspects_excluded(self, q: Query, lo: int, hi: int) -> str | None:
-        """A sentence naming how many suspect measurements this query left out, or None."""
-        suspect = self._cols.get("suspect")
-        if q.include_suspect or suspect is None or not suspect[lo:hi].any():
-            return None
-        unfiltered = q.model_copy(update={"include_suspect": True})
-        base, _ = self._masks(unfiltered, lo, hi)
-        left_out = base & suspect[lo:hi]
-        if not left_out.any():
-            return None
-        rows = np.unique(self._cols["measurement"][lo:hi][left_out])
-        return (f"left out {len(rows)} suspect measurement(s) of this selection that the screen judged implausible "
-                f"(include_suspect=True to let them compete; `modelpick show {q.device}` lists them with reasons)")
-
-    def _why(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
-             n_feasible: int) -> list[str]:
-        c, s = self._cols, self._str
-        why = self._why_ranked(q, r, lo, hi, base, masks, n_feasible)
-        cov = self.coverage(q.device)
-        return why + [cov.text, *cov.missing]
-
-    def _why_ranked(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
-                    n_feasible: int) -> list[str]:
-        c, s = self._cols, self._str
-        goal = {"top1": "highest top-1", "fps": "highest FPS", "memory": "lowest memory"}[q.objective]
-        unit = "architecture(s)" if q.per_architecture else "checkpoint(s)"
-        why = [f"{goal} of {n_feasible} feasible {unit} on {q.device} {self._describe_limits(q)}"]
-        excluded = self._suspects_excluded(q, lo, hi)
-        if excluded:
-            why.append(excluded)
-        if q.objective != "top1":
-            return why
-        # What more accuracy would cost: the next more accurate candidate of the selection.
-        top1 = c["top1"][r]
-        sel = np.flatnonzero(base) + lo
-        better = sel[c["top1"][sel] > top1]
-        if len(better) == 0:
-            why.append(f"no candidate on {q.device} in this selection is more accurate")
-            return why
-        # the smallest accuracy step up, and among those the one failing the fewest constraints
-        failing = np.zeros(len(better), dtype=np.int32)
-        for m in masks.values():
-            failing += ~m[better - lo]
-        # then, within that checkpoint, its cheapest cell: fastest, then smallest memory
-        mem = np.where(np.isnan(c["memory_mb"][better]), np.inf, c["memory_mb"][better])
-        order = np.lexsort((mem, -c["fps"][better], failing, c["top1"][better]))
-        b = int(better[order[0]])
-        costs = []
-        for name, m in masks.items():
-            if m[b - lo]:
-                continue
-            if name == "min_fps" or name == "max_latency_ms":
-                costs.append(f"{c['fps'][b]:.1f} FPS ({c['latency_ms'][b]:.2f} ms)")
-            elif name == "max_mem_gb":
-                mem = c["memory_mb"][b]
-                costs.append("unknown memory" if math.isnan(mem) else f"{_fmt_gb(float(mem))} of memory")
-            elif name == "max_params_m":
-                costs.append(f"{c['params_m'][b]:g} M params")
-        why.append(f"for +{c['top1'][b] - top1:.2f} top-1 ({s['checkpoint'][c['checkpoint'][b]]}, {c['top1'][b]:.2f}%) "
-                   f"you would have to accept " + (", ".join(costs) if costs else "a different selection"))
-        return why
