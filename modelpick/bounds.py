@@ -24,7 +24,6 @@ from .schema import Recommendation
 FORMS = ("linear", "log")
 #: Points within this many top-1 points of the fitted line count as touching it (support points).
 SUPPORT_TOL_PTS = 1e-6
-MB_PER_GB = 1024.0
 
 
 def _catalog(catalog):

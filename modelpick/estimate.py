@@ -267,7 +267,7 @@ def estimate_cell_memory(*, architecture, device, runtime: str, precision: str, 
     method += f"; interval x{low_f:g}-x{high_f:g} (bench/eval_memory.py: the high end covers >= 90 % of measured points)"
     capped = False
     if measured_cell and device.memory_gb:
-        cap = device.memory_gb * 1024.0
+        cap = device.memory_gb * MB_PER_GB
         if high > cap:
             capped = True
             value, low, high = min(value, cap), min(low, cap), cap

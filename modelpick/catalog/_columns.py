@@ -48,7 +48,7 @@ def unjoined_reason(merged: CatalogTable, device: str) -> str:
 
 def build_columns(merged: CatalogTable) -> None:
     """Join checkpoints with measurements on (architecture, input_size) into numpy columns."""
-    from ..estimate import estimate_memory_mb, fit_memory_groups
+    from ..estimate import MB_PER_GB, estimate_memory_mb, fit_memory_groups
 
     ckpt_ids = sorted(merged.checkpoints, key=natural_key)
     ckpt_index = {cid: i for i, cid in enumerate(ckpt_ids)}
@@ -115,8 +115,8 @@ def build_columns(merged: CatalogTable) -> None:
                     mem_method += f"; activations scaled by pixel count to {m['input_size']} px (computed)"
                 # The run was measured, so it fit in the device: where a source states the device's memory,
                 # that bounds the estimate (the activation term over-counts badly at large batches).
-                if mem is not None and dev.memory_gb and mem > dev.memory_gb * 1024.0:
-                    mem = dev.memory_gb * 1024.0
+                if mem is not None and dev.memory_gb and mem > dev.memory_gb * MB_PER_GB:
+                    mem = dev.memory_gb * MB_PER_GB
                     mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
         for ci in ck_list:
             c = merged.checkpoints[ckpt_ids[ci]]
