@@ -905,6 +905,8 @@
   if (state.device) answer(); // the answer does not wait for the suggestions
   loadCoverage().then(() => {
     syncControls();
+    // a user who typed before the device list arrived gets the suggestions now, not only at the next key
+    [deviceCombo, compareCombo].forEach((c) => { if (c && document.activeElement === c.input && c.input.value.trim()) c.open(); });
     // the answers in flight stay; panels learn their device's name, and an unknown name gets suggestions
     [state.device, state.compare].filter(Boolean).forEach((name, i) => {
       const d = byId.get(nameIndex.get(norm(name)) || "");
