@@ -154,3 +154,19 @@ def test_json_lines_read_the_same_with_pyyaml_and_the_fast_reader(row):
     assert yaml.safe_load(text) == parse_json_lines(text) == {
         "schema_version": 1, "description": "d", "sources": [], "device_families": {"fam": "dev"}, "devices": [row],
         "architectures": [], "checkpoints": [row, row], "measurements": []}
+
+
+def test_repo_source_tables_are_listed_and_must_be_claimed(tmp_path):
+    from scripts.build_catalog.tables import source_tables, table_statuses
+    from scripts.build_catalog.cells import table_path
+
+    shared, repo = tmp_path / "shared", tmp_path / "repo"
+    (shared).mkdir()
+    (repo / "vendor").mkdir(parents=True)
+    (shared / "a.csv").write_text("x\n1\n")
+    (repo / "vendor" / "rows.csv").write_text("x\n1\n")
+    tables = source_tables(shared, repo)
+    assert tables == ["a.csv", "repo:vendor/rows.csv"]
+    assert table_path(shared, "repo:vendor/rows.csv", repo) == repo / "vendor" / "rows.csv"
+    with pytest.raises(SystemExit, match="repo:vendor/rows.csv"):
+        table_statuses(["repo:vendor/rows.csv"], [])

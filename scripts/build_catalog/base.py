@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from modelpick.importers.rows import AliasEntry, SourceRow, to_measurement
 
-from .cells import read_csv
+from .cells import read_csv, table_path
 from .context import BuildContext
 
 
@@ -41,7 +41,7 @@ class SourceAdapter:
         return "read"
 
     def read(self, table: str) -> list[dict[str, str]]:
-        return read_csv(self.ctx.sources_dir / table)
+        return read_csv(table_path(self.ctx.sources_dir, table))
 
     def register(self, sid: str | None = None, extra: dict[str, Any] | None = None) -> str:
         """Add this source's entry (``extra`` overrides ``meta``); returns its id."""

@@ -7,6 +7,33 @@ import re
 from pathlib import Path
 
 
+# Raw extracts this repository commits itself (tables fetched for this project, each folder with its
+# PROVENANCE.md and extract.py), next to the shared public tables under --sources.
+REPO_SOURCES = Path(__file__).resolve().parents[2] / "sources"
+REPO_PREFIX = "repo:"
+
+
+def table_path(sources_dir: Path, table: str, repo_sources: Path = REPO_SOURCES) -> Path:
+    """Where a table named as source_tables() names it lies on disk."""
+    if table.startswith(REPO_PREFIX):
+        return repo_sources / table[len(REPO_PREFIX):]
+    return sources_dir / table
+
+
+def table_statuses(tables: Sequence[str], adapters: Sequence[SourceAdapter]) -> dict[str, str]:
+    """Table -> "read" or "EXCLUDED - reason", as the build log lists it; stops on a table nobody accounts for."""
+    out: dict[str, str] = {}
+    for table in tables:
+        owner = next((a for a in adapters if a.claims(table)), None)
+        if table in EXCLUDED_TABLES:
+            out[table] = "EXCLUDED - " + EXCLUDED_TABLES[table]
+        elif owner is not None:
+            out[table] = owner.table_status(table)
+        else:
+            raise SystemExit(f"source table {table} is neither read nor excluded with a reason")
+    return out
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .base import SourceAdapter
+from .cells import REPO_PREFIX, REPO_SOURCES
 
 EXCLUDED_TABLES = {
     "keras_applications_legacy.csv": "older Keras table: its single time column is not stated to be CPU or GPU and gives no batch size, so its latencies are excluded; its accuracies are superseded by keras_applications.csv",
@@ -16,10 +17,14 @@ EXCLUDED_TABLES = {
 }
 
 
-def source_tables(sources_dir: Path) -> list[str]:
-    """Every CSV under the sources folder, as sorted paths relative to it."""
-    return sorted(str(Path(p).relative_to(sources_dir))
-                  for p in glob.glob(str(sources_dir / "**" / "*.csv"), recursive=True))
+def _csvs(folder: Path) -> list[str]:
+    return sorted(str(Path(p).relative_to(folder)) for p in glob.glob(str(folder / "**" / "*.csv"), recursive=True))
+
+
+def source_tables(sources_dir: Path, repo_sources: Path = REPO_SOURCES) -> list[str]:
+    """Every CSV under the shared sources folder (paths relative to it), then every CSV under the repo's
+    ``sources/`` as ``repo:<folder>/<file>``, each group sorted."""
+    return _csvs(sources_dir) + [REPO_PREFIX + t for t in _csvs(repo_sources)]
 
 
 def table_statuses(tables: Sequence[str], adapters: Sequence[SourceAdapter]) -> dict[str, str]:
