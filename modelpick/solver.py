@@ -546,7 +546,7 @@ class Catalog(Explanations):
         held = self._coverages.get(dev)
         if held is not None:
             return held
-        from .coverage import describe
+        from ._coverage import describe
 
         lo, hi = self._block(dev)
         c, s = self._cols, self._str

@@ -2,7 +2,8 @@
 
 Every answer states its device's coverage, so a user sees that (say) a Jetson's answer rests on
 ncnn alone and that nobody measured TensorRT there. The solver counts the measured runs
-(:meth:`modelpick.solver.Catalog.coverage`); this module holds the rules and the wording.
+(:meth:`modelpick.solver.Catalog.coverage`); this module holds the rules and the wording. It is private
+because ``modelpick.coverage`` is the public function, and importing a submodule of that name rebinds it.
 """
 
 from __future__ import annotations
