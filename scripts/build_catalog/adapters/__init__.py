@@ -9,6 +9,7 @@ from .coral import CoralAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
 from .keras import KerasAdapter
+from .mlperf import MlperfAdapter
 from .ncnn import NcnnAdapter
 from .paddleclas import PaddleclasAdapter
 from .paddlelite import PaddleliteAdapter
@@ -37,6 +38,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     EfficientnetLiteAdapter,
     TfSlimAdapter,
     KerasAdapter,
+    MlperfAdapter,
     BiancoRepoAdapter,
     BiancoTextAdapter,
     DeviceSpecsAdapter,
