@@ -318,3 +318,30 @@ def test_a_model_whose_counts_differ_from_the_catalog_architecture_is_refused(me
     assert [m["architecture"] for m in forced["measurements"] if m["source"] == "forced-run"] == ["resnet18"]
     caveats = next(s for s in forced["sources"] if s["id"] == "forced-run")["caveats"]
     assert any("with --force-architecture although its counts differ: params_m counted 0.001578" in c for c in caveats)
+
+
+def test_the_readme_measure_example_runs_as_written_without_torchvision(tmp_path):
+    # Issue 21: `pip install 'modelpick[measure]'` brings no torchvision, and the example named torchvision models.
+    readme = (TESTS.parent / "README.md").read_text().replace("\\\n", " ")
+    command = next(line.strip() for line in readme.splitlines() if line.strip().startswith("modelpick measure "))
+    stub = tmp_path / "stub"
+    (stub / "torchvision").mkdir(parents=True)
+    (stub / "torchvision" / "__init__.py").write_text("raise ImportError('torchvision is not installed')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(stub), str(TESTS.parent)])}
+    env.pop("MODELPICK_DATA", None)
+    args = command.split()[1:] + ["--batch-sizes", "1", "--runs", "1", "--warmup", "1"]  # last flag wins: quick
+    done = subprocess.run([sys.executable, "-m", "modelpick", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    out = tmp_path / command.split(" -o ")[1].split()[0]
+    rows = yaml.safe_load(out.read_text())["measurements"]
+    assert {m["architecture"] for m in rows} == {"resnet18"}  # the counts matched the catalog's resnet18
+
+
+def test_zoo_resnet18_is_torchvision_resnet18():
+    from modelpick.measure.zoo import resnet18
+
+    model = resnet18()
+    assert sum(p.numel() for p in model.parameters()) == 11_689_512  # torchvision's resnet18 (weights=None)
+    assert [n for n, _ in model.named_children()] == ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2",
+                                                      "layer3", "layer4", "avgpool", "fc"]

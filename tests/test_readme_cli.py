@@ -93,14 +93,19 @@ def test_readme_has_cli_examples():
 
 @pytest.fixture
 def user_folder(tmp_path):
-    """A scratch folder with the files the README's examples name."""
-    section = dict(_sections())["## Adding your own data"]
-    own_yaml = re.search(r"```yaml\n(.*?)```", section, flags=re.S).group(1)
-    (tmp_path / "my-board.yaml").write_text(own_yaml)
-    (tmp_path / "data" / "devices").mkdir(parents=True)
-    (tmp_path / "data" / "devices" / "my-board.yaml").write_text(own_yaml)
+    """A scratch folder with the files the README's examples name: the repository's shipped examples/ and the
+    user's own benchmark output."""
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
     shutil.copy(BENCHNCNN_FIXTURE, tmp_path / "bench.txt")
     return tmp_path
+
+
+def test_the_files_the_readme_examples_name_ship_with_the_repository():
+    named = set(re.findall(r"\bexamples/[\w.-]+", README))
+    assert "examples/my-board.yaml" in named
+    assert all((REPO / path).is_file() for path in named), sorted(p for p in named if not (REPO / p).is_file())
+    section = dict(_sections())["## Adding your own data"]
+    assert re.search(r"```yaml\n(.*?)```", section, flags=re.S).group(1) == (REPO / "examples/my-board.yaml").read_text()
 
 
 @pytest.mark.parametrize("commands", EXAMPLES)
