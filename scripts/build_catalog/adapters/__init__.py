@@ -8,6 +8,7 @@ from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
+from .hailo import HailoAdapter
 from .keras import KerasAdapter
 from .mlperf import MlperfAdapter
 from .ncnn import NcnnAdapter
@@ -33,6 +34,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     PaddleliteAdapter,
     TnnAdapter,
     CoralAdapter,
+    HailoAdapter,
     TfliteHostedAdapter,
     TflitePerfAdapter,
     EfficientnetLiteAdapter,

@@ -1,0 +1,72 @@
+"""Every answer from the accelerator sources traces to its raw row: 20 seeded-random queries, each answer's
+accuracy and speed compared with the cells of the committed extract under sources/ that they came from."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+from modelpick.errors import NoFeasibleModel
+
+SOURCES = Path(__file__).resolve().parents[1] / "sources"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def hailo_trace(answer) -> tuple[float, float]:
+    """(top-1, fps) of the raw Hailo row an answer came from: chip from the device, network from the checkpoint."""
+    network, chip = answer.checkpoint.removeprefix("hailo/").rsplit(":", 1)
+    row, = [r for r in _rows(SOURCES / "hailo_model_zoo" / "classification.csv")
+            if r["chip"].lower() == chip and r["network"] == network]
+    assert answer.device.replace("-", "") == chip
+    return float(row["hardware_accuracy"]), float(row[f"fps_batch{answer.batch_size}"])
+
+
+TRACERS = {"hailo-model-zoo-": hailo_trace}
+DEVICES = ["hailo-8", "hailo-8l", "hailo-10h", "hailo-15h", "hailo-15l"]
+
+
+def queries(n: int = 20) -> list[tuple[str, dict]]:
+    rnd = random.Random(19)  # fixed seed: the same 20 queries every run
+    out = []
+    for _ in range(n):
+        q: dict = {"batch_size": rnd.choice([1, 8])}
+        kind = rnd.choice(["min_fps", "max_latency_ms", "objective"])
+        if kind == "min_fps":
+            q["min_fps"] = rnd.choice([10, 30, 60, 100, 300, 1000])
+        elif kind == "max_latency_ms":
+            q["max_latency_ms"] = rnd.choice([1, 5, 20, 50])
+        else:
+            q["objective"] = rnd.choice(["fps", "top1"])
+        out.append((rnd.choice(DEVICES), q))
+    return out
+
+
+@pytest.mark.parametrize("device,query", queries())
+def test_answer_traces_to_its_raw_row(full_catalog, device, query):
+    try:
+        r = full_catalog.best(device, **query)
+    except NoFeasibleModel:
+        pytest.skip("nothing feasible for this random query")  # the count below checks enough answered
+    prefix = next(p for p in TRACERS if r.sources["latency"].startswith(p))
+    assert r.sources["accuracy"].startswith(prefix)  # accuracy and speed from the same table
+    top1, fps = TRACERS[prefix](r)
+    assert r.top1 == top1
+    assert r.fps == pytest.approx(fps, rel=1e-9)
+
+
+def test_most_random_queries_answer(full_catalog):
+    answered = 0
+    for device, query in queries():
+        try:
+            full_catalog.best(device, **query)
+            answered += 1
+        except NoFeasibleModel:
+            pass
+    assert answered >= 15

@@ -1,0 +1,50 @@
+"""No quantized latency in the curated catalog is joined with a float accuracy or with another toolchain's accuracy.
+
+Checked over every joined candidate of the embedded table (the columns the solver answers from), and over the
+answers of the devices whose fast runtime is quantized (Hailo's HailoRT, Coral's Edge TPU, Qualcomm's NPU).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from modelpick.catalog import QUANTIZED_PRECISIONS, load_table
+
+
+def toolchain(source) -> str:
+    # Source.toolchain names the quantization toolchain sources share; a source without one is its own toolchain
+    return getattr(source, "toolchain", None) or source.id
+
+
+@pytest.fixture(scope="module")
+def table():
+    return load_table(use_env=False)
+
+
+def test_every_quantized_candidate_carries_its_own_toolchains_quantized_accuracy(table):
+    cols, strings = table.columns, table.strings
+    ckpt_ids = strings["checkpoint"]
+    quantized = float_ = 0
+    for i in range(len(cols["checkpoint"])):
+        m = table.measurements[int(cols["measurement"][i])]
+        c = table.checkpoints[ckpt_ids[int(cols["checkpoint"][i])]]
+        where = f"{c.id} x {m['source']} {m['device']} {m['architecture']} {m['precision']}"
+        if m["precision"] in QUANTIZED_PRECISIONS:
+            quantized += 1
+            assert c.precision in QUANTIZED_PRECISIONS, f"float accuracy on a quantized run: {where}"
+            assert toolchain(table.sources[c.source]) == toolchain(table.sources[m["source"]]), (
+                f"accuracy from another toolchain on a quantized run: {where}")
+        else:
+            float_ += 1
+            assert c.precision not in QUANTIZED_PRECISIONS, f"quantized accuracy on a float run: {where}"
+    assert quantized > 0 and float_ > 0  # the table has both kinds, so the loop checked something
+
+
+@pytest.mark.parametrize("device", ["hailo-8", "hailo-8l", "hailo-10h", "hailo-15h", "hailo-15l"])
+def test_hailo_answers_with_its_own_chips_hardware_accuracy(full_catalog, table, device):
+    r = full_catalog.best(device, min_fps=30)
+    assert r.runtime == "hailort" and r.precision == "int8"
+    chip = device.replace("-", "")
+    # the hardware accuracy of the same chip's table (its HEF), never the float model's
+    assert r.checkpoint.endswith(":" + chip) and table.checkpoints[r.checkpoint].precision == "int8", r.checkpoint
+    assert r.sources["accuracy"] == r.sources["latency"] == f"hailo-model-zoo-{chip}"
