@@ -38,12 +38,19 @@ from .problems import Problem, ProblemDetails, no_feasible, type_uri
 bp = Blueprint("explorer", __name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-#: name -> media type of every file the page is made of (nothing else under static/ is served)
+#: The page's script: ES modules with one job each (explorer.js, the entry, lists them); no bundler.
+MODULES = ("explorer.js", "dom.js", "state.js", "api.js", "devices.js", "form.js", "panel.js", "card.js",
+           "diagnosis.js", "chart.js", "table.js", "sources.js")
+#: name -> media type of every file the page is made of (nothing else under static/ is served). A module script
+#: needs a JavaScript media type: browsers refuse to run one served as anything else.
 ASSETS = {
-    "explorer.js": "text/javascript",
+    **{name: "text/javascript" for name in MODULES},
     "explorer.css": "text/css",
     "favicon.svg": "image/svg+xml",
 }
+#: Stands for the content version in the page and in the modules' imports (``./dom.js?v={{version}}``), so every
+#: file is fetched once per release under one URL (a module imported under two URLs would run twice).
+VERSION_MARK = "{{version}}"
 PAGE = "index.html"
 #: Only this origin: scripts, styles, fetches, images. Inline SVG needs no source; blob: is the CSV download.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -168,10 +175,10 @@ def _files() -> dict[str, _File]:
     cache = current_app.extensions.setdefault("modelpick-explorer", {})
     files = cache.get("files")
     if files is None:
-        assets = {name: _load_file(name, mime) for name, mime in ASSETS.items()}
-        # assets are named by content in the page, so a new release never runs with an old script
-        version = hashlib.sha256(b"".join(f.body for f in assets.values())).hexdigest()[:12]
-        files = {**assets, PAGE: _load_file(PAGE, "text/html", {"{{version}}": version})}
+        sources = b"".join((STATIC_DIR / name).read_bytes() for name in ASSETS)
+        # assets are named by content in the page and in the imports, so a new release never runs an old module
+        mark = {VERSION_MARK: hashlib.sha256(sources).hexdigest()[:12]}
+        files = {name: _load_file(name, mime, mark) for name, mime in {**ASSETS, PAGE: "text/html"}.items()}
         cache["files"] = files
     return files
 

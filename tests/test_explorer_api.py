@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 from conftest import FIXTURES
 
@@ -125,3 +126,30 @@ def test_rate_limit_applies_to_candidates_only_with_estimates():
     assert client.get("/candidates?device=board-a&estimates=include").status_code == 200  # cached: not counted
     limited = client.get("/candidates?device=board-a&estimates=include&min_fps=1")
     assert limited.status_code == 429 and limited.mimetype == "application/problem+json"
+
+
+def test_script_modules_are_served_as_javascript_under_one_versioned_url(client):
+    """The page's script is ES modules: each is served with a JavaScript media type (a browser runs no module
+    served as anything else), every import names another served module under the page's version, and the page
+    preloads each under that same URL (a module fetched under two URLs would run twice)."""
+    from service.explorer import MODULES, STATIC_DIR
+
+    assert sorted(p.name for p in STATIC_DIR.glob("*.js")) == sorted(MODULES)
+    html = client.get("/").get_data(as_text=True)
+    version = re.search(r'<script type="module" src="explorer/explorer\.js\?v=(\w+)"></script>', html).group(1)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="explorer/([\w.]+)\?v=' + version + '">', html))
+    assert preloaded == set(MODULES) - {"explorer.js"}
+    imported = set()
+    for name in MODULES:
+        r = client.get(f"/explorer/{name}?v={version}")
+        assert r.status_code == 200 and r.mimetype == "text/javascript", name
+        assert r.headers["Cache-Control"] == "public, max-age=86400"
+        text = r.get_data(as_text=True)
+        assert "{{version}}" not in text, name
+        specs = re.findall(r'^import \{[^}]*\} from "([^"]+)";$', text, re.M)
+        assert len(specs) == text.count("import "), name  # every import is one static, named import
+        for spec in specs:
+            target = re.fullmatch(r"\./([\w.]+)\?v=" + version, spec)
+            assert target and target.group(1) in MODULES, (name, spec)
+            imported.add(target.group(1))
+    assert imported == set(MODULES) - {"explorer.js"}  # no module is left out of the page
