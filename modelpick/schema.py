@@ -18,7 +18,9 @@ import typing
 import re
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_serializer, model_validator
+
+from .tasks import DEFAULT_TASK, get_task, metric_task
 
 SCHEMA_VERSION = 1
 
@@ -86,6 +88,25 @@ class _Strict(BaseModel):
         return value
 
 
+class _OmitAtDefault:
+    """Fields added after a type's first release are left out of its dumps while they hold their default, so
+    the emitted catalog and every answer that embeds the entity read byte for byte as before they existed."""
+
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults(self, handler: Any) -> Any:
+        out = handler(self)
+        if isinstance(out, dict):
+            fields = type(self).model_fields  # type: ignore[attr-defined]
+            for name in self._OMIT_AT_DEFAULT:
+                f = fields[name]
+                default = f.default_factory() if f.default_factory is not None else f.default  # type: ignore[call-arg]
+                if name in out and getattr(self, name) == default:
+                    del out[name]
+        return out
+
+
 @functools.cache
 def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
     out = set()
@@ -123,7 +144,7 @@ class Published(_Strict):
         return self
 
 
-class Source(_Strict):
+class Source(_OmitAtDefault, _Strict):
     id: str
     title: str
     published: Published
@@ -135,11 +156,29 @@ class Source(_Strict):
     memory: str | None = None
     accuracy: str | None = None
     caveats: list[str] = Field(default_factory=list)
+    #: Quantization toolchain shared by sources that describe the same compiled quantized models (a vendor's
+    #: accuracy page and its benchmark page); None = the source's own id. Quantized accuracy pairs with a
+    #: quantized latency only when the toolchains match (see :attr:`toolchain_id`).
+    toolchain: str | None = None
+    #: What a timing covers, in words, e.g. "model only (no pre-/post-processing, no NMS)".
+    timing_includes: str | None = None
+
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("toolchain", "timing_includes")
 
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
         return _check(_ID_RE, v, _ID_WHAT)
+
+    @field_validator("toolchain")
+    @classmethod
+    def _toolchain(cls, v: str | None) -> str | None:
+        return None if v is None else _check(_ID_RE, v, _ID_WHAT)
+
+    @property
+    def toolchain_id(self) -> str:
+        """The toolchain this source's quantized numbers belong to (its own id unless it names a shared one)."""
+        return self.toolchain or self.id
 
 
 class Device(_Strict):
@@ -205,9 +244,14 @@ class ArchitectureSize(_Strict):
         return self
 
 
-class Architecture(_Strict):
+_ARCH_NUMBERS = ("params_m", "gmacs", "activations_m", "gmacs_conv")
+
+
+class Architecture(_OmitAtDefault, _Strict):
     id: str
     family: str
+    #: The task the architecture solves, a :mod:`modelpick.tasks` id; it fixes the metric of its checkpoints.
+    task: str = DEFAULT_TASK
     input_size: int = Field(gt=0, le=4096)
     params_m: float | None = None
     gmacs: float | None = None
@@ -219,15 +263,20 @@ class Architecture(_Strict):
     aliases: list[str] = Field(default_factory=list)
     #: GMACs and activations at the other input sizes rows of this architecture use (see :meth:`at_size`).
     sizes: list[ArchitectureSize] = Field(default_factory=list)
+    #: field -> how it was computed from a published figure, e.g. {"gmacs": "published GFLOPs / 2"}; such numbers
+    #: are labelled computed wherever they appear.
+    computed: dict[str, str] = Field(default_factory=dict)
+
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("task", "computed")
 
     def at_size(self, input_size: int) -> tuple[float | None, float | None, frozenset[str]]:
         """(gmacs, activations_m, the names of those that are computed) at ``input_size``.
 
-        The default size gives the architecture's own figures; a listed size gives that entry's; any other size
+        The default size gives the architecture's own figures (computed where :attr:`computed` says so); a listed size gives that entry's; any other size
         scales the default-size figures by pixel count, (input_size / default)^2, and marks them computed.
         """
         if input_size == self.input_size:
-            return self.gmacs, self.activations_m, frozenset()
+            return self.gmacs, self.activations_m, frozenset(self.computed) & {"gmacs", "activations_m"}
         for s in self.sizes:
             if s.input_size == input_size:
                 return s.gmacs, s.activations_m, frozenset(s.computed)
@@ -246,26 +295,42 @@ class Architecture(_Strict):
     def _positive(cls, v: float | None) -> float | None:
         return _finite_positive(v, "value")
 
+    @field_validator("task")
+    @classmethod
+    def _task(cls, v: str) -> str:
+        return get_task(v).id
+
     @model_validator(mode="after")
     def _numbers_sourced(self) -> "Architecture":
-        for name in ("params_m", "gmacs", "activations_m", "gmacs_conv"):
+        for name in _ARCH_NUMBERS:
             if getattr(self, name) is not None and name not in self.sources:
                 raise ValueError(f"{name} is given but sources.{name} does not say where it comes from")
+        for name in self.computed:
+            if name not in _ARCH_NUMBERS or getattr(self, name) is None:
+                raise ValueError(f"computed.{name} labels a number this entry does not give")
         sizes = [s.input_size for s in self.sizes]
         if self.input_size in sizes or len(set(sizes)) != len(sizes):
             raise ValueError(f"sizes must list each input size other than the default ({self.input_size}) once")
         return self
 
 
-class Checkpoint(_Strict):
+class Checkpoint(_OmitAtDefault, _Strict):
+    """Published weights and their accuracy. A classification checkpoint writes ``top1`` (its metric,
+    imagenet-top1, is implied); another task's checkpoint writes ``metric`` (its task's metric id, see
+    :mod:`modelpick.tasks`) and ``score``, in percent, and no top1."""
+
     id: str
     architecture: str
     source: str
-    top1: float = Field(ge=0, le=100)
+    top1: float | None = Field(default=None, ge=0, le=100)
     top5: float | None = Field(default=None, ge=0, le=100)
     input_size: int = Field(gt=0, le=4096)
     precision: str = "fp32"
     name: str | None = None  # the source's own name for these weights
+    metric: str | None = None
+    score: float | None = Field(default=None, ge=0, le=100)
+
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("metric", "score")
 
     @field_validator("id")
     @classmethod
@@ -277,11 +342,39 @@ class Checkpoint(_Strict):
     def _token(cls, v: str) -> str:
         return _check(_TOKEN_RE, v, _TOKEN_WHAT)
 
+    @field_validator("metric")
+    @classmethod
+    def _metric(cls, v: str | None) -> str | None:
+        return None if v is None else metric_task(v).metric
+
     @model_validator(mode="after")
-    def _top5_ge_top1(self) -> "Checkpoint":
-        if self.top5 is not None and self.top5 < self.top1:
+    def _accuracy(self) -> "Checkpoint":
+        task = metric_task(self.metric) if self.metric is not None else get_task(DEFAULT_TASK)
+        if task.score_field == "top1":
+            if self.top1 is None:
+                raise ValueError(f"top1 is missing: a {task.id} checkpoint gives its {task.description} as top1 "
+                                 "(another task's checkpoint gives metric and score)")
+            if self.score is not None:
+                raise ValueError(f"score is given, but a {task.id} checkpoint gives its {task.label} as top1")
+        else:
+            if self.score is None:
+                raise ValueError(f"score is missing: metric {task.metric!r} needs its value in percent as score")
+            for name in ("top1", "top5"):
+                if getattr(self, name) is not None:
+                    raise ValueError(f"{name} is given, but a {task.id} checkpoint ({task.metric}) gives only score")
+        if self.top5 is not None and self.top1 is not None and self.top5 < self.top1:
             raise ValueError(f"top5 ({self.top5:g}) is below top1 ({self.top1:g})")
         return self
+
+    @property
+    def metric_id(self) -> str:
+        """The metric of :attr:`score_pct` (imagenet-top1 where the file writes top1)."""
+        return self.metric or get_task(DEFAULT_TASK).metric
+
+    @property
+    def score_pct(self) -> float:
+        """The checkpoint's accuracy in its metric, percent (= top1 for classification)."""
+        return self.top1 if self.metric is None or metric_task(self.metric).score_field == "top1" else self.score  # type: ignore[return-value]
 
 
 class _Cell(_Strict):

@@ -275,6 +275,8 @@ class Catalog(Explanations):
         c = self._cols
         sl = slice(lo, hi)
         base = np.ones(hi - lo, dtype=bool)
+        # until queries take task= (issue 18), answers rank classifiers only: a detector has no top-1
+        base &= c["task"][sl] == self._code["task"].get("classification", -1)
         if q.runtime is not None:
             base &= c["runtime"][sl] == self._code["runtime"][q.runtime]
         if q.precision is not None:
@@ -512,7 +514,9 @@ class Catalog(Explanations):
                     "checkpoint": ci, "architecture": code("architecture", cell.architecture),
                     "device": code("device", device), "runtime": code("runtime", cell.runtime),
                     "precision": code("precision", cell.precision), "batch_size": cell.batch_size,
-                    "input_size": cell.input_size, "top1": ck.top1, "top5": np.nan if ck.top5 is None else ck.top5,
+                    "input_size": cell.input_size, "task": code("task", arch.task),
+                    "top1": np.nan if ck.top1 is None else ck.top1, "top5": np.nan if ck.top5 is None else ck.top5,
+                    "score": ck.score_pct,
                     "latency_ms": cell.latency_ms, "fps": 1000.0 / cell.latency_ms,
                     "memory_mb": np.nan if mem is None else mem, "memory_estimated": mem is not None,
                     "memory_method": code("memory_method", cell.memory_method),

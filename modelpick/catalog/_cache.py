@@ -241,7 +241,8 @@ def code_fingerprint() -> bytes:
     if _CODE_FINGERPRINT is None:
         here = Path(__file__).resolve().parent
         h = hashlib.sha256()
-        for path in [*sorted(here.glob("*.py")), here.parent / "estimate.py", here.parent / "schema.py"]:
+        for path in [*sorted(here.glob("*.py")), here.parent / "estimate.py", here.parent / "schema.py",
+                     here.parent / "tasks.py"]:
             h.update(path.name.encode() + b"\0")
             try:
                 h.update(path.read_bytes())

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..tasks import tasks
 from ._names import natural_key
 from ._table import CatalogTable
 
 QUANTIZED_PRECISIONS = frozenset({"int8", "uint8", "w8a8", "w8a16", "w8a8-mixed-int16", "w8a16-mixed-int16", "int4"})
 
 
-def accuracy_applies(ck_precision: str, ck_source: str, run_precision: str, run_source: str | None) -> bool:
+def accuracy_applies(ck_precision: str, ck_toolchain: str, run_precision: str, run_toolchain: str | None) -> bool:
     """Whether a checkpoint's accuracy holds for a latency cell run at ``run_precision``.
 
     Float weights pair with any float run (fp32, fp16, ...). Quantization changes accuracy and every toolchain
-    quantizes its own way, so quantized weights pair only with a run of the same quantized model: same source,
-    same 8-bit scheme. A predicted cell has no source, so it never pairs with quantized weights.
+    quantizes its own way, so quantized weights pair only with a run of the same quantized model: same toolchain
+    (``Source.toolchain_id``: a source's own id unless sources name a shared toolchain), same 8-bit scheme. A
+    predicted cell has no source, so it never pairs with quantized weights.
     """
     q_ck, q_run = ck_precision in QUANTIZED_PRECISIONS, run_precision in QUANTIZED_PRECISIONS
     if q_ck != q_run:
@@ -23,7 +25,7 @@ def accuracy_applies(ck_precision: str, ck_source: str, run_precision: str, run_
     if not q_ck:
         return True
     same_scheme = ck_precision == run_precision or {ck_precision, run_precision} <= {"int8", "w8a8", "uint8"}
-    return ck_source == run_source and same_scheme
+    return ck_toolchain == run_toolchain and same_scheme
 
 
 def unjoined_reason(merged: CatalogTable, device: str) -> str:
@@ -68,6 +70,8 @@ def build_columns(merged: CatalogTable) -> None:
             if prev is None or merged.measurements[prev]["memory_mb"] < m["memory_mb"]:
                 memory_only[key] = j
 
+    toolchain = {sid: s.toolchain_id for sid, s in merged.sources.items()}
+    score_field = {t.id: t.score_field for t in tasks()}
     strings: dict[str, list[str]] = {"checkpoint": ckpt_ids}
     interned: dict[str, dict[str, int]] = {}
 
@@ -79,7 +83,7 @@ def build_columns(merged: CatalogTable) -> None:
         return table[value]
 
     cols: dict[str, list] = {k: [] for k in (
-        "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5",
+        "checkpoint", "architecture", "task", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5", "score",
         "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "gmacs_computed",
         "measurement", "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
     )}
@@ -120,7 +124,7 @@ def build_columns(merged: CatalogTable) -> None:
                     mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
         for ci in ck_list:
             c = merged.checkpoints[ckpt_ids[ci]]
-            if not accuracy_applies(c.precision, c.source, m["precision"], m["source"]):
+            if not accuracy_applies(c.precision, toolchain[c.source], m["precision"], toolchain[m["source"]]):
                 continue
             cols["checkpoint"].append(ci)
             cols["architecture"].append(intern("architecture", m["architecture"]))
@@ -129,8 +133,10 @@ def build_columns(merged: CatalogTable) -> None:
             cols["precision"].append(intern("precision", m["precision"]))
             cols["batch_size"].append(m["batch_size"])
             cols["input_size"].append(m["input_size"])
-            cols["top1"].append(c.top1)
+            cols["task"].append(intern("task", arch.task))
+            cols["top1"].append(np.nan if c.top1 is None else c.top1)
             cols["top5"].append(np.nan if c.top5 is None else c.top5)
+            cols["score"].append(getattr(c, score_field[arch.task]))
             cols["latency_ms"].append(latency)
             cols["fps"].append(1000.0 / latency)
             cols["memory_mb"].append(np.nan if mem is None else mem)
@@ -147,14 +153,14 @@ def build_columns(merged: CatalogTable) -> None:
             cols["suspect"].append(m.get("suspect") is not None)
 
     dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool,
-              "gmacs_computed": bool, "top1": np.float64,
+              "gmacs_computed": bool, "top1": np.float64, "score": np.float64,
               "top5": np.float64, "latency_ms": np.float64, "fps": np.float64, "memory_mb": np.float64,
               "params_m": np.float64, "gmacs": np.float64}
     arrays = {k: np.asarray(v, dtype=dtypes.get(k, np.int32)) for k, v in cols.items()}
     # Group rows by device so a query slices one contiguous block.
     order = np.argsort(arrays["device"], kind="stable")
     arrays = {k: v[order] for k, v in arrays.items()}
-    for kind in ("architecture", "device", "runtime", "precision", "memory_method", "source"):
+    for kind in ("architecture", "task", "device", "runtime", "precision", "memory_method", "source"):
         strings.setdefault(kind, [])
     merged.columns = arrays
     merged.strings = strings

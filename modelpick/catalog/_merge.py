@@ -7,6 +7,7 @@ from typing import Any
 
 from ..errors import CatalogError
 from ..schema import Architecture, CatalogFile, Checkpoint, Device, Source
+from ..tasks import get_task, metric_task
 from ._names import normalize_name
 from ._table import CatalogTable
 
@@ -89,6 +90,13 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
                 errors.append(f"{where}.architecture: unknown architecture {c.architecture!r}{_close(c.architecture, arch_names)}")
             elif canon != c.architecture:
                 ckpts[c.id] = c.model_copy(update={"architecture": canon})
+            if canon is not None:
+                task = get_task(archs[canon].task)
+                if c.metric_id != task.metric:
+                    field = "metric" if c.metric is not None else "top1"
+                    errors.append(f"{where}.{field}: gives {c.metric_id} ({metric_task(c.metric_id).label}), but "
+                                  f"architecture {canon!r} is a {task.id} architecture, whose checkpoints give "
+                                  f"metric {task.metric!r} ({task.label}) as {task.score_field}")
 
     measurements: list[dict[str, Any]] = []
     for path, cf in files:

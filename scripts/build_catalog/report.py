@@ -117,6 +117,8 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
     by_arch_size: dict[tuple, list[dict[str, Any]]] = collections.defaultdict(list)
     for c in ckpts:
         by_arch_size[(c["architecture"], c["input_size"])].append(c)
+    # a source's quantization toolchain (Source.toolchain_id: its own id unless it names a shared one)
+    toolchain = {s["id"]: s.get("toolchain") or s["id"] for s in sources}
     joined: collections.Counter = collections.Counter()
     cell_match: collections.Counter = collections.Counter()  # latency rows at some checkpoint's (arch, size)
     for m in measurements:
@@ -125,7 +127,8 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
         cks = by_arch_size.get((m["architecture"], m["input_size"]), [])
         if cks:
             cell_match[m["device"]] += 1
-        joined[m["device"]] += sum(accuracy_applies(c.get("precision", "fp32"), c["source"], m["precision"], m["source"])
+        joined[m["device"]] += sum(accuracy_applies(c.get("precision", "fp32"), toolchain.get(c["source"], c["source"]),
+                                                    m["precision"], toolchain.get(m["source"], m["source"]))
                                    for c in cks)
     joined = +joined  # drop zero counts
     L("== Summary")
