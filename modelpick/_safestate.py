@@ -77,11 +77,52 @@ def _allowed(cls: type, by_name: dict[str, type]) -> str:
     return name
 
 
+#: Largest saved state read back.
+MAX_LOAD_BYTES = 512 * 2**20
+
+
+def npz_arrays(buf) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` in ``buf``, without pickle; ``ValueError`` for any member whose header claims
+    more data than the member holds (a planted header with shape (2**40,) must not allocate terabytes)."""
+    import zipfile
+
+    from numpy.lib import format as npformat
+
+    with zipfile.ZipFile(buf) as zf:
+        if sum(info.file_size for info in zf.infolist()) > 2 * MAX_LOAD_BYTES:
+            raise ValueError("the members would inflate past the size a saved state may have")
+        for info in zf.infolist():
+            with zf.open(info) as member:
+                version = npformat.read_magic(member)
+                if version not in ((1, 0), (2, 0), (3, 0)):
+                    raise ValueError("unknown .npy version")
+                reader = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+                shape, _, dtype = reader(member)
+                if dtype.hasobject:
+                    raise ValueError("object array")
+                count = 1
+                for n in shape:
+                    count *= int(n)
+                if count * dtype.itemsize > info.file_size:
+                    raise ValueError(f"{info.filename}: header claims more data than the member holds")
+        buf.seek(0)
+    with np.load(buf, allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
 def load(path, classes: Iterable[type]) -> Any:
-    """Rebuild the object saved by :func:`dumps` in the file at ``path``."""
+    """Rebuild the object saved by :func:`dumps` in the file at ``path`` (a regular file within
+    :data:`MAX_LOAD_BYTES`; anything else is an ``OSError``)."""
+    from ._fileio import FileReadError, read_bounded
+
     by_name = {c.__qualname__: c for c in classes}
-    with np.load(path, allow_pickle=False) as npz:
-        arrays = {k: npz[k] for k in npz.files}
+    try:
+        raw = read_bounded(path, MAX_LOAD_BYTES, what="saved state")
+    except FileReadError as exc:
+        raise OSError(str(exc)) from None
+    arrays = npz_arrays(io.BytesIO(raw))
+    if _STATE not in arrays:
+        raise ValueError("not a saved state")
     state = orjson.loads(arrays.pop(_STATE).tobytes())
 
     def dec(node: Any) -> Any:

@@ -50,7 +50,7 @@ def test_user_yaml_goes_through_the_yaml_path_with_its_errors(tmp_path):
 def test_cache_is_data_only_and_reloads_equal(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path))
     fresh = _load._load([(MINI, MINI.read_bytes())], "d" * 64)
-    files = sorted(p.name for p in tmp_path.iterdir())
+    files = sorted(p.name for p in (tmp_path / "entries").iterdir() if p.name != "CACHEDIR.TAG")
     assert files == [f"catalog-{'d' * 64}.core.json", f"catalog-{'d' * 64}.full.json", f"catalog-{'d' * 64}.npz"]
     cached = _cache.cache_load("d" * 64)
     assert cached is not None
@@ -67,7 +67,7 @@ def test_cache_is_data_only_and_reloads_equal(tmp_path, monkeypatch):
 def test_a_damaged_cache_is_a_miss_never_code(tmp_path, monkeypatch, damage):
     monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path))
     _load._load([(MINI, MINI.read_bytes())], "e" * 64)
-    for path in tmp_path.iterdir():
+    for path in (tmp_path / "entries").glob("catalog-*"):
         data = path.read_bytes()
         if damage == "truncate":
             path.write_bytes(data[: len(data) // 2])
@@ -80,19 +80,19 @@ def test_a_damaged_cache_is_a_miss_never_code(tmp_path, monkeypatch, damage):
     assert _cache.cache_load("e" * 64) is None
 
 
-def test_cache_folder_is_bounded_and_drops_old_pickles(tmp_path, monkeypatch):
+def test_cache_folder_is_bounded_and_leaves_other_files_alone(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path))
     (tmp_path / "catalog-old.core.pickle").write_bytes(b"x")
-    (tmp_path / "file-5-abc.pickle").write_bytes(b"x")
     (tmp_path / "unrelated.txt").write_text("not ours")
     for i in range(_cache.KEEP_ENTRIES + 4):
         user = tmp_path / f"user-{i}.yaml"
         user.write_text(f"devices:\n- {{id: extra-{i}, name: Extra {i}, kind: cpu}}\n")
         modelpick.load_catalog(MINI, user, embedded=False, use_env=False)
         time.sleep(0.01)  # distinct modification times
-    entries = {p.name.split(".")[0] for p in tmp_path.iterdir() if p.name.startswith("catalog-")}
+    entries = {p.name.split(".")[0] for p in (tmp_path / "entries").iterdir() if p.name.startswith("catalog-")}
     assert len(entries) == _cache.KEEP_ENTRIES
-    assert not list(tmp_path.glob("*.pickle")) and (tmp_path / "unrelated.txt").exists()
+    # the user's folder itself is never evicted from: only the tagged entries/ subfolder is
+    assert (tmp_path / "catalog-old.core.pickle").exists() and (tmp_path / "unrelated.txt").exists()
 
 
 def test_repeated_loads_stat_the_files_and_notice_changes(tmp_path, monkeypatch):
@@ -127,8 +127,8 @@ def test_fitted_predictions_are_cached_as_data_and_reload_equal(tmp_path, monkey
     monkeypatch.setattr(fitted, "_MODELS", {})
     query = dict(device="board", estimates="include", batch_size=None)
     first = fitted.models_for(mini_catalog)
-    (saved,) = tmp_path.glob("predict-*.npz")
-    assert not list(tmp_path.glob("*.pickle"))
+    (saved,) = (tmp_path / "entries").glob("predict-*.npz")
+    assert not list(tmp_path.glob("**/*.pickle"))
     monkeypatch.setattr(fitted, "_MODELS", {})
     again = fitted.models_for(mini_catalog)
     assert again is not first and type(again.transfer) is type(first.transfer)

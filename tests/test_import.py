@@ -331,7 +331,7 @@ def test_failed_import_leaves_the_output_untouched(tmp_path):
     with pytest.raises(ImportFormatError):
         import_results("benchncnn", bad, device_id="my-threadripper", output=out, append=True)
     assert out.read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no temp file left
 
 
 # ---------------------------------------------------------------------------

@@ -5,15 +5,21 @@ them (``MODELPICK_CACHE_DIR``, default ``~/.cache/modelpick``; ``MODELPICK_CACHE
 
 Nothing read back from the cache can become code: columns come from ``.npz`` files read with
 ``allow_pickle=False``, everything else from JSON, re-validated into the schema types. A cache file that
-is missing, corrupt or of another format is a miss, never an error. The folder is bounded: after each
-store, only the newest :data:`KEEP_ENTRIES` entries of each kind are kept (a hit refreshes an entry's age),
-within :data:`MAX_BYTES` in all; files of older formats (pickles) are removed.
+is missing, corrupt, of another format or not a regular file is a miss, never an error.
+
+Entries live in their own subfolder, :data:`ENTRIES` (``<cache dir>/entries``), which the cache creates with a
+``CACHEDIR.TAG`` naming modelpick; a folder without that tag is never written to or evicted from, so pointing
+``MODELPICK_CACHE_DIR`` at a folder of one's own files (even ``catalog-2025.yaml``) loses nothing. The subfolder
+is bounded: after each store, only the newest :data:`KEEP_ENTRIES` entries of each kind are kept (a hit
+refreshes an entry's age), within :data:`MAX_BYTES` in all; only names the cache writes are considered.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import time
 import zipfile
 from pathlib import Path
@@ -31,8 +37,18 @@ CACHE_FORMAT = 7
 KEEP_ENTRIES = 8
 #: Upper bound on the whole cache folder.
 MAX_BYTES = 512 * 2**20
-#: File name prefixes this package writes; anything else in the folder is left alone.
-OWN_PREFIXES = ("catalog-", "file-", "predict-", ".catalog-", ".file-", ".predict-")
+#: The subfolder of :func:`cache_dir` that holds the entries, tagged by :data:`TAG_TEXT`.
+ENTRIES = "entries"
+#: The Cache Directory Tagging Specification's signature (backup tools skip the folder), then who wrote it.
+TAG_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"
+            b"# This folder holds modelpick's cache (catalogs, parses, fits); deleting it is safe.\n")
+#: The names the cache writes (entry, key), and their temp files: nothing else is ever evicted.
+_OWN_NAME = re.compile(r"(?P<key>(?P<kind>catalog)-[0-9a-f]{64})\.(?:npz|core\.json|full\.json)"
+                       r"|(?P<key2>(?P<kind2>file)-[0-9]+-[0-9a-f]{64})\.json"
+                       r"|(?P<key3>(?P<kind3>predict)-[0-9a-f]{16}-[0-9a-f]+)\.npz")
+_OWN_TEMP = re.compile(r"\.(?:catalog|file|predict)-[0-9a-f-]+\.[a-z.]+\.[A-Za-z0-9_]+\.tmp")
+#: Largest cache file read back (a damaged or planted file is a miss, not a read of any size).
+MAX_ENTRY_BYTES = MAX_BYTES
 
 
 def cache_dir() -> Path | None:
@@ -44,6 +60,43 @@ def cache_dir() -> Path | None:
         return Path(base)
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg) if xdg else Path.home() / ".cache") / "modelpick"
+
+
+def _tagged(directory: Path) -> bool:
+    try:
+        with open(directory / "CACHEDIR.TAG", "rb") as fh:
+            return fh.read(len(TAG_TEXT) + 1) == TAG_TEXT
+    except OSError:
+        return False
+
+
+def entries_dir() -> Path | None:
+    """The tagged folder the cache reads and writes, created on first use; None when caching is off or the
+    folder exists without modelpick's tag (someone else's folder: never written to or evicted from)."""
+    base = cache_dir()
+    if base is None:
+        return None
+    directory = base / ENTRIES
+    if _tagged(directory):
+        return directory
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        if any(os.scandir(directory)):
+            return None
+        write_atomic(directory / "CACHEDIR.TAG", TAG_TEXT)
+    except OSError:
+        return None
+    return directory if _tagged(directory) else None
+
+
+def read_entry(path: Path) -> bytes:
+    """A cache file's bytes; ``OSError`` (a miss) for anything but a regular file within the cap."""
+    from .._fileio import FileReadError, read_bounded
+
+    try:
+        return read_bounded(path, MAX_ENTRY_BYTES, what="cache file")
+    except FileReadError as exc:
+        raise OSError(str(exc)) from None
 
 
 def json_bytes(obj: Any) -> bytes:
@@ -60,6 +113,12 @@ def json_load(raw: bytes) -> Any:
 
 def write_quietly(target: Path, data: bytes) -> bool:
     try:
+        st = os.lstat(target)
+    except OSError:
+        st = None
+    try:
+        if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+            os.unlink(target)  # a planted symlink or FIFO under the cache's own name: replace it, never write through
         write_atomic(target, data)
         return True
     except OSError:
@@ -75,8 +134,13 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 def npz_load(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as npz:
-        return {k: npz[k] for k in npz.files}
+    """The arrays of a cached ``.npz``; ``ValueError`` for any member whose header claims more data than the
+    member holds (a planted header with shape (2**40,) must not allocate terabytes)."""
+    import io
+
+    from .._safestate import npz_arrays
+
+    return npz_arrays(io.BytesIO(read_entry(path)))
 
 
 def touch(path: Path) -> None:
@@ -128,7 +192,7 @@ def _full_loader(path: Path) -> Callable[[], dict[str, Any]]:
     def load() -> dict[str, Any]:
         from ..schema import Architecture, Checkpoint, Source
 
-        state = json_load(path.read_bytes())
+        state = json_load(read_entry(path))
         return {
             "sources": {s["id"]: Source.model_validate(s) for s in state["sources"]},
             "architectures": {a["id"]: Architecture.model_validate(a) for a in state["architectures"]},
@@ -140,13 +204,14 @@ def _full_loader(path: Path) -> Callable[[], dict[str, Any]]:
 
 
 def cache_load(digest: str) -> CatalogTable | None:
-    directory = cache_dir()
+    directory = entries_dir()
     if directory is None:
         return None
     npz, core, full = _paths(directory, digest)
     try:
-        state = json_load(core.read_bytes())
-        if state.get("format") != CACHE_FORMAT or state.get("digest") != digest or not full.is_file():
+        state = json_load(read_entry(core))
+        if (not isinstance(state, dict) or state.get("format") != CACHE_FORMAT or state.get("digest") != digest
+                or not _plausible_full(full, state.get("full_bytes"))):
             return None
         columns = npz_load(npz)
         from ..schema import Device
@@ -158,20 +223,37 @@ def cache_load(digest: str) -> CatalogTable | None:
             measurement_settings=state["measurement_settings"], known=state["known"],
             warnings=list(state["warnings"]), suspects={int(i): str(reason) for i, reason in state["suspects"]},
             load_full=_full_loader(full), full_source=str(full))
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile, EOFError,
+            MemoryError, RecursionError):
         return None  # missing, corrupt or foreign: rebuild
     touch(core)
     return table
 
 
+def _plausible_full(full: Path, size: Any) -> bool:
+    """The lazily read entity tables look whole: a regular file (not a link) of the size the core recorded,
+    framed as written. Checked at load, so that a damaged part is a miss, not an error on first use."""
+    try:
+        st = os.lstat(full)
+        if not stat.S_ISREG(st.st_mode) or type(size) is not int or st.st_size != size:
+            return False
+        with open(full, "rb") as fh:
+            head = fh.read(11)
+            fh.seek(-1, os.SEEK_END)
+            return head == b'{"sources":' and fh.read(1) == b"}"
+    except OSError:
+        return False
+
+
 def cache_store(table: CatalogTable) -> None:
-    directory = cache_dir()
+    directory = entries_dir()
     if directory is None:
         return
     npz, core, full = _paths(directory, table.digest)
+    full_data = _full_bytes(table)
     # core last: a core file on disk implies the other two exist
-    if (write_quietly(full, _full_bytes(table)) and write_quietly(npz, npz_bytes(table.columns))
-            and write_quietly(core, json_bytes(_core_state(table)))):
+    if (write_quietly(full, full_data) and write_quietly(npz, npz_bytes(table.columns))
+            and write_quietly(core, json_bytes({**_core_state(table), "full_bytes": len(full_data)}))):
         evict(directory)
 
 
@@ -180,17 +262,23 @@ def cache_store(table: CatalogTable) -> None:
 
 
 def _entry(name: str) -> tuple[str, str] | None:
-    """(kind, entry key) of a file this package wrote, or None."""
-    if name.startswith("."):  # a temp file of an interrupted write: its own entry, evicted by age
+    """(kind, entry key) of a file this cache writes, or None for any other name."""
+    if _OWN_TEMP.fullmatch(name):  # a temp file of an interrupted write: its own entry, evicted by age
         return ("tmp", name)
-    for prefix in ("catalog-", "file-", "predict-"):
-        if name.startswith(prefix):
-            return (prefix[:-1], name.split(".", 1)[0])
+    m = _OWN_NAME.fullmatch(name)
+    if m is None:
+        return None
+    for n in ("", "2", "3"):
+        if m.group("kind" + n):
+            return (m.group("kind" + n), m.group("key" + n))
     return None
 
 
 def evict(directory: Path, keep: int = KEEP_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-    """Keep the newest ``keep`` entries of each kind within ``max_bytes``; remove older formats and stale temp files."""
+    """Keep the newest ``keep`` entries of each kind within ``max_bytes``, and drop stale temp files; only in a
+    folder carrying the cache's tag, and only regular files with the names the cache writes."""
+    if not _tagged(directory):
+        return
     try:
         listing = list(os.scandir(directory))
     except OSError:
@@ -199,18 +287,16 @@ def evict(directory: Path, keep: int = KEEP_ENTRIES, max_bytes: int = MAX_BYTES)
     doomed: list[os.DirEntry] = []
     now = time.time()
     for e in listing:
-        if not e.is_file(follow_symlinks=False) or not e.name.startswith(OWN_PREFIXES):
-            continue
-        try:
-            st = e.stat(follow_symlinks=False)
-        except OSError:
-            continue
         kind = _entry(e.name)
         if kind is None:
             continue
-        if e.name.endswith(".pickle"):
-            doomed.append(e)  # an older format, never read again
-        elif kind[0] == "tmp":
+        try:
+            if not e.is_file(follow_symlinks=False):
+                continue
+            st = e.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if kind[0] == "tmp":
             if now - st.st_mtime > 3600:
                 doomed.append(e)
         else:
@@ -252,4 +338,4 @@ def code_fingerprint() -> bytes:
     return _CODE_FINGERPRINT
 
 
-__all__ = ["cache_dir", "cache_load", "cache_store", "code_fingerprint", "evict", "CACHE_FORMAT"]
+__all__ = ["cache_dir", "entries_dir", "cache_load", "cache_store", "code_fingerprint", "evict", "CACHE_FORMAT"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import CatalogError
 from ..schema import CatalogFile
-from ._cache import CACHE_FORMAT, cache_dir, touch, write_quietly
+from ._cache import CACHE_FORMAT, entries_dir, read_entry, touch, write_quietly
 
 
 def embedded_table_path() -> Path:
@@ -382,11 +382,11 @@ def read_file_cached(path: Path, raw: bytes) -> CatalogFile:
     doc = parse_json_lines(text)
     # A large file in full YAML (a user's own big table) also gets a disk cache of its validated parse,
     # keyed by content, as JSON: reading that back takes a fraction of a second where YAML takes many.
-    directory = cache_dir() if doc is None and len(raw) > _FILE_CACHE_MIN_BYTES else None
+    directory = entries_dir() if doc is None and len(raw) > _FILE_CACHE_MIN_BYTES else None
     disk = directory / f"file-{CACHE_FORMAT}-{digest.hex()}.json" if directory else None
     if disk is not None:
         try:
-            hit = CatalogFile.model_validate_json(disk.read_bytes())
+            hit = CatalogFile.model_validate_json(read_entry(disk))
             touch(disk)
         except (OSError, ValueError):
             hit = None

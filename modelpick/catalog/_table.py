@@ -52,7 +52,8 @@ class CatalogTable:
         if name in FULL_FIELDS and "_load_full" in state:
             try:
                 full = state["_load_full"]()
-            except (OSError, ValueError, KeyError, TypeError) as exc:
+            except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError,
+                    MemoryError) as exc:
                 raise CatalogError([f"catalog cache {state['_full_source']} is unreadable ({exc}); "
                                     "delete the cache folder or set MODELPICK_CACHE=0"]) from None
             state.update({k: full[k] for k in FULL_FIELDS})

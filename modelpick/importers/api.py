@@ -8,6 +8,7 @@ same files adds nothing) and the measurements are then written atomically, merge
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import importlib
@@ -20,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .._fileio import write_atomic
+from .._fileio import locked, write_atomic
 from ..errors import InvalidQuery
 from ..schema import CatalogFile, Device, Measurement
 from .base import ImportFormatError, ParseOptions, Parsed
@@ -184,6 +185,17 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
                 if item not in facts.setdefault(k, []):
                     facts[k].append(item)
 
+    # read-merge-write under one lock: concurrent appenders each see the rows written before them
+    with locked(output) if output is not None else contextlib.nullcontext():
+        if output is not None and not append and Path(output).exists():
+            raise InvalidQuery("output", str(output), "exists; use --append (append=True) to add to it, or choose a new file")
+        return _map_and_write(module, fmt, path_list, rows, blobs, facts, device_id=device_id, device_name=device_name,
+                              kind=kind, source_title=source_title, output=output, append=append, data=data)
+
+
+def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow], blobs: list[bytes],
+                   facts: dict[str, list[str]], *, device_id: str, device_name: str | None, kind: str | None,
+                   source_title: str | None, output, append: bool, data) -> ImportResult:
     aliases = AliasTable.load()
     from ..catalog import normalize_name
 

@@ -5,6 +5,7 @@ made without one."""
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -50,9 +51,9 @@ def _code_key() -> str:
 
 
 def _cache_path(catalog) -> Path | None:
-    from ..catalog import cache_dir
+    from ..catalog._cache import entries_dir
 
-    d = cache_dir()
+    d = entries_dir()
     return None if d is None else d / f"predict-{_code_key()}-{catalog.hash}.npz"
 
 
@@ -119,11 +120,12 @@ def models_for(catalog) -> Models:
 
     path = _cache_path(catalog)
     models = None
-    if path is not None and path.is_file():
+    if path is not None and os.path.lexists(path):
         try:
             models = _unpack(_safestate.load(path, _saved_classes()))
             touch(path)
-        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError, MemoryError,
+                RecursionError, zipfile.BadZipFile):
             models = None  # damaged or foreign: fit again
     if not isinstance(models, Models):
         models = fit_models(catalog)
