@@ -1,0 +1,101 @@
+"""Device facts, a mixin of :class:`modelpick.solver.Catalog`: what was measured on a device (its coverage) and
+the memory estimate of one cell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .errors import InvalidQuery, UnknownName
+from .estimate import MemoryEstimate
+from .schema import DeviceCoverage, MeasuredRun
+
+
+class DeviceFacts:
+    """Coverage of a device and memory estimates, both read from the catalog's tables."""
+
+    # -- coverage ----------------------------------------------------------------
+    def coverage(self, device: Any) -> DeviceCoverage:
+        """What was measured on ``device``: runtimes (with backend), precisions, batch sizes and candidate counts,
+        and, in plain words, a usual fast runtime nobody measured there. Estimated rows are not counted."""
+        dev = self.resolve_device(device)
+        held = self._coverages.get(dev)
+        if held is not None:
+            return held
+        from ._coverage import describe
+
+        lo, hi = self._block(dev)
+        c, s = self._cols, self._str
+        rows = np.arange(lo, hi)
+        if "latency_estimated" in c:
+            rows = rows[~c["latency_estimated"][lo:hi]]
+        settings_list = self._m.measurement_settings
+        backend_of: dict[int, str | None] = {}
+        for mi in np.unique(c["measurement"][rows]).tolist():
+            settings = settings_list[mi] if settings_list is not None and mi < len(settings_list) else \
+                self._m.measurements[mi]["settings"]
+            value = settings.get("backend", settings.get("compute_unit"))
+            backend_of[mi] = None if value is None else str(value)
+        groups: dict[tuple[str, str | None], list[int]] = {}
+        runtime_col, meas_col = c["runtime"], c["measurement"]
+        for r in rows.tolist():
+            groups.setdefault((s["runtime"][runtime_col[r]], backend_of[int(meas_col[r])]), []).append(r)
+        runs = []
+        for (runtime, backend), members in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+            idx = np.asarray(members)
+            runs.append(MeasuredRun(
+                runtime=runtime, backend=backend,
+                precisions=sorted({s["precision"][p] for p in np.unique(c["precision"][idx]).tolist()}),
+                batch_sizes=sorted(int(b) for b in np.unique(c["batch_size"][idx])), candidates=len(idx)))
+        cov = describe(self.device(dev), runs, candidates=len(rows),
+                       checkpoints=len(np.unique(c["checkpoint"][rows])),
+                       architectures=len(np.unique(c["architecture"][rows])))
+        self._coverages[dev] = cov
+        return cov
+
+    # -- memory ------------------------------------------------------------------
+    def estimate_memory(self, architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,
+                        input_size: int | None = None) -> MemoryEstimate:
+        """The memory estimate of one cell with its interval and method (always computed, never a measured value).
+
+        The value is the one the catalog uses for a cell without measured memory: the (device, runtime,
+        precision, batch size) group's fit where usable, else the generic formula. Where a source measured this
+        cell's latency on the device, the estimate and its interval are capped at the device's memory.
+        """
+        from .estimate import BYTES_PER_PARAM, UNSTATED_WIDTH, estimate_cell_memory, fit_memory_groups
+
+        arch = self.architecture(architecture)
+        dev = self.device(device)
+        runtimes = self._distinct("runtime", None)
+        if not isinstance(runtime, str) or runtime.strip().lower() not in runtimes:
+            raise UnknownName("runtime", runtime, "unknown runtime", choices=runtimes)
+        runtime = runtime.strip().lower()
+        widths = sorted({*BYTES_PER_PARAM, *UNSTATED_WIDTH})
+        if not isinstance(precision, str) or precision.strip().lower() not in widths:
+            raise InvalidQuery("precision", precision, "no byte width known for this precision", choices=widths)
+        precision = precision.strip().lower()
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1_000_000:
+            raise InvalidQuery("batch_size", batch_size, "must be an integer from 1 to 1000000")
+        if input_size is not None and (isinstance(input_size, bool) or not isinstance(input_size, int)
+                                       or not 1 <= input_size <= 4096):
+            raise InvalidQuery("input_size", input_size, "must be an integer from 1 to 4096 (pixels), or None for "
+                                                         f"the architecture's own {arch.input_size}")
+        size = input_size or arch.input_size
+        if self._memory_fits is None:
+            self._memory_fits = fit_memory_groups(self._m.measurements, self._m.architectures)
+        measured_cell = any(
+            m["architecture"] == arch.id and m["device"] == dev.id and m["runtime"] == runtime
+            and m["precision"] == precision and m["batch_size"] == batch_size and m["input_size"] == size
+            and m["per_image_latency_ms"] is not None for m in self._m.measurements)
+        settings = {}
+        est = estimate_cell_memory(architecture=arch, device=dev, runtime=runtime, precision=precision,
+                                   batch_size=batch_size, input_size=size, settings=settings,
+                                   fit=self._memory_fits.get((dev.id, runtime, precision, batch_size)),
+                                   measured_cell=measured_cell)
+        if est is None:
+            missing = [n for n in ("params_m", "activations_m") if getattr(arch, n) is None]
+            raise InvalidQuery("architecture", architecture, f"its memory cannot be estimated: the catalog has no "
+                               f"{' or '.join(missing)} for {arch.id}, and {dev.id} has no usable memory fit for "
+                               f"{runtime} {precision} batch {batch_size}")
+        return est

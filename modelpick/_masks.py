@@ -1,0 +1,46 @@
+"""Masking, a mixin of :class:`modelpick.solver.Catalog`: a query's filters and limits as boolean masks over one
+device block of the candidate columns."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .estimate import MB_PER_GB
+from .schema import Query
+
+
+class Masks:
+    """The base filter (runtime, precision, batch, suspects) and one mask per numeric limit of a query."""
+
+    def _masks(self, q: Query, lo: int, hi: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        c = self._cols
+        sl = slice(lo, hi)
+        base = np.ones(hi - lo, dtype=bool)
+        # until queries take task= (issue 18), answers rank classifiers only: a detector has no top-1
+        base &= c["task"][sl] == self._code["task"].get("classification", -1)
+        if q.runtime is not None:
+            base &= c["runtime"][sl] == self._code["runtime"][q.runtime]
+        if q.precision is not None:
+            base &= c["precision"][sl] == self._code["precision"][q.precision]
+        if q.batch_size is not None:
+            base &= c["batch_size"][sl] == q.batch_size
+        suspect = c.get("suspect")
+        if suspect is not None and not q.include_suspect:
+            base &= ~suspect[sl]
+        mem = self._mem_limit[sl]
+        mem_known = ~np.isnan(mem)
+        if q.strict:
+            mem_known &= ~c["memory_estimated"][sl]
+        masks: dict[str, np.ndarray] = {}
+        with np.errstate(invalid="ignore"):
+            if q.max_mem_gb is not None:
+                masks["max_mem_gb"] = mem_known & (mem <= q.max_mem_gb * MB_PER_GB)
+            if q.min_fps is not None:
+                masks["min_fps"] = self._fps_limit[sl] >= q.min_fps
+            if q.max_latency_ms is not None:
+                masks["max_latency_ms"] = self._latency_limit[sl] <= q.max_latency_ms
+            if q.min_top1 is not None:
+                masks["min_top1"] = c["top1"][sl] >= q.min_top1
+            if q.max_params_m is not None:
+                masks["max_params_m"] = c["params_m"][sl] <= q.max_params_m
+        return base, masks
