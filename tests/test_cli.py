@@ -99,3 +99,16 @@ def test_headline_command_in_a_process():
     doc = json.loads(proc.stdout)
     assert doc["best"]["fps"] >= 30 and doc["query"]["device"].startswith("jetson")
     assert doc["best"]["sources"]["accuracy"] and doc["best"]["sources"]["latency"]
+
+
+def test_catalog_warnings_print_as_one_line_notes(tmp_path):
+    # Issue 21: `best --data FILE` printed raw Python warnings (library path, then the source line).
+    own = (Path(__file__).resolve().parents[1] / "examples" / "my-board.yaml").read_text()
+    (tmp_path / "warn.yaml").write_text(own.replace("input_size: 224", "input_size: 225"))
+    proc = subprocess.run([sys.executable, "-m", "modelpick", "best", "--data", "warn.yaml", "--device",
+                           "jetson-nano"], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if "never joins an accuracy" in line]
+    assert notes == ["modelpick: note: warn.yaml: measurements[0].input_size: 225 never joins an accuracy: "
+                     "'resnet50' has checkpoints at input size 160, 176, 224, 288 only"]
+    assert "Warning" not in proc.stderr and ".py:" not in proc.stderr, proc.stderr

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from typing import Callable, Sequence
 
+from ..errors import CatalogWarning
 from .toolkit import EXIT_ERROR, EXIT_INFEASIBLE, EXIT_OK, EXIT_USAGE, print_json
 
 __all__ = ["main", "build_parser", "EXIT_OK", "EXIT_ERROR", "EXIT_USAGE", "EXIT_INFEASIBLE"]
@@ -52,6 +54,14 @@ class _Parser(argparse.ArgumentParser):
         return parsed, extra
 
 
+def _print_note(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as the command line's one-line note: no library path, no source line."""
+    text = " ".join(str(message).split())
+    if not issubclass(category, CatalogWarning):
+        text = f"{category.__name__}: {text}"
+    print(f"modelpick: note: {text}", file=sys.stderr)
+
+
 def build_parser(*, with_plugins: bool = True) -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -84,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     want_json = getattr(args, "json", False)
     try:
-        return func(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _print_note
+            return func(args)
     except NoFeasibleModel as exc:
         if want_json:
             print_json({"error": "no-feasible-model", "detail": str(exc), "diagnosis": exc.diagnosis})
