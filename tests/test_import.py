@@ -437,3 +437,45 @@ def test_benchncnn_parser_agrees_with_the_readme_table(tmp_path):
         assert (row.precision == "int8") == (r["precision"] == "int8")
         if r["model"] in INPUT_SIZES:
             assert row.input_size == int(r["input_whc"].split("x")[0]), r["model"]
+
+
+def test_imported_rows_are_screened_like_the_catalogs(tmp_path):
+    # Issue 21: a Threadripper's ncnn log imported as a Raspberry Pi 4 answered with its numbers, unscreened.
+    out = tmp_path / "pi.yaml"
+    result = import_results("benchncnn", [NCNN], device_id="raspberry-pi-4", output=out)
+    rows = yaml.safe_load(out.read_text())["measurements"]
+    suspects = {m["architecture"]: m["suspect"] for m in rows if m.get("suspect")}
+    suspect_cells = {(m["architecture"], m["latency_ms"]) for m in rows if m.get("suspect")}
+    assert {"vgg16", "resnet18"} <= set(suspects) and "implausibly fast" in suspects["vgg16"]
+    assert any(n.startswith("suspect: vgg16") for n in result.notes)
+    cat = modelpick.load_catalog(out)
+    answers = cat.recommend("raspberry-pi-4", objective="fps", limit=50)
+    assert not {(r.architecture, r.latency_ms) for r in answers} & suspect_cells
+
+
+def test_a_device_string_that_contradicts_the_device_id_is_noted(tmp_path):
+    # Issue 21: trtexec ran on an RTX 3070, imported as --device-id orin-nx --kind soc, answered 692 FPS silently.
+    wrong = import_results("trtexec", [TRT], device_id="orin-nx", kind="soc", architecture="resnet50")
+    assert any("'NVIDIA GeForce RTX 3070', which is not 'jetson-orin-nx'" in n for n in wrong.notes), wrong.notes
+    right = import_results("trtexec", [TRT], device_id="my-3070", device_name="RTX 3070", kind="gpu",
+                           architecture="resnet50")
+    assert not any("which is not" in n for n in right.notes), right.notes
+    new_soc = import_results("trtexec", [TRT], device_id="my-box", kind="soc", architecture="resnet50")
+    assert any("which is not 'my-box'" in n for n in new_soc.notes), new_soc.notes
+
+
+def test_tflite_input_size_from_the_conventional_file_name(tmp_path):
+    # Issue 21: with --architecture the alias table's size is not used, and the log never prints the input shape.
+    log = tmp_path / "v2.txt"
+    log.write_text(TFLITE.read_text().replace("mobilenet_v1_1.0_224", "mobilenet_v2_1.0_224"))
+    r = import_results("tflite-benchmark", log, device_id="qemu-riscv64", kind="cpu", architecture="mobilenet_v2")
+    (m,) = r.catalog["measurements"]
+    assert m["input_size"] == 224 and m["settings"]["input_size_stated"] is False
+    assert any("input size 224 px read from the model file name" in c for c in r.catalog["sources"][0]["caveats"])
+    given = import_results("tflite-benchmark", log, device_id="qemu-riscv64", kind="cpu", architecture="mobilenet_v2",
+                           input_size=192)
+    assert given.catalog["measurements"][0]["input_size"] == 192
+    from modelpick.importers.tflite_benchmark import size_from_file_name
+
+    assert [size_from_file_name(n) for n in ("inception_v3_299_quant.tflite", "mobilenet_v2_0.35_96.tflite",
+                                             "densenet_2018_04_27.tflite", "model.tflite")] == [299, 96, None, None]

@@ -22,7 +22,7 @@ from ._columns import QUANTIZED_PRECISIONS, accuracy_applies, unjoined_reason
 from ._files import embedded_table_path, env_data_paths, parse_json_lines, read_catalog_file
 from ._load import check_files, load_table, validate_files
 from ._names import match_patterns, natural_key, normalize_name
-from ._screen import screen_files
+from ._screen import screen_files, screen_verdicts
 from ._table import CatalogTable
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "validate_files",
     "check_files",
     "screen_files",
+    "screen_verdicts",
     "read_catalog_file",
     "parse_json_lines",
     "embedded_table_path",

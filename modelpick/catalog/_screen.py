@@ -19,6 +19,18 @@ def screen_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool
     rows the table already marks suspect; only the files' own rows get a verdict. Returns
     ``'file: measurements[i] (...): suspect: reason'`` lines; an empty list means no suspects.
     """
+    warnings = []
+    for path, index, row, reason in screen_verdicts(paths, with_embedded=with_embedded):
+        latency = row["per_image_latency_ms"]
+        warnings.append(f"{path}: measurements[{index}] ({row['architecture']} @ {row['input_size']}px on "
+                        f"{row['device']}, {row['runtime']} {row['precision']}, batch {row['batch_size']}, "
+                        f"{latency:.3g} ms/image): suspect: {reason}")
+    return warnings
+
+
+def screen_verdicts(paths: Sequence[str | os.PathLike[str]], *,
+                    with_embedded: bool = True) -> list[tuple[Path, int, dict, str]]:
+    """(file, index in its measurements, merged row, reason) for each row of ``paths`` the screen judges a suspect."""
     table = load_table(*paths, embedded=with_embedded, use_env=False)
     # load_table merges files in order and skips a file given twice; follow the same order to find each file's rows
     seen = {embedded_table_path().resolve()} if with_embedded else set()
@@ -36,15 +48,7 @@ def screen_files(paths: Sequence[str | os.PathLike[str]], *, with_embedded: bool
     architectures = arch_infos(table)
     kinds = {d.id: d.kind for d in table.devices.values()}
     verdicts = screen_rows([rows[i] for i in reference], architectures, kinds, judge=judge)
-    warnings = []
-    for k, reason in verdicts.items():
-        row = rows[reference[k]]
-        path, index = owners[reference[k] - start]
-        latency = row["per_image_latency_ms"]
-        warnings.append(f"{path}: measurements[{index}] ({row['architecture']} @ {row['input_size']}px on "
-                        f"{row['device']}, {row['runtime']} {row['precision']}, batch {row['batch_size']}, "
-                        f"{latency:.3g} ms/image): suspect: {reason}")
-    return warnings
+    return [(*owners[reference[k] - start], rows[reference[k]], reason) for k, reason in sorted(verdicts.items())]
 
 
 def arch_infos(table: CatalogTable) -> dict[str, ArchInfo]:

@@ -123,6 +123,67 @@ def _source_entry(fmt: str, sid: str, paths: list[Path], facts: dict[str, list[s
     return src
 
 
+def _screen_imported(catalog: dict[str, Any], data: Sequence[str | os.PathLike[str]], first_new: int) -> list[str]:
+    """Screen the new rows as the build screens the catalog's (modelpick.screen, against the embedded table and
+    ``data``): a suspect row gets ``suspect: <reason>`` (answers leave it out unless asked) and a note."""
+    import tempfile
+    import warnings
+
+    from ..catalog import screen_verdicts
+    from ..errors import CatalogWarning
+
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        # what loading the new file warns about (a row that never joins an accuracy) is said when it is used
+        warnings.simplefilter("ignore", CatalogWarning)
+        path = Path(tmp) / "imported.yaml"
+        path.write_text(yaml.safe_dump(catalog, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        verdicts = screen_verdicts([*data, path])
+    notes = []
+    for file, index, row, reason in verdicts:
+        if file != path or index < first_new:
+            continue
+        catalog["measurements"][index]["suspect"] = reason
+        notes.append(f"suspect: {row['architecture']} at {row['per_image_latency_ms']:.3g} ms/image on {row['device']}: "
+                     f"{reason} (written as suspect: answers leave it out unless asked; delete the field to let it "
+                     "compete)")
+    return notes
+
+
+#: Words of a tool's device string that name a desktop or server GPU card, not an SoC's integrated GPU.
+_CARD_WORDS = ("geforce", "quadro", "tesla", "radeon", "rtx", "gtx", "titan")
+#: Words that name an NVIDIA Jetson module (an SoC).
+_SOC_WORDS = ("jetson", "orin", "xavier", "tegra")
+
+
+def _device_contradictions(measurements: list[dict[str, Any]], device_id: str, new_kind: str,
+                           data: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """A note for each device string the tool printed (trtexec's 'Selected Device') that names other hardware than
+    ``device_id``: a card where the device is an SoC or CPU, a Jetson where it is not one, or another model number."""
+    import re
+
+    from ..catalog import load_table
+
+    printed = sorted({str(m["settings"]["gpu"]) for m in measurements if "gpu" in (m.get("settings") or {})})
+    if not printed:
+        return []
+    device = load_table(*data, use_env=False).devices.get(device_id)
+    kind = device.kind if device is not None else new_kind
+    ours = " ".join([device_id, *((device.name, *device.aliases) if device is not None else ())]).lower()
+    notes = []
+    for text in printed:
+        words = set(re.findall(r"[a-z0-9]+", text.lower()))
+        numbers = {w for w in words if any(c.isdigit() for c in w)}
+        our_numbers = {w for w in re.findall(r"[a-z0-9]+", ours) if any(c.isdigit() for c in w)}
+        wrong = ((words & set(_CARD_WORDS) and kind != "gpu")
+                 or (words & set(_SOC_WORDS) and not any(w in ours for w in _SOC_WORDS))
+                 or (numbers and our_numbers and not numbers & our_numbers))
+        if wrong:
+            notes.append(f"the tool ran on {text!r}, which is not {device_id!r}"
+                         + (f" ({device.name}, kind {kind})" if device is not None else f" (kind {kind})")
+                         + ": check --device-id and --kind")
+    return notes
+
+
 def _dedupe_key(m: dict[str, Any]) -> str:
     return json.dumps(m, sort_keys=True)
 
@@ -234,7 +295,7 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
         raise ImportFormatError(path_list[0], "no measurement could be imported:\n  " + "\n  ".join(kept_out or ["(no rows)"]))
 
     device = {"id": device_id, "name": device_name or device_id, "kind": kind or "soc"}
-    source = _source_entry(fmt, sid, path_list, facts, source_title, unstated)
+    source = _source_entry(fmt, sid, path_list, facts, source_title, unstated + facts.get("caveats", []))
     catalog: dict[str, Any] = {"schema_version": 1, "description": f"measurements imported by modelpick import {fmt}",
                                "sources": [], "devices": [], "measurements": []}
     out_path = Path(output) if output is not None else None
@@ -264,6 +325,8 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
         catalog["measurements"].append(m)
         added += 1
     CatalogFile.model_validate(catalog)
+    notes += _screen_imported(catalog, data, first_new=len(catalog["measurements"]) - added)
+    notes += _device_contradictions(measurements, device_id, kind or "soc", data)
     if out_path is not None:
         text = "# Written by modelpick import; numbers as the benchmark output states them.\n" + yaml.safe_dump(
             catalog, sort_keys=False, allow_unicode=True, width=120)

@@ -33,6 +33,16 @@ _DELEGATE_FLAGS = {"use_gpu": "gpu", "use_nnapi": "nnapi", "use_hexagon": "hexag
                    "use_coreml": "coreml", "external_delegate_path": "external"}
 
 
+#: TensorFlow's hosted classifiers name the input size last: mobilenet_v1_1.0_224.tflite, inception_v3_299_quant.tflite.
+_SIZE_IN_NAME = re.compile(r"_(\d{2,4})(?:_quant)?(?:\.tflite)?$", re.I)
+
+
+def size_from_file_name(name: str) -> int | None:
+    """The input size (px) a conventional model file name ends in, or None (sizes below 96 px are not this)."""
+    m = _SIZE_IN_NAME.search(name)
+    return int(m.group(1)) if m and 96 <= int(m.group(1)) <= 1024 else None
+
+
 def _flag_key(name: str) -> str:
     return re.sub(r"[^a-z0-9#]+", "_", name.strip().lower()).strip("_")
 
@@ -103,6 +113,13 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                                 "--architecture")
     # the log does not print the input shape; benchmark_model runs the model's own (almost always batch 1)
     settings: dict[str, str | int | float | bool] = {"batch_stated": False}
+    input_size = opts.input_size
+    if input_size is None and name and (named := size_from_file_name(name)):
+        input_size = named
+        settings["input_size_stated"] = False
+        out.fact("caveats", f"input size {named} px read from the model file name ({name}: TensorFlow's hosted "
+                            "models end in _<size> or _<size>_quant); the log does not print the input shape, and "
+                            "--input-size overrides it")
     threads = flags.get("num_threads") or flags.get("#threads_used_for_cpu_inference")
     if threads and threads[0].lstrip("-").isdigit():
         settings["threads"] = int(threads[0])
@@ -128,7 +145,7 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                                + "; the tool says it is only approximate")
         note = f"{label} (MB): " + ", ".join(f"{k}={v:g}" for k, v in values.items())
     out.rows.append(SourceRow(
-        model=name or opts.architecture or "", runtime=RUNTIME, batch_size=1, input_size=opts.input_size,
+        model=name or opts.architecture or "", runtime=RUNTIME, batch_size=1, input_size=input_size,
         precision=opts.precision, latency_ms=avg_us / 1000.0, memory_mb=memory_mb, memory_includes=memory_includes,
         settings=settings, stats=stats, note=note, origin=f"{path}:{summary_line}"))
     out.fact("runtime", f"TensorFlow Lite benchmark_model{' ' + version if version else ''}, delegate "
