@@ -23,18 +23,16 @@ from .backend import (
 )
 from .providers import ModelLoadError, ModelSpec, parse_model_spec
 from .registry import ENTRY_POINT_GROUP, available_backends, get_backend
-from .runner import (
-    ARCHITECTURE_TOLERANCE,
-    ArchitectureMismatch,
+from .planning import (
     DEFAULT_BATCH_SIZES,
     DEFAULT_RUNS,
     DEFAULT_WARMUP,
-    MeasureInterrupted,
     MeasureResult,
     PlannedModel,
     parse_batch_sizes,
-    run,
 )
+from .results import ARCHITECTURE_TOLERANCE, ArchitectureMismatch
+from .runner import MeasureInterrupted, run
 
 __all__ = [
     "run",
