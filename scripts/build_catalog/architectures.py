@@ -9,7 +9,8 @@ from .cells import fnum, intnum
 from .context import BuildContext
 from .mapping import family_of
 
-FIELD_ORDER = ("id", "family", "input_size", "params_m", "gmacs", "activations_m", "sources", "aliases", "sizes")
+FIELD_ORDER = ("id", "family", "task", "input_size", "params_m", "gmacs", "activations_m", "sources", "aliases", "sizes",
+               "computed")
 SIZE_FIELD_ORDER = ("input_size", "gmacs", "activations_m", "sources", "computed")
 
 
@@ -28,7 +29,9 @@ def architectures(ctx: BuildContext) -> list[dict[str, Any]]:
     for arch in sorted(ctx.arch_refs):
         a: dict[str, Any] = {"id": arch, "family": family_of(arch)}
         srcs: dict[str, str] = {}
-        if arch in facts.torchvision:
+        if arch in facts.detectors:
+            _detector(ctx, a, srcs)
+        elif arch in facts.torchvision:
             tv = facts.torchvision[arch]
             a["input_size"] = tv["input_size"]
             a["params_m"] = tv["params_m"]
@@ -96,6 +99,20 @@ def architectures(ctx: BuildContext) -> list[dict[str, Any]]:
     return out
 
 
+def _detector(ctx: BuildContext, a: dict[str, Any], srcs: dict[str, str]) -> None:
+    """A detection architecture's entry from what the detection sources state (adapters/_detection.py)."""
+    d = ctx.facts.detectors[a["id"]]
+    a["family"], a["task"] = d["family"], "detection"
+    if d.get("input_size"):
+        a["input_size"] = d["input_size"]
+    if d.get("params_m"):
+        a["params_m"], srcs["params_m"] = d["params_m"]
+    if d.get("gmacs"):
+        a["gmacs"], srcs["gmacs"], how = d["gmacs"]
+        if how:
+            a["computed"] = {"gmacs": how}
+
+
 def _sig(x: float) -> float:
     """A computed value to 4 significant digits (it is an estimate; more digits would claim precision it lacks)."""
     return float(f"{x:.4g}")
@@ -136,6 +153,8 @@ def other_sizes(ctx: BuildContext, a: dict[str, Any], names: list[str], used: se
                 entry[fld] = _sig(a[fld] * (size / default) ** 2)
                 srcs[fld] = a["sources"][fld]
                 computed[fld] = f"scaled from {default} px by pixel count ({size}/{default})^2"
+                if fld in a.get("computed", {}):
+                    computed[fld] = f"{a['computed'][fld]}, {computed[fld]}"
         if srcs:
             entry["sources"] = dict(sorted(srcs.items()))
             if computed:

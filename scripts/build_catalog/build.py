@@ -16,8 +16,8 @@ from .suspects import mark_suspects
 from .tables import source_tables, table_statuses
 from .validate import validate
 
-SOURCE_FIELD_ORDER = ("id", "title", "published", "runtime", "precision", "batch", "timing", "memory", "accuracy",
-                      "caveats")
+SOURCE_FIELD_ORDER = ("id", "title", "published", "runtime", "precision", "batch", "timing", "timing_includes", "memory",
+                      "accuracy", "toolchain", "caveats")
 DESCRIPTION = ("modelpick curated benchmark catalog, built by scripts/build_catalog.py from public tables (see sources); "
                "do not edit by hand")
 

@@ -14,7 +14,8 @@ from .mapping import NameMapping
 # Key order of a measurement / checkpoint row in the catalog file (measurements: the row contract's order).
 # Keys starting with "_" are build-internal: an adapter's finish() step removes them before the catalog is assembled.
 MEASUREMENT_FIELDS = (*MEASUREMENT_KEYS, "_peak_mem_max_mb", "_relabelled_from")
-CHECKPOINT_FIELDS = ("id", "architecture", "source", "top1", "top5", "input_size", "precision", "name")
+CHECKPOINT_FIELDS = ("id", "architecture", "source", "top1", "top5", "metric", "score", "input_size", "precision",
+                     "name")
 
 
 def measurement_row(m: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +55,10 @@ class ArchitectureFacts:
     # (arch, input size) -> {"gmacs": (value, source id)}: a model table's own figure at that size
     # (EfficientNet-Lite madds, TF-slim MobileNet MACs)
     sized_complexity: dict[tuple[str, int], dict[str, tuple[float, str]]] = field(default_factory=dict)
+    # detection arch -> {"family", "input_size", "params_m": (value, source id), "gmacs": (value, source id,
+    # how it was computed or None)}: what the detection sources state (adapters/_detection.py); the first source
+    # to state a fact wins
+    detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class BuildContext:

@@ -8,13 +8,19 @@ from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
+from .fastestdet import FastestdetAdapter
 from .hailo import HailoAdapter
 from .keras import KerasAdapter
 from .mlperf import MlperfAdapter
+from .nanodet import NanodetAdapter
 from .ncnn import NcnnAdapter
+from .ncnn_detection import NcnnDetectionAdapter
 from .paddleclas import PaddleclasAdapter
+from .paddledetection_picodet import PaddledetectionPicodetAdapter
+from .paddledetection_ppyoloe import PaddledetectionPpyoloeAdapter
 from .paddlelite import PaddleliteAdapter
 from .qualcomm import QualcommAdapter
+from .qualcomm_detection import QualcommDetectionAdapter
 from .tf_slim import TfSlimAdapter
 from .tflite_hosted import TfliteHostedAdapter
 from .tflite_perf import TflitePerfAdapter
@@ -22,8 +28,16 @@ from .timm import TimmAdapter
 from .tnn import TnnAdapter
 from .torch2trt import Torch2trtAdapter
 from .torchvision import TorchvisionAdapter
+from .torchvision_detection import TorchvisionDetectionAdapter
+from .ultralytics_docs import UltralyticsDocsAdapter
+from .ultralytics_jetson import UltralyticsJetsonAdapter
+from .ultralytics_raspberry_pi import UltralyticsRaspberryPiAdapter
+from .ultralytics_yolov10 import UltralyticsYolov10Adapter
+from .yolox import YoloxAdapter
 
-# Order matters only where an adapter reads another's facts: BiancoTextAdapter needs BiancoRepoAdapter's rows.
+# Order matters only where an adapter reads another's facts: BiancoTextAdapter needs BiancoRepoAdapter's rows, and
+# among the detection sources the first to state a detector's params/GMACs keeps them (model pages first, device
+# tables that only name the model after them).
 ADAPTERS: tuple[type[SourceAdapter], ...] = (
     TimmAdapter,
     TorchvisionAdapter,
@@ -43,6 +57,18 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     MlperfAdapter,
     BiancoRepoAdapter,
     BiancoTextAdapter,
+    UltralyticsDocsAdapter,
+    UltralyticsYolov10Adapter,
+    TorchvisionDetectionAdapter,
+    YoloxAdapter,
+    NanodetAdapter,
+    FastestdetAdapter,
+    PaddledetectionPpyoloeAdapter,
+    PaddledetectionPicodetAdapter,
+    UltralyticsJetsonAdapter,
+    UltralyticsRaspberryPiAdapter,
+    QualcommDetectionAdapter,
+    NcnnDetectionAdapter,
     DeviceSpecsAdapter,
 )
 

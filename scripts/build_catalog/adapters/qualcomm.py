@@ -18,6 +18,7 @@ RUNTIMES = {"tflite": "tflite", "qnn_dlc": "qnn-dlc", "onnx": "onnxruntime",
 class QualcommAdapter(TableAdapter):
     source_id = "qualcomm-aihub"
     table = "qualcomm_aihub_latency.csv"
+    memory_section = "Qualcomm AI Hub peak memory"
     model_column = "model_id"
     meta = {
         "title": "Qualcomm AI Hub Models perf.yaml (ImageNet classifiers)",
@@ -53,6 +54,8 @@ class QualcommAdapter(TableAdapter):
         measurements = self.ctx.measurements
         kept = dropped = 0
         for i, m in enumerate(measurements):
+            if m["source"] != self.source_id:
+                continue
             peak = m.pop("_peak_mem_max_mb", None)
             if peak is None:
                 continue
@@ -66,6 +69,6 @@ class QualcommAdapter(TableAdapter):
                 kept += 1
             else:
                 dropped += 1
-        self.ctx.report_sections["Qualcomm AI Hub peak memory"] = [
+        self.ctx.report_sections[self.memory_section] = [
             f"  kept as memory_mb (upper end >= weight size): {kept}; left in the note only (upper end below the "
             f"weight size, or no parameter count): {dropped}"]
