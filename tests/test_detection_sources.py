@@ -34,6 +34,7 @@ CHECKPOINT_ROWS = {
     "fastestdet": ("fastestdet/fastestdet.csv", "model", ("map50_95",)),
     "paddledetection-ppyoloe": ("paddledetection/ppyoloe.csv", "weights", ("box_ap_val",)),
     "paddledetection-picodet": ("paddledetection/picodet.csv", "weights", ("map50_95_val",)),
+    "yolov6": ("yolov6/yolov6.csv yolov6/yolov6_mobile.csv", "weights", ("map50_95_val",)),
 }
 # source id -> (extract, model-name column, time columns, fps columns)
 TIMING_ROWS = {
@@ -49,6 +50,8 @@ TIMING_ROWS = {
     "paddledetection-ppyoloe": ("paddledetection/ppyoloe.csv", "model",
                                 (), ("v100_fp32_fps", "v100_trt_fp16_fps", "t4_trt_fp16_fps")),
     "paddledetection-picodet": ("paddledetection/picodet.csv", "model", ("cpu_latency_ms", "lite_latency_ms"), ()),
+    "yolov6": ("yolov6/yolov6.csv yolov6/yolov6_mobile.csv", "model", ("sm8350_ms", "mt6853_ms", "sdm660_ms"),
+               ("t4_trt_fp16_b1_fps", "t4_trt_fp16_b32_fps")),
 }
 
 
@@ -60,9 +63,13 @@ def catalog() -> dict:
 
 
 @lru_cache(maxsize=None)
-def extract(name: str) -> list[dict[str, str]]:
-    with open(SOURCES / name, newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+def extract(names: str) -> list[dict[str, str]]:
+    """The rows of one extract, or of several (space-separated names) with the union of their columns."""
+    out = []
+    for name in names.split():
+        with open(SOURCES / name, newline="", encoding="utf-8") as fh:
+            out += list(csv.DictReader(fh))
+    return [{k: r.get(k, "") for k in {k for row in out for k in row}} for r in out]
 
 
 def detection_archs() -> set[str]:

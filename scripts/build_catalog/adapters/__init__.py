@@ -33,6 +33,7 @@ from .ultralytics_docs import UltralyticsDocsAdapter
 from .ultralytics_jetson import UltralyticsJetsonAdapter
 from .ultralytics_raspberry_pi import UltralyticsRaspberryPiAdapter
 from .ultralytics_yolov10 import UltralyticsYolov10Adapter
+from .yolov6 import Yolov6Adapter
 from .yolox import YoloxAdapter
 
 # Order matters only where an adapter reads another's facts: BiancoTextAdapter needs BiancoRepoAdapter's rows, and
@@ -61,6 +62,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     UltralyticsYolov10Adapter,
     TorchvisionDetectionAdapter,
     YoloxAdapter,
+    Yolov6Adapter,
     NanodetAdapter,
     FastestdetAdapter,
     PaddledetectionPpyoloeAdapter,
