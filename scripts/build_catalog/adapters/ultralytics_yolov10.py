@@ -15,7 +15,7 @@ PAGE = "docs/en/models/yolov10.md"
 
 class UltralyticsYolov10Adapter(SourceAdapter):
     source_id = "ultralytics-yolov10"
-    tables = ()  # reads the table UltralyticsDocsAdapter claims: the rows of one page
+    tables = (TABLE,)  # the same table as UltralyticsDocsAdapter: this source reads the rows of one page
     meta = {
         "title": "Ultralytics docs YOLOv10 page: Performance table (AP val, FLOPs, T4 TensorRT FP16 latency)",
         "published": {"repo": "ultralytics/ultralytics", "commit": "a6ba6c6ea0624c8317a03b482c25ba1ae69037a3",
