@@ -1,4 +1,4 @@
-"""Shared by the blueprints: the per-worker state, JSON responses, ETags and query-string checks."""
+"""Shared by the blueprints: the per-worker state, cached answers, ETags and query-string checks."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable
 
-import orjson
 from flask import Response, current_app, g, request
 
 import modelpick
 from modelpick.errors import Names, close_matches
 from modelpick.solver import Catalog
 
+from .json_body import dumps
 from .problems import invalid
 
 #: Bump when a response's shape changes, so ETags from an older service never match.
@@ -146,19 +146,6 @@ class State:
 
 def state() -> State:
     return current_app.extensions["modelpick"]
-
-
-def dumps(obj: Any) -> bytes:
-    """Compact UTF-8 JSON (orjson: about 10x the standard library on an answer). NaN never reaches here:
-    answers carry None for unknown numbers."""
-    return orjson.dumps(obj)
-
-
-def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    resp = Response(dumps(obj), status=status, mimetype="application/json")
-    if headers:
-        resp.headers.update(headers)
-    return resp
 
 
 def make_etag(*parts: Any) -> str:

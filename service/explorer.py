@@ -31,7 +31,8 @@ from modelpick import bounds
 from modelpick.errors import NoFeasibleModel
 from modelpick.schema import Query, Recommendation, Source
 
-from .common import Answer, cache_headers, dumps, make_etag, read_args, state
+from .common import Answer, cache_headers, make_etag, read_args, state
+from .json_body import dumps
 from .params import parse_query, query_param_schemas
 from .problems import Problem, ProblemDetails, no_feasible, type_uri
 

@@ -6,7 +6,8 @@ from flask import Blueprint
 
 import modelpick
 
-from .common import json_response, read_args, state
+from .common import read_args, state
+from .json_body import json_response
 
 bp = Blueprint("health", __name__)
 

@@ -25,7 +25,8 @@ from modelpick.solver import Catalog
 
 from . import explorer, frontiers
 from .catalog_api import DEVICE_KINDS, MODEL_KINDS, MAX_PATTERN
-from .common import conditional, dumps, read_args, state
+from .common import conditional, read_args, state
+from .json_body import dumps
 from .params import query_param_schemas
 from .problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES, ProblemDetails
 

@@ -24,6 +24,8 @@ from werkzeug.exceptions import HTTPException
 
 from modelpick.errors import InvalidQuery, ModelpickError, NoFeasibleModel
 
+from .json_body import json_response
+
 log = logging.getLogger("modelpick.service")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -239,7 +241,5 @@ def problem_type(slug: str):
     if slug not in PROBLEM_TYPES:
         raise Problem("not-found", f"no problem type {slug!r}; known: {', '.join(sorted(PROBLEM_TYPES))}")
     status, title, description = PROBLEM_TYPES[slug]
-    from .common import json_response
-
     return json_response({"type": type_uri(slug), "title": title, "status": status, "description": description},
                          headers={"Cache-Control": "public, max-age=86400"})

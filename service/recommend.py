@@ -6,7 +6,8 @@ from flask import Blueprint, g, request
 
 from modelpick.errors import NoFeasibleModel
 
-from .common import Answer, State, cache_headers, dumps, make_etag, state
+from .common import Answer, State, cache_headers, make_etag, state
+from .json_body import dumps
 from .params import parse_query
 from .problems import no_feasible, render
 

@@ -1,5 +1,6 @@
-"""The library's shape: modules import each other without cycles (function-level imports count), never Flask,
-and each module opens with a docstring that says what it is for."""
+"""The house's shape: the library and the service import each other's modules without cycles (function-level
+imports count), the library never imports Flask or the service, each module opens with a docstring that says what
+it is for, and no module, script or class grows past its size limit (issue 24)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,24 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent / "modelpick"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = ROOT / "modelpick"
+SERVICE_DIR = ROOT / "service"
+#: The packages whose imports are followed: the library and the web service above it.
+PACKAGES = ("modelpick", "service")
 
 
 def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts)
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-MODULES: dict[str, Path] = {_module_name(p): p for p in sorted(PACKAGE_DIR.rglob("*.py"))}
+# gunicorn.conf.py is gunicorn's config file (read by gunicorn, never imported): not a module
+MODULES: dict[str, Path] = {_module_name(p): p for d in (PACKAGE_DIR, SERVICE_DIR) for p in sorted(d.rglob("*.py"))
+                            if "." not in p.stem}
+LIBRARY = sorted(m for m in MODULES if m.split(".")[0] == "modelpick")
 
 
 def _package_of(module: str) -> str:
@@ -34,7 +42,7 @@ def _resolve(module: str, level: int, target: str | None) -> str:
 
 
 def _internal(name: str) -> str | None:
-    """The modelpick module an import of ``name`` executes (the longest existing prefix), or None if external."""
+    """The modelpick or service module an import of ``name`` executes (the longest existing prefix), or None if external."""
     while name:
         if name in MODULES:
             return name
@@ -43,7 +51,7 @@ def _internal(name: str) -> str | None:
 
 
 def imports_of(module: str) -> tuple[set[str], set[str]]:
-    """(modelpick modules, top-level external names) that ``module`` imports anywhere, including inside functions.
+    """(our modules, top-level external names) that ``module`` imports anywhere, including inside functions.
 
     Modules that call importlib.import_module also count every string constant that names one of our modules
     (absolute, relative, or a bare submodule name of their package), so lazy and plugin imports are seen too.
@@ -59,7 +67,7 @@ def imports_of(module: str) -> tuple[set[str], set[str]]:
                 (internal.add(found) if found else external.add(alias.name.split(".")[0]))
         elif isinstance(node, ast.ImportFrom):
             base = _resolve(module, node.level, node.module)
-            if not node.level and not base.startswith("modelpick"):
+            if not node.level and base.split(".")[0] not in PACKAGES:
                 external.add(base.split(".")[0])
                 continue
             for alias in node.names:
@@ -117,14 +125,22 @@ def test_the_scan_sees_function_level_relative_and_lazy_imports():
     assert _find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-def test_no_import_cycles_inside_modelpick():
+def test_no_import_cycles_anywhere():
+    # the service included: service.common and service.problems imported each other until issue 24
+    assert any(m.startswith("service.") for m in GRAPH) and "service.json_body" in GRAPH["service.problems"]
     cycle = _find_cycle(GRAPH)
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
 
 
-@pytest.mark.parametrize("module", sorted(MODULES))
+@pytest.mark.parametrize("module", LIBRARY)
 def test_library_never_imports_flask(module):
     assert "flask" not in imports_of(module)[1], f"{module} imports flask"
+
+
+@pytest.mark.parametrize("module", LIBRARY)
+def test_library_never_reaches_the_service(module):
+    service = sorted(m for m in _reachable(module) if m.split(".")[0] == "service")
+    assert not service, f"{module} reaches {service}"
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
@@ -192,4 +208,29 @@ def test_no_class_is_over_400_lines():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 400:
                 long.append(f"{module}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
+    assert not long, long
+
+
+#: issue 24's limits: lines per Python module (anywhere in the repository) and per static script, and per module of
+#: the explorer's script (service/static/*.js are all its ES modules)
+MAX_MODULE_LINES = 800
+MAX_EXPLORER_MODULE_LINES = 400
+
+
+def _lines(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def test_no_python_module_or_static_script_is_over_800_lines():
+    files = [p for d in ("modelpick", "service", "scripts", "bench", "tests") for p in (ROOT / d).rglob("*.py")]
+    files += list((SERVICE_DIR / "static").rglob("*.js"))
+    assert len(files) > 100
+    long = [f"{p.relative_to(ROOT)}: {_lines(p)} lines" for p in files if _lines(p) > MAX_MODULE_LINES]
+    assert not long, long
+
+
+def test_no_explorer_module_is_over_400_lines():
+    scripts = sorted((SERVICE_DIR / "static").glob("*.js"))
+    assert len(scripts) > 5, "the explorer's script is a set of ES modules"
+    long = [f"{p.name}: {_lines(p)} lines" for p in scripts if _lines(p) > MAX_EXPLORER_MODULE_LINES]
     assert not long, long
