@@ -8,38 +8,75 @@ because ``modelpick.coverage`` is the public function, and importing a submodule
 
 from __future__ import annotations
 
-from typing import Iterable
+import functools
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from .schema import Device, DeviceCoverage, MeasuredRun
 
-#: Runtimes that run on a desktop/server GPU through the vendor's stack (CUDA and what builds on it).
-GPU_VENDOR_RUNTIMES = frozenset({"pytorch", "pytorch-compile", "tensorrt", "tensorflow", "onnxruntime-cuda",
-                                 "onnxruntime-tensorrt"})
-#: Backends (settings.backend / compute_unit) that are a phone's NPU or DSP.
-NPU_BACKENDS = frozenset({"npu", "nnapi", "edgetpu", "hexagon", "dsp", "coreml", "ane", "qnn"})
-#: Runtimes that only run on an NPU.
-NPU_RUNTIMES = frozenset({"qnn-dlc", "qnn", "snpe", "coreml", "rknn"})
-#: Device families (and id prefixes) that are phones or phone SoCs.
-PHONE_FAMILIES = frozenset({"pixel", "galaxy", "xiaomi", "huawei", "iphone", "kirin", "oppo"})
-_PHONE_ID_PREFIXES = ("pixel-", "samsung-galaxy-", "xiaomi-", "huawei-", "iphone-", "oppo-", "kirin-",
-                      "mediatek-dimensity-")
-#: Snapdragon parts that are not phone SoCs (laptop, automotive, dev kits).
-_NOT_PHONE_SNAPDRAGON = ("snapdragon-x-", "snapdragon-8cx")
+
+@dataclass(frozen=True)
+class FastRuntime:
+    """The runtime a kind of device is bought for (one entry of data/fast_runtimes.yaml)."""
+
+    id: str
+    label: str
+    match: dict[str, frozenset[str]]
+    runtimes: frozenset[str]
+    backends: frozenset[str]
+    default: bool
+    missing: str
+
+    def fits(self, device: Device) -> bool:
+        m = self.match
+        if "kinds" in m and device.kind not in m["kinds"]:
+            return False
+        if device.id.startswith(tuple(m.get("not_id_prefixes", ()))):
+            return False
+        named = {k: v for k, v in m.items() if k not in ("kinds", "not_id_prefixes")}
+        if not named:
+            return True
+        return (device.family in named.get("families", ()) or bool(set(device.tags) & named.get("tags", set()))
+                or device.id in named.get("ids", ()) or device.id.startswith(tuple(named.get("id_prefixes", ()))))
+
+    def counts(self, runtime: str, backend: str | None) -> bool:
+        """Whether a measured run (runtime, backend) is this fast runtime."""
+        return runtime in self.runtimes or (backend or "").lower() in self.backends
 
 
-def is_jetson(device: Device) -> bool:
-    return device.family == "jetson" or device.id.startswith("jetson")
+@dataclass(frozen=True)
+class FamilyRow:
+    family: str
+    device: str
+    fast_runtime: FastRuntime | None
 
 
-def is_phone(device: Device) -> bool:
-    # The 'phone' tag marks handsets; phone SoCs benchmarked as chips (snapdragon-888, kirin-970) carry no tag.
-    if "phone" in device.tags or (device.family or "") in PHONE_FAMILIES or device.id.startswith(_PHONE_ID_PREFIXES):
-        return True
-    return device.id.startswith("snapdragon-") and not device.id.startswith(_NOT_PHONE_SNAPDRAGON)
+@functools.cache
+def _table() -> tuple[tuple[FastRuntime, ...], tuple[FamilyRow, ...]]:
+    import yaml
+
+    from ._data import data_file
+
+    doc: dict[str, Any] = yaml.safe_load(data_file("fast_runtimes.yaml").read_text(encoding="utf-8"))
+    entries = tuple(FastRuntime(
+        id=e["id"], label=e["label"], match={k: frozenset(v) for k, v in e["match"].items()},
+        runtimes=frozenset(e["measured_by"].get("runtimes", ())),
+        backends=frozenset(e["measured_by"].get("backends", ())), default=bool(e["default"]), missing=e["missing"])
+        for e in doc["fast_runtimes"])
+    by_id = {e.id: e for e in entries}
+    rows = tuple(FamilyRow(r["family"], r["device"], by_id[r["fast_runtime"]] if r["fast_runtime"] else None)
+                 for r in doc["family_table"])
+    return entries, rows
 
 
-def is_desktop_gpu(device: Device) -> bool:
-    return device.kind == "gpu" and not is_jetson(device)
+def fast_runtime(device: Device) -> FastRuntime | None:
+    """The fast runtime declared for ``device`` (the first data/fast_runtimes.yaml entry that fits), or None."""
+    return next((e for e in _table()[0] if e.fits(device)), None)
+
+
+def family_rows() -> tuple[FamilyRow, ...]:
+    """The rows of the family table (``modelpick devices --coverage``), in the order data/fast_runtimes.yaml gives."""
+    return _table()[1]
 
 
 def _runs_text(runs: Iterable[MeasuredRun]) -> str:
@@ -48,26 +85,13 @@ def _runs_text(runs: Iterable[MeasuredRun]) -> str:
 
 
 def missing_runtimes(device: Device, runs: list[MeasuredRun]) -> list[str]:
-    """Plain-words notes for each usual fast runtime of ``device``'s kind that ``runs`` lack."""
+    """Plain-words note where ``device``'s fast runtime (data/fast_runtimes.yaml) is not among ``runs``."""
     if not runs:
         return [f"nothing measured on {device.id} pairs with a checkpoint, so it has no answers of its own"]
-    runtimes = {r.runtime for r in runs}
-    backends = {(r.backend or "").lower() for r in runs}
-    what = _runs_text(runs)
-    notes = []
-    if is_jetson(device) and "tensorrt" not in runtimes:
-        notes.append(f"TensorRT, the usual fast runtime on Jetson boards, was never measured on {device.id}: these "
-                     f"answers come from {what} only, and say nothing about a TensorRT deployment, which usually "
-                     "runs faster")
-    elif is_phone(device) and not (runtimes & NPU_RUNTIMES or backends & NPU_BACKENDS):
-        notes.append(f"no NPU runtime (NNAPI, Qualcomm QNN, Core ML, ...) was measured on {device.id}: these answers "
-                     f"come from {what} only, and say nothing about its NPU")
-    elif is_desktop_gpu(device) and not runtimes & GPU_VENDOR_RUNTIMES:
-        amd = "amd" in device.tags or "radeon" in device.id or device.family == "radeon"
-        stack = "ROCm" if amd else "CUDA (PyTorch, TensorRT)"
-        notes.append(f"no {stack} runtime was measured on {device.id}: these answers come from {what} only, and "
-                     f"say nothing about the card's usual {stack.split(' ')[0]} stack")
-    return notes
+    fast = fast_runtime(device)
+    if fast is None or any(fast.counts(r.runtime, r.backend) for r in runs):
+        return []
+    return [fast.missing.format(device=device.id, what=_runs_text(runs))]
 
 
 def describe(device: Device, runs: list[MeasuredRun], *, candidates: int, checkpoints: int,

@@ -614,7 +614,8 @@ class DeviceCoverage(BaseModel):
     """What was measured on a device: the ground every answer for it stands on.
 
     ``missing`` says in plain words when a runtime that is usually the fast one on such a device
-    (TensorRT on Jetson boards, an NPU runtime on phones, CUDA on desktop GPUs) was never measured there.
+    (declared per kind of device in data/fast_runtimes.yaml: TensorRT on Jetson boards, an NPU runtime on phones,
+    CUDA on desktop GPUs, ...) was never measured there.
     """
 
     model_config = ConfigDict(frozen=True)

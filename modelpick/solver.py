@@ -74,6 +74,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         self._record_cache: dict[tuple[int, bool], dict[str, Any]] = {}  # (row, strict) -> record (see _records)
         self._is_estimate_view = False
         self._coverages: dict[str, DeviceCoverage] = {}
+        # device -> (its fast runtime, the block's rows measured on it) where answers default to it (see _solve_rows)
+        self._fast_rows: dict[str, tuple[Any, np.ndarray] | None] = {}
         self._memory_fits: dict | None = None
 
     # -- identity ------------------------------------------------------------
@@ -144,12 +146,49 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         ok = base.copy()
         for m in masks.values():
             ok &= m
+        # A query that names no runtime is answered on the device's fast runtime (data/fast_runtimes.yaml) where
+        # that has a feasible candidate: it is what the device is bought for; runtime= picks any other.
+        fast = None if q.runtime is not None else self._fast_block(q.device, lo, hi)
+        if fast is not None and (ok & fast[1]).any():
+            base, ok = base & fast[1], ok & fast[1]
+        else:
+            fast = None
         rows = np.flatnonzero(ok) + lo
         if len(rows) == 0:
             raise self._infeasible(q, lo, hi, base, masks)
         picked = self._top(rows, q.objective, q.strict, limit, q.per_architecture)
         n_feasible = len(np.unique(self._cols["architecture" if q.per_architecture else "checkpoint"][rows]))
-        return self, picked, self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible)
+        why = self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible)
+        if fast is not None:
+            others = sorted({self._str["runtime"][r] for r in self._cols["runtime"][lo:hi][~fast[1]].tolist()})
+            # after the ranking lines, before the coverage lines that end every why
+            why.insert(len(why) - 1 - len(self.coverage(q.device).missing), f"answered on {fast[0].label}, the fast runtime of {q.device} (the default where it has "
+                          "a feasible candidate)" + (f"; runtime= picks another measured one: {', '.join(others)}"
+                                                     if others else ""))
+        return self, picked, why
+
+    def _fast_block(self, device: str, lo: int, hi: int) -> tuple[Any, np.ndarray] | None:
+        """(fast runtime, mask over the device's block of rows measured on it), or None where answers do not
+        default to one (none declared, declared as a note only, or every row is on it anyway)."""
+        if device in self._fast_rows:
+            return self._fast_rows[device]
+        from ._coverage import fast_runtime
+
+        fr = fast_runtime(self.device(device))
+        held = None
+        if fr is not None and fr.default:
+            c, s = self._cols, self._str
+            settings_list = self._m.measurement_settings
+            mask = np.zeros(hi - lo, dtype=bool)
+            for i, (rt, mi) in enumerate(zip(c["runtime"][lo:hi].tolist(), c["measurement"][lo:hi].tolist())):
+                st = settings_list[mi] if settings_list is not None and mi < len(settings_list) else \
+                    self._m.measurements[mi]["settings"]
+                backend = st.get("backend", st.get("compute_unit"))
+                mask[i] = fr.counts(s["runtime"][rt], None if backend is None else str(backend))
+            if mask.any() and not mask.all():
+                held = (fr, mask)
+        self._fast_rows[device] = held
+        return held
 
     def _solve(self, q: Query, limit: int) -> list[Recommendation]:
         cat, picked, why = self._solve_rows(q, limit)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import modelpick
+from modelpick._coverage import fast_runtime
 from modelpick import InvalidQuery, NoFeasibleModel, UnknownDevice, UnknownName
 
 MB_PER_GB = 1024.0
@@ -44,6 +45,12 @@ def satisfies(rec: dict, *, max_mem_gb=None, min_fps=None, max_latency_ms=None, 
 
 def check_against_brute_force(catalog, device: str, records: list[dict], **query) -> None:
     feasible = [r for r in records if satisfies(r, **query)]
+    # a query naming no runtime is answered on the device's fast runtime where that has a feasible candidate
+    fast = fast_runtime(catalog.device(catalog.resolve_device(device)))
+    if query.get("runtime") is None and fast is not None and fast.default:
+        on_fast = [r for r in feasible
+                   if fast.counts(r["runtime"], r["settings"].get("backend", r["settings"].get("compute_unit")))]
+        feasible = on_fast or feasible
     try:
         rec = catalog.best(device, **query)
     except NoFeasibleModel as exc:

@@ -15,6 +15,15 @@ from .toolkit import EXIT_OK, EXIT_USAGE, catalog_from_args, print_json
 
 def cmd_devices(args: argparse.Namespace) -> int:
     cat = catalog_from_args(args)
+    if args.coverage:
+        from .._families import family_table, format_family_table
+
+        rows = family_table(cat)
+        if args.json:
+            print_json(rows)
+        else:
+            print(format_family_table(rows))
+        return EXIT_OK
     devs = cat.devices(args.pattern, kind=args.kind)
     if args.json:
         print_json([d.model_dump(mode="json") | {"candidates": len(range(*cat._block(d.id)))} for d in devs])
@@ -168,6 +177,9 @@ def register(sub, parents) -> None:
     p = sub.add_parser("devices", parents=parents, help="list devices (fnmatch PATTERN, substring without wildcards)")
     p.add_argument("pattern", nargs="?")
     p.add_argument("--kind", choices=["gpu", "cpu", "npu", "tpu", "soc"])
+    p.add_argument("--coverage", action="store_true",
+                   help="the family table: each family's fast runtime, whether it is measured, the measured runs "
+                        "and the answer of best --device FAMILY --min-fps 30 (data/fast_runtimes.yaml)")
     p.set_defaults(func=cmd_devices)
 
     p = sub.add_parser("models", parents=parents, help="list architectures and their checkpoints")

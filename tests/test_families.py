@@ -1,0 +1,94 @@
+"""Issue 19: each family's fast runtime is declared once (data/fast_runtimes.yaml); where it is measured it is the
+default answer (runtime= still picks the CPU), and `modelpick devices --coverage` prints the family table the
+README shows."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from modelpick import load_catalog
+from modelpick._coverage import fast_runtime, family_rows
+from modelpick._families import family_table, format_family_table
+from modelpick.cli import main as cli_main
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+SRC = "fixture"
+
+
+def _m(arch, device, runtime, precision, latency_ms, **settings):
+    return {"architecture": arch, "input_size": 224, "device": device, "runtime": runtime, "precision": precision,
+            "batch_size": 1, "latency_ms": latency_ms, "source": SRC, **({"settings": settings} if settings else {})}
+
+
+@pytest.fixture(scope="module")
+def cat(tmp_path_factory):
+    path = tmp_path_factory.mktemp("families") / "families.yaml"
+    path.write_text(yaml.safe_dump({
+        "schema_version": 1,
+        "sources": [{"id": SRC, "title": "family fixture", "published": {"url": "https://example.invalid/f"}}],
+        "devices": [{"id": "jetson-x", "name": "Jetson X", "kind": "soc", "family": "jetson"},
+                    {"id": "card-x", "name": "Desktop card", "kind": "gpu"}],
+        "architectures": [{"id": a, "family": "toy", "input_size": 224} for a in ("small", "large")],
+        "checkpoints": [{"id": "small.a", "architecture": "small", "source": SRC, "top1": 70.0, "input_size": 224},
+                        {"id": "large.a", "architecture": "large", "source": SRC, "top1": 83.0, "input_size": 224}],
+        "measurements": [_m("small", "jetson-x", "tensorrt", "fp16", 2.0),
+                         _m("large", "jetson-x", "ncnn", "auto", 20.0, backend="cpu"),
+                         _m("large", "card-x", "ncnn", "auto", 5.0, backend="vulkan"),
+                         _m("small", "card-x", "pytorch", "fp32", 1.0)]}))
+    return load_catalog(path, embedded=False, use_env=False)
+
+
+def test_the_fast_runtime_is_the_default_answer_and_runtime_still_picks_the_cpu(cat):
+    rec = cat.best("jetson-x")
+    assert (rec.checkpoint, rec.runtime) == ("small.a", "tensorrt")  # not the more accurate ncnn CPU row
+    line = rec.why[-2]  # after the ranking lines, before the coverage line
+    assert line.startswith("answered on TensorRT, the fast runtime of jetson-x") and line.endswith("ncnn")
+    cpu = cat.best("jetson-x", runtime="ncnn")
+    assert (cpu.checkpoint, cpu.runtime) == ("large.a", "ncnn") and not any("answered on" in w for w in cpu.why)
+
+
+def test_where_the_fast_runtime_has_no_feasible_candidate_the_other_runtimes_answer(cat):
+    rec = cat.best("jetson-x", min_top1=80)
+    assert rec.runtime == "ncnn" and not any("answered on" in w for w in rec.why)
+
+
+def test_a_note_only_fast_runtime_does_not_change_the_answer(cat):
+    # desktop CUDA is declared for its coverage note only (default: false): the answer stays the most accurate
+    assert fast_runtime(cat.device("card-x")).id == "cuda"
+    assert cat.best("card-x").checkpoint == "large.a"
+
+
+def test_each_family_row_names_a_declared_fast_runtime_that_fits_its_device(full_catalog):
+    for row in family_rows():
+        dev = full_catalog.device(full_catalog.resolve_device(row.device))
+        assert fast_runtime(dev) is row.fast_runtime or row.fast_runtime is None, row
+
+
+def test_family_table_measured_column_agrees_with_the_coverage_notes(full_catalog):
+    for row in family_table(full_catalog):
+        cov = full_catalog.coverage(row["device"])
+        if row["fast_runtime_measured"] is not None and row["runs"]:
+            # the "never measured" note is there exactly where the fast runtime is not measured
+            assert (cov.missing == []) == row["fast_runtime_measured"], row
+        if row["fast_runtime_measured"] and row["answer"]:
+            fr = fast_runtime(full_catalog.device(row["device"]))
+            fast_runs = {r.runtime for r in cov.measured if fr.counts(r.runtime, r.backend)}
+            assert row["answer"]["runtime"] in fast_runs, row
+
+
+def test_readme_shows_the_family_table_the_cli_prints(full_catalog, capsys):
+    assert cli_main(["devices", "--coverage"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert printed == format_family_table(family_table(full_catalog))
+    shown = re.search(r"<!-- family-table:.*?-->\n(.*?)\n<!-- /family-table -->", README, flags=re.S).group(1)
+    assert shown == printed, "README family table is stale: paste the output of `modelpick devices --coverage`"
+    assert cli_main(["devices", "--coverage", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["family"] for r in rows] == [r.family for r in family_rows()]
+    orin = next(r for r in rows if r["family"] == "Jetson Orin")
+    assert orin["fast_runtime_measured"] and orin["answer"]["runtime"] == "tensorrt"
