@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .schema import Device, DeviceCoverage, MeasuredRun
+from .tasks import Task, get_task
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,14 @@ def missing_runtimes(device: Device, runs: list[MeasuredRun]) -> list[str]:
 
 
 def describe(device: Device, runs: list[MeasuredRun], *, candidates: int, checkpoints: int,
-             architectures: int) -> DeviceCoverage:
+             architectures: int, task: Task | None = None) -> DeviceCoverage:
     """The coverage of ``device`` from its measured runs (one per runtime and backend)."""
     runtimes = sorted({r.runtime for r in runs})
     precisions = sorted({p for r in runs for p in r.precisions})
     batch_sizes = sorted({b for r in runs for b in r.batch_sizes})
     missing = missing_runtimes(device, runs)
+    task = task or get_task()
+    scope = task.coverage_scope
     if runs:
         parts = []
         for r in runs:
@@ -108,10 +111,10 @@ def describe(device: Device, runs: list[MeasuredRun], *, candidates: int, checkp
             batch = f"batch {bs[0]}" if len(bs) == 1 else f"batch {bs[0]}-{bs[-1]}"
             parts.append(f"{r.runtime}" + (f" on {r.backend}" if r.backend else "")
                          + f" ({'/'.join(r.precisions)}, {batch}, {r.candidates:,} candidates)")
-        text = (f"coverage: {device.id} has {candidates:,} measured candidates ({checkpoints:,} checkpoints of "
+        text = (f"coverage: {device.id} has {candidates:,} measured {scope}candidates ({checkpoints:,} checkpoints of "
                 f"{architectures:,} architectures): " + "; ".join(parts))
     else:
-        text = f"coverage: {device.id} has no measured candidates"
+        text = f"coverage: {device.id} has no measured {scope}candidates"
     return DeviceCoverage(device=device.id, kind=device.kind, candidates=candidates, checkpoints=checkpoints,
                           architectures=architectures, runtimes=runtimes, precisions=precisions,
-                          batch_sizes=batch_sizes, measured=runs, missing=missing, text=text)
+                          batch_sizes=batch_sizes, measured=runs, missing=missing, text=text, task=task.id)

@@ -15,9 +15,10 @@ from .catalog import unjoined_reason
 from .errors import NoFeasibleModel
 from .estimate import MB_PER_GB
 from .schema import Query
+from .tasks import get_task
 
 #: The numeric limits a query can set, in the order a diagnosis considers them.
-_CONSTRAINTS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
+_CONSTRAINTS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "min_score", "max_params_m")
 
 def _round_up(value: float, digits: int) -> float:
     scale = 10.0**digits
@@ -46,6 +47,8 @@ class Explanations:
             parts.append(f"at <= {q.max_latency_ms:g} ms")
         if q.min_top1 is not None and skip != "min_top1":
             parts.append(f"with top-1 >= {q.min_top1:g}%")
+        if q.min_score is not None and skip != "min_score":
+            parts.append(f"with {get_task(q.task).label} >= {q.min_score:g}%")
         if q.max_params_m is not None and skip != "max_params_m":
             parts.append(f"with <= {q.max_params_m:g} M params")
         sel = [f"{k}={getattr(q, k)}" for k in ("runtime", "precision") if getattr(q, k)]
@@ -56,7 +59,8 @@ class Explanations:
         """The value a constraint would need so that one of ``rows`` (meeting the others) qualifies."""
         c, s = self._cols, self._str
         mem_c, fps_c, lat_c = self._mem_limit, self._fps_limit, self._latency_limit
-        top1 = c["top1"][rows]
+        top1 = c["score"][rows]  # the task's metric (= top-1 for classification)
+        label = get_task(q.task).label
 
         def pick(primary: np.ndarray) -> int:
             # best value of the constraint; ties go to the most accurate candidate
@@ -75,15 +79,15 @@ class Explanations:
         elif constraint == "min_fps":
             r = pick(-fps_c[rows])
             value = _round_down(float(fps_c[r]), 2)
-            text = f"relax min_fps to {value:g} ({s['checkpoint'][c['checkpoint'][r]]}, top-1 {c['top1'][r]:.2f}%)"
+            text = f"relax min_fps to {value:g} ({s['checkpoint'][c['checkpoint'][r]]}, {label} {c['score'][r]:.2f}%)"
         elif constraint == "max_latency_ms":
             r = pick(lat_c[rows])
             value = _round_up(float(lat_c[r]), 2)
             text = f"relax max_latency_ms to {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
-        elif constraint == "min_top1":
+        elif constraint in ("min_top1", "min_score"):
             r = int(rows[np.lexsort((-fps_c[rows], -top1))[0]])
-            value = _round_down(float(c["top1"][r]), 2)
-            text = f"lower min_top1 to {value:g} ({s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS)"
+            value = _round_down(float(c["score"][r]), 2)
+            text = f"lower {constraint} to {value:g} ({s['checkpoint'][c['checkpoint'][r]]} at {c['fps'][r]:.1f} FPS)"
         else:
             params = c["params_m"][rows]
             if np.all(np.isnan(params)):
@@ -92,12 +96,13 @@ class Explanations:
             value = _round_up(float(c["params_m"][r]), 3)
             text = f"allow max_params_m {value:g} ({s['checkpoint'][c['checkpoint'][r]]})"
         return {"constraint": constraint, "value": value, "checkpoint": s["checkpoint"][c["checkpoint"][r]],
-                "top1": float(c["top1"][r]), "fps": float(c["fps"][r]), "text": text}
+                "top1": None if math.isnan(c["top1"][r]) else float(c["top1"][r]), "score": float(c["score"][r]),
+                "fps": float(c["fps"][r]), "text": text}
 
     def _infeasible(self, q: Query, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray]) -> NoFeasibleModel:
         """The diagnosis of an empty answer, with the device's coverage; what the device lacks is said in words."""
         exc = self._infeasible_why(q, lo, hi, base, masks)
-        cov = self.coverage(q.device)
+        cov = self.coverage(q.device, task=q.task)
         exc.diagnosis["coverage"] = cov.to_dict()
         if not cov.missing:
             return exc
@@ -152,7 +157,7 @@ class Explanations:
         met = sum(m.astype(np.int32) for m in masks.values())
         cand = np.flatnonzero(base) + lo
         score = met[cand - lo]
-        order = np.lexsort((-self._cols["top1"][cand], -score))
+        order = np.lexsort((-self._cols["score"][cand], -score))
         seen: set[int] = set()
         for r in cand[order]:
             ck = int(self._cols["checkpoint"][r])
@@ -176,7 +181,9 @@ class Explanations:
                 "min_fps": f"the fastest model reaches {first['value']:g} FPS ({first['checkpoint']})",
                 "max_latency_ms": f"the fastest model needs {first['value']:g} ms ({first['checkpoint']})",
                 "max_mem_gb": f"the smallest model needs {first['value']:.2f} GB ({first['checkpoint']})",
-                "min_top1": f"the most accurate model reaches {first['top1']:.2f}% top-1 ({first['checkpoint']})",
+                "min_top1": f"the most accurate model reaches {first['score']:.2f}% top-1 ({first['checkpoint']})",
+                "min_score": f"the most accurate model reaches {first['score']:.2f}% {get_task(q.task).label} "
+                             f"({first['checkpoint']})",
                 "max_params_m": f"the smallest model has {first['value']:g} M params ({first['checkpoint']})",
             }[first["constraint"]]
             msg = (f"no model on {dev} meets all constraints: {self._describe_limits(q, skip=first['constraint'])} "
@@ -205,13 +212,14 @@ class Explanations:
              n_feasible: int) -> list[str]:
         c, s = self._cols, self._str
         why = self._why_ranked(q, r, lo, hi, base, masks, n_feasible)
-        cov = self.coverage(q.device)
+        cov = self.coverage(q.device, task=q.task)
         return why + [cov.text, *cov.missing]
 
     def _why_ranked(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
                     n_feasible: int) -> list[str]:
         c, s = self._cols, self._str
-        goal = {"top1": "highest top-1", "fps": "highest FPS", "memory": "lowest memory"}[q.objective]
+        label = get_task(q.task).label
+        goal = {"top1": f"highest {label}", "fps": "highest FPS", "memory": "lowest memory"}[q.objective]
         unit = "architecture(s)" if q.per_architecture else "checkpoint(s)"
         why = [f"{goal} of {n_feasible} feasible {unit} on {q.device} {self._describe_limits(q)}"]
         excluded = self._suspects_excluded(q, lo, hi)
@@ -220,9 +228,9 @@ class Explanations:
         if q.objective != "top1":
             return why
         # What more accuracy would cost: the next more accurate candidate of the selection.
-        top1 = c["top1"][r]
+        top1 = c["score"][r]
         sel = np.flatnonzero(base) + lo
-        better = sel[c["top1"][sel] > top1]
+        better = sel[c["score"][sel] > top1]
         if len(better) == 0:
             why.append(f"no candidate on {q.device} in this selection is more accurate")
             return why
@@ -232,7 +240,7 @@ class Explanations:
             failing += ~m[better - lo]
         # then, within that checkpoint, its cheapest cell: fastest, then smallest memory
         mem = np.where(np.isnan(c["memory_mb"][better]), np.inf, c["memory_mb"][better])
-        order = np.lexsort((mem, -c["fps"][better], failing, c["top1"][better]))
+        order = np.lexsort((mem, -c["fps"][better], failing, c["score"][better]))
         b = int(better[order[0]])
         costs = []
         for name, m in masks.items():
@@ -245,6 +253,6 @@ class Explanations:
                 costs.append("unknown memory" if math.isnan(mem) else f"{_fmt_gb(float(mem))} of memory")
             elif name == "max_params_m":
                 costs.append(f"{c['params_m'][b]:g} M params")
-        why.append(f"for +{c['top1'][b] - top1:.2f} top-1 ({s['checkpoint'][c['checkpoint'][b]]}, {c['top1'][b]:.2f}%) "
+        why.append(f"for +{c['score'][b] - top1:.2f} {label} ({s['checkpoint'][c['checkpoint'][b]]}, {c['score'][b]:.2f}%) "
                    f"you would have to accept " + (", ".join(costs) if costs else "a different selection"))
         return why

@@ -10,17 +10,20 @@ import numpy as np
 from .errors import InvalidQuery, UnknownName
 from .estimate import MemoryEstimate
 from .schema import DeviceCoverage, MeasuredRun
+from .tasks import get_task
 
 
 class DeviceFacts:
     """Coverage of a device and memory estimates, both read from the catalog's tables."""
 
     # -- coverage ----------------------------------------------------------------
-    def coverage(self, device: Any) -> DeviceCoverage:
-        """What was measured on ``device``: runtimes (with backend), precisions, batch sizes and candidate counts,
-        and, in plain words, a usual fast runtime nobody measured there. Estimated rows are not counted."""
+    def coverage(self, device: Any, *, task: str | None = None) -> DeviceCoverage:
+        """What was measured on ``device`` for ``task`` (default classification): runtimes (with backend),
+        precisions, batch sizes and candidate counts, and, in plain words, a usual fast runtime nobody measured
+        there. Estimated rows are not counted."""
         dev = self.resolve_device(device)
-        held = self._coverages.get(dev)
+        t = get_task(task)
+        held = self._coverages.get((dev, t.id))
         if held is not None:
             return held
         from ._coverage import describe
@@ -28,8 +31,10 @@ class DeviceFacts:
         lo, hi = self._block(dev)
         c, s = self._cols, self._str
         rows = np.arange(lo, hi)
+        keep = c["task"][lo:hi] == self._code["task"].get(t.id, -1)
         if "latency_estimated" in c:
-            rows = rows[~c["latency_estimated"][lo:hi]]
+            keep &= ~c["latency_estimated"][lo:hi]
+        rows = rows[keep]
         settings_list = self._m.measurement_settings
         backend_of: dict[int, str | None] = {}
         for mi in np.unique(c["measurement"][rows]).tolist():
@@ -50,8 +55,8 @@ class DeviceFacts:
                 batch_sizes=sorted(int(b) for b in np.unique(c["batch_size"][idx])), candidates=len(idx)))
         cov = describe(self.device(dev), runs, candidates=len(rows),
                        checkpoints=len(np.unique(c["checkpoint"][rows])),
-                       architectures=len(np.unique(c["architecture"][rows])))
-        self._coverages[dev] = cov
+                       architectures=len(np.unique(c["architecture"][rows])), task=t)
+        self._coverages[(dev, t.id)] = cov
         return cov
 
     # -- memory ------------------------------------------------------------------

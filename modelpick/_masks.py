@@ -16,8 +16,7 @@ class Masks:
         c = self._cols
         sl = slice(lo, hi)
         base = np.ones(hi - lo, dtype=bool)
-        # until queries take task= (issue 18), answers rank classifiers only: a detector has no top-1
-        base &= c["task"][sl] == self._code["task"].get("classification", -1)
+        base &= c["task"][sl] == self._code["task"].get(q.task, -1)  # one task's candidates (q.task is an id)
         if q.runtime is not None:
             base &= c["runtime"][sl] == self._code["runtime"][q.runtime]
         if q.precision is not None:
@@ -41,6 +40,8 @@ class Masks:
                 masks["max_latency_ms"] = self._latency_limit[sl] <= q.max_latency_ms
             if q.min_top1 is not None:
                 masks["min_top1"] = c["top1"][sl] >= q.min_top1
+            if q.min_score is not None:
+                masks["min_score"] = c["score"][sl] >= q.min_score
             if q.max_params_m is not None:
                 masks["max_params_m"] = c["params_m"][sl] <= q.max_params_m
         return base, masks

@@ -19,7 +19,7 @@ class Ranking:
         if strict:
             mem[c["memory_estimated"][rows]] = np.nan
         mem = np.where(np.isnan(mem), np.inf, mem)
-        top1, fps, ck = c["top1"][rows], self._fps_limit[rows], c["checkpoint"][rows]
+        top1, fps, ck = c["score"][rows], self._fps_limit[rows], c["checkpoint"][rows]
         if objective == "top1":
             keys = (rows, ck, mem, -fps, -top1)
         elif objective == "fps":
@@ -31,7 +31,7 @@ class Ranking:
     def _primary(self, rows: np.ndarray, objective: str, strict: bool) -> np.ndarray:
         """The first sort key of :meth:`_order` (smaller is better)."""
         if objective == "top1":
-            return -self._cols["top1"][rows]
+            return -self._cols["score"][rows]
         if objective == "fps":
             return -self._fps_limit[rows]
         mem = self._mem_limit[rows].copy()

@@ -9,6 +9,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from .schema import Recommendation
+from .tasks import get_task
 
 #: Records kept per catalog for :meth:`Catalog._records` (about 2 KB each).
 _RECORD_CACHE_ROWS = 4096
@@ -55,7 +56,8 @@ class Records:
         settings = settings_list[mi] if settings_list is not None and mi < len(settings_list) else \
             self._m.measurements[mi]["settings"]
         mem = float(c["memory_mb"][r])
-        top5 = float(c["top5"][r])
+        top1, top5 = float(c["top1"][r]), float(c["top5"][r])
+        task = s["task"][c["task"][r]]
         params, gmacs = float(c["params_m"][r]), float(c["gmacs"][r])
         estimated = "latency_estimated" in c and bool(c["latency_estimated"][r])
         mem_lo, mem_hi = (float(c["memory_low_mb"][r]), float(c["memory_high_mb"][r])) if "memory_low_mb" in c else (math.nan,) * 2
@@ -73,7 +75,10 @@ class Records:
             "precision": s["precision"][c["precision"][r]],
             "batch_size": int(c["batch_size"][r]),
             "input_size": int(c["input_size"][r]),
-            "top1": float(c["top1"][r]),
+            "task": task,
+            "metric": get_task(task).metric,
+            "score": float(c["score"][r]),
+            "top1": None if math.isnan(top1) else top1,
             "top5": None if math.isnan(top5) else top5,
             "latency_ms": float(c["latency_ms"][r]),
             "fps": float(c["fps"][r]),
@@ -99,13 +104,18 @@ class Records:
             "why": list(why) if why else [],
         }
 
-    def iter_records(self, device: str | None = None, batch_size: int | None = None) -> Iterator[dict[str, Any]]:
+    def iter_records(self, device: str | None = None, batch_size: int | None = None,
+                     task: str | None = "classification") -> Iterator[dict[str, Any]]:
         lo, hi = self._block(device) if device else (0, len(self))
         bs = self._cols["batch_size"]
+        tasks = self._cols["task"]
+        code = None if task is None else self._code["task"].get(get_task(task).id, -1)
         for r in range(lo, hi):
-            if batch_size is None or bs[r] == batch_size:
+            if (batch_size is None or bs[r] == batch_size) and (code is None or tasks[r] == code):
                 yield self._record(r)
 
-    def to_records(self, device: str | None = None, batch_size: int | None = None) -> list[dict[str, Any]]:
-        """Every joined candidate row as a dict with the :class:`Recommendation` fields."""
-        return list(self.iter_records(device, batch_size))
+    def to_records(self, device: str | None = None, batch_size: int | None = None,
+                   task: str | None = "classification") -> list[dict[str, Any]]:
+        """Every joined candidate row of ``task`` (None: every task) as a dict with the :class:`Recommendation`
+        fields."""
+        return list(self.iter_records(device, batch_size, task))

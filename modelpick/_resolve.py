@@ -11,6 +11,7 @@ import numpy as np
 from .catalog import match_patterns, natural_key, normalize_name
 from .errors import InvalidQuery, UnknownDevice, UnknownName
 from .schema import Architecture, Checkpoint, Device, DeviceKind, Measurement, Query
+from .tasks import get_task
 
 _DEVICE_KINDS = frozenset(get_args(DeviceKind))
 
@@ -87,15 +88,21 @@ class Lookups:
                 out.append(d)
         return sorted(out, key=lambda d: natural_key(d.id))
 
-    def architectures(self, pattern: str | None = None) -> list[Architecture]:
+    def architectures(self, pattern: str | None = None, *, task: str | None = None) -> list[Architecture]:
+        """Architectures of ``task`` (default classification) whose id or alias matches the pattern."""
+        tid = get_task(task).id
         out = [a for a in self._m.architectures.values()
-               if pattern is None or match_patterns([a.id, *a.aliases], pattern)]
+               if a.task == tid and (pattern is None or match_patterns([a.id, *a.aliases], pattern))]
         return sorted(out, key=lambda a: natural_key(a.id))
 
-    def checkpoints(self, pattern: str | None = None, *, architecture: str | None = None) -> list[Checkpoint]:
+    def checkpoints(self, pattern: str | None = None, *, architecture: str | None = None,
+                    task: str | None = None) -> list[Checkpoint]:
+        """Checkpoints of ``task`` (default: the named architecture's task, else classification)."""
         arch = self.resolve_architecture(architecture) if architecture else None
+        tid = get_task(task).id if task is not None or arch is None else self._m.architectures[arch].task
+        archs = self._m.architectures
         out = [c for c in self._m.checkpoints.values()
-               if (arch is None or c.architecture == arch)
+               if (arch is None or c.architecture == arch) and archs[c.architecture].task == tid
                and (pattern is None or match_patterns([c.id, c.architecture, c.name or ""], pattern))]
         return sorted(out, key=lambda c: natural_key(c.id))
 
@@ -135,7 +142,11 @@ class Lookups:
         """Validate arguments into a normalised :class:`Query` with the canonical device id."""
         q = make_query(device, **kwargs)
         dev = self.resolve_device(q.device)
-        updates: dict[str, Any] = {"device": dev}
+        task = get_task(q.task)
+        if q.min_top1 is not None and task.score_field != "top1":
+            raise InvalidQuery("min_top1", q.min_top1, f"min_top1 is the ImageNet top-1 limit of classifiers; "
+                               f"task={task.id!r} ranks by {task.label} ({task.metric}): use min_score")
+        updates: dict[str, Any] = {"device": dev, "task": task.id}
         for kind in ("runtime", "precision"):
             value = getattr(q, kind)
             if value is None:

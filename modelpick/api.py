@@ -39,7 +39,8 @@ def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None 
          max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
          max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
          objective: str = "top1", strict: bool = False, estimates: str = "exclude",
-         include_suspect: bool = False) -> Recommendation:
+         include_suspect: bool = False, task: str = "classification",
+         min_score: float | None = None) -> Recommendation:
     """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
 
     ``estimates="include"`` lets predicted latencies of unmeasured cells compete,
@@ -49,11 +50,15 @@ def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None 
     which lets them compete, flagged with their reason. Raises :class:`NoFeasibleModel` (with
     ``.diagnosis``) when nothing fits, and :class:`InvalidQuery` /
     :class:`UnknownDevice` for bad arguments.
+
+    ``task`` ("classification" or "detection", see :mod:`modelpick.tasks`) picks the candidates and the metric they
+    rank by (answers carry ``task``, ``metric`` and ``score``); ``min_score`` is the limit in that metric, percent.
+    ``min_top1`` is classification's; with another task it is an :class:`InvalidQuery` naming ``min_score``.
     """
     return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                           batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                           precision=precision, objective=objective, strict=strict, estimates=estimates,
-                          include_suspect=include_suspect)
+                          include_suspect=include_suspect, task=task, min_score=min_score)
 
 
 def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
@@ -61,7 +66,8 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
               max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
               objective: str = "top1", strict: bool = False, limit: int = 10,
               estimates: str = "exclude", include_suspect: bool = False,
-              per_architecture: bool = False) -> list[Recommendation]:
+              per_architecture: bool = False, task: str = "classification",
+              min_score: float | None = None) -> list[Recommendation]:
     """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`.
 
     ``per_architecture=True`` keeps one row per architecture (its best checkpoint).
@@ -70,7 +76,7 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
                                batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                                precision=precision, objective=objective, strict=strict, limit=limit,
                                estimates=estimates, include_suspect=include_suspect,
-                               per_architecture=per_architecture)
+                               per_architecture=per_architecture, task=task, min_score=min_score)
 
 
 def estimate_memory(architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,
@@ -82,10 +88,10 @@ def estimate_memory(architecture: str, device: Any, *, runtime: str, precision: 
                                      batch_size=batch_size, input_size=input_size)
 
 
-def coverage(device: Any) -> DeviceCoverage:
-    """What was measured on ``device`` (runtimes with backend, precisions, batch sizes, candidate counts) and,
-    in plain words, a usual fast runtime of such a device that nobody measured there."""
-    return catalog().coverage(device)
+def coverage(device: Any, *, task: str = "classification") -> DeviceCoverage:
+    """What was measured on ``device`` for ``task`` (runtimes with backend, precisions, batch sizes, candidate
+    counts) and, in plain words, a usual fast runtime of such a device that nobody measured there."""
+    return catalog().coverage(device, task=task)
 
 
 def devices(pattern: str | None = None) -> list[Device]:
@@ -93,9 +99,9 @@ def devices(pattern: str | None = None) -> list[Device]:
     return catalog().devices(pattern)
 
 
-def architectures(pattern: str | None = None) -> list[Architecture]:
-    return catalog().architectures(pattern)
+def architectures(pattern: str | None = None, *, task: str = "classification") -> list[Architecture]:
+    return catalog().architectures(pattern, task=task)
 
 
-def checkpoints(pattern: str | None = None) -> list[Checkpoint]:
-    return catalog().checkpoints(pattern)
+def checkpoints(pattern: str | None = None, *, task: str | None = None) -> list[Checkpoint]:
+    return catalog().checkpoints(pattern, task=task)

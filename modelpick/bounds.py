@@ -20,6 +20,7 @@ import numpy as np
 from .catalog import natural_key
 from .errors import InvalidQuery, NoFeasibleModel
 from .schema import Recommendation
+from .tasks import DEFAULT_TASK, get_task
 
 FORMS = ("linear", "log")
 #: Points within this many top-1 points of the fitted line count as touching it (support points).
@@ -47,28 +48,36 @@ class Selection:
     precision: str | None
     batch_size: int | None
     strict: bool = False
+    #: The task whose candidates these are (modelpick.tasks); "top1" numbers of a frontier are its metric's score.
+    task: str = DEFAULT_TASK
 
     def describe(self) -> str:
         batch = f"batch {self.batch_size}" if self.batch_size is not None else "best measured batch"
-        return (f"{self.device}, runtime {self.runtime or 'any'}, precision {self.precision or 'any'}, {batch}"
-                + (", measured memory only" if self.strict else ""))
+        return (f"{self.device}, {get_task(self.task).coverage_scope}runtime {self.runtime or 'any'}, precision "
+                f"{self.precision or 'any'}, {batch}" + (", measured memory only" if self.strict else ""))
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if self.task == DEFAULT_TASK:  # left out at its default, so classification frontiers read as before
+            del out["task"]
+        else:
+            out["metric"] = get_task(self.task).metric
+        return out
 
 
 def _select(cat, device: Any, runtime: str | None, precision: str | None, batch_size: int | None,
-            strict: bool = False, include_suspect: bool = False) -> tuple[Selection, np.ndarray]:
+            strict: bool = False, include_suspect: bool = False,
+            task: str = DEFAULT_TASK) -> tuple[Selection, np.ndarray]:
     """Validate the selection and return (selection, absolute row indices: one row per checkpoint).
 
     Suspect measurements (implausible by the screen) stay out unless ``include_suspect``, as in answers.
     """
     q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size, strict=strict,
-                  include_suspect=include_suspect)
+                  include_suspect=include_suspect, task=task)
     lo, hi = cat._block(q.device)
     base, _ = cat._masks(q, lo, hi)
     rows = np.flatnonzero(base) + lo
-    sel = Selection(q.device, q.runtime, q.precision, q.batch_size, q.strict)
+    sel = Selection(q.device, q.runtime, q.precision, q.batch_size, q.strict, q.task)
     if len(rows) == 0:
         return sel, rows
     c = cat._cols
@@ -83,12 +92,12 @@ def _select(cat, device: Any, runtime: str | None, precision: str | None, batch_
 
 
 def candidates(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-               strict: bool = False, include_suspect: bool = False,
+               strict: bool = False, include_suspect: bool = False, task: str = DEFAULT_TASK,
                catalog=None) -> tuple[Selection, list[Recommendation]]:
     """The points the bound, the Pareto front and the accuracy-FPS plot are drawn from: one per checkpoint in the
     selection, its fastest measured cell (ties: lower memory), in catalog order. May be empty."""
     cat = _catalog(catalog)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, include_suspect)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, include_suspect, task)
     return sel, [cat._recommendation(int(r), strict=strict) for r in rows]
 
 
@@ -203,6 +212,7 @@ class UpperBound:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d["selection"] = self.selection.to_dict()
         d["support"] = [dict(s) for s in self.support]
         d["runtimes"], d["precisions"], d["sources"] = list(self.runtimes), list(self.precisions), list(self.sources)
         d["equation"] = self.equation
@@ -213,12 +223,12 @@ def _point_info(cat, r: int) -> dict[str, Any]:
     c, s = cat._cols, cat._str
     return {"checkpoint": s["checkpoint"][c["checkpoint"][r]], "architecture": s["architecture"][c["architecture"][r]],
             "runtime": s["runtime"][c["runtime"][r]], "precision": s["precision"][c["precision"][r]],
-            "batch_size": int(c["batch_size"][r]), "fps": float(c["fps"][r]), "top1": float(c["top1"][r])}
+            "batch_size": int(c["batch_size"][r]), "fps": float(c["fps"][r]), "top1": float(c["score"][r])}
 
 
 def _fit_rows(cat, sel: Selection, rows: np.ndarray, form: str) -> UpperBound:
     c, s = cat._cols, cat._str
-    fps, top1 = c["fps"][rows], c["top1"][rows]
+    fps, top1 = c["fps"][rows], c["score"][rows]  # the task's metric (= top-1 for classification)
     if len(rows) < 2:
         raise _no_points(sel, cat, "an upper bound", 2, len(rows))
     x = np.log10(fps) if form == "log" else fps
@@ -241,7 +251,8 @@ def _fit_rows(cat, sel: Selection, rows: np.ndarray, form: str) -> UpperBound:
 
 
 def upper_bound(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-                form: str = "linear", include_suspect: bool = False, catalog=None) -> UpperBound:
+                form: str = "linear", include_suspect: bool = False, task: str = DEFAULT_TASK,
+                catalog=None) -> UpperBound:
     """Fit the upper bound of top-1 against FPS on ``device`` (Bianco et al. 2018, Fig. 3).
 
     ``form='linear'``: top1 = a - b*fps; ``form='log'``: top1 = a - b*log10(fps); b >= 0, minimal area over
@@ -250,7 +261,7 @@ def upper_bound(device: Any, *, runtime: str | None = None, precision: str | Non
     """
     cat = _catalog(catalog)
     _check_form(form)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, include_suspect=include_suspect)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, include_suspect=include_suspect, task=task)
     return _fit_rows(cat, sel, rows, form)
 
 
@@ -288,13 +299,14 @@ class ParetoFront:
 
 
 def pareto(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-           strict: bool = False, include_suspect: bool = False, catalog=None) -> ParetoFront:
+           strict: bool = False, include_suspect: bool = False, task: str = DEFAULT_TASK,
+           catalog=None) -> ParetoFront:
     """Non-dominated candidates on (top-1 up, FPS up, memory down), most accurate first.
 
     ``strict=True`` treats estimated memory as unknown.
     """
     cat = _catalog(catalog)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, include_suspect)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, include_suspect, task)
     if len(rows) == 0:
         raise _no_points(sel, cat, "a Pareto front", 1, 0)
     c = cat._cols
@@ -302,8 +314,8 @@ def pareto(device: Any, *, runtime: str | None = None, precision: str | None = N
     if strict:
         mem[c["memory_estimated"][rows]] = np.nan
     mem = np.where(np.isnan(mem), np.inf, mem)
-    keep = rows[~_dominated(c["top1"][rows], c["fps"][rows], mem)]
-    keep = keep[np.lexsort((keep, -c["fps"][keep], -c["top1"][keep]))]
+    keep = rows[~_dominated(c["score"][rows], c["fps"][rows], mem)]
+    keep = keep[np.lexsort((keep, -c["fps"][keep], -c["score"][keep]))]
     points = tuple(cat._recommendation(int(r), rank=i + 1, strict=strict) for i, r in enumerate(keep))
     return ParetoFront(sel, points, len(rows), cat.version)
 
@@ -401,6 +413,7 @@ class MemoryModel:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        d["selection"] = self.selection.to_dict()
         d["residuals"] = [dict(r) for r in self.residuals]
         d["sources"] = list(self.sources)
         return d
@@ -516,22 +529,22 @@ class Grid:
 
 def grid(device: Any, mem_levels_gb: Sequence[float] = (0.7, 1.0, 1.4), fps_levels: Sequence[float] = (15, 30, 60),
          batch_size: int | None = 1, *, runtime: str | None = None, precision: str | None = None,
-         strict: bool = False, include_suspect: bool = False, catalog=None) -> Grid:
+         strict: bool = False, include_suspect: bool = False, task: str = DEFAULT_TASK, catalog=None) -> Grid:
     """Bianco Table 3 for any device: ``best()`` for each (memory level, FPS level) pair."""
     cat = _catalog(catalog)
     mems, fpss = _levels("mem_levels_gb", mem_levels_gb), _levels("fps_levels", fps_levels)
     q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size, strict=strict,
-                  include_suspect=include_suspect)
+                  include_suspect=include_suspect, task=task)
     cells = []
     for mem in mems:
         for fps in fpss:
             try:
                 rec = cat.best(q.device, max_mem_gb=mem, min_fps=fps, batch_size=q.batch_size, runtime=q.runtime,
-                               precision=q.precision, strict=q.strict, include_suspect=q.include_suspect)
+                               precision=q.precision, strict=q.strict, include_suspect=q.include_suspect, task=q.task)
                 cells.append(GridCell(mem, fps, rec))
             except NoFeasibleModel as exc:
                 cells.append(GridCell(mem, fps, None, str(exc), exc.diagnosis))
-    return Grid(Selection(q.device, q.runtime, q.precision, q.batch_size, q.strict), mems, fpss, tuple(cells),
+    return Grid(Selection(q.device, q.runtime, q.precision, q.batch_size, q.strict, q.task), mems, fpss, tuple(cells),
                 cat.version)
 
 

@@ -230,23 +230,25 @@ class Client:
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
              objective: str = "top1", strict: bool = False, estimates: str = "exclude",
-             include_suspect: bool = False, **query: Any) -> Recommendation:
+             include_suspect: bool = False, task: str = "classification", min_score: float | None = None,
+             **query: Any) -> Recommendation:
         """The most accurate (or fastest, or smallest) checkpoint; see :func:`modelpick.best`."""
         return self.recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                               batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                               precision=precision, objective=objective, strict=strict, estimates=estimates, limit=1,
-                              include_suspect=include_suspect, **query)[0]
+                              include_suspect=include_suspect, task=task, min_score=min_score, **query)[0]
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, estimates: str = "exclude", limit: int = 10,
-                  include_suspect: bool = False, **query: Any) -> list[Recommendation]:
+                  include_suspect: bool = False, task: str = "classification", min_score: float | None = None,
+                  **query: Any) -> list[Recommendation]:
         """Up to ``limit`` ranked answers, one per checkpoint; see :func:`modelpick.recommend`."""
         body = self.answer(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                            batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                            precision=precision, objective=objective, strict=strict, estimates=estimates, limit=limit,
-                           include_suspect=include_suspect, **query)
+                           include_suspect=include_suspect, task=task, min_score=min_score, **query)
         return self._read("/recommend", lambda: [Recommendation.model_validate(r)
                                                   for r in [body["best"], *body["alternatives"]]])
 
@@ -259,12 +261,18 @@ class Client:
         body = self._get("/devices", {k: v for k, v in (("q", pattern), ("kind", kind)) if v is not None})
         return self._read("/devices", lambda: [Device.model_validate(d) for d in body["devices"]])
 
-    def architectures(self, pattern: str | None = None) -> list[Architecture]:
-        body = self._get("/models", {"kind": "architecture", **({"q": pattern} if pattern is not None else {})})
+    def architectures(self, pattern: str | None = None, *, task: str = "classification") -> list[Architecture]:
+        params = {"kind": "architecture", **({"q": pattern} if pattern is not None else {})}
+        if task != "classification":
+            params["task"] = task
+        body = self._get("/models", params)
         return self._read("/models", lambda: [Architecture.model_validate(a) for a in body["architectures"]])
 
-    def checkpoints(self, pattern: str | None = None, *, architecture: str | None = None) -> list[Checkpoint]:
+    def checkpoints(self, pattern: str | None = None, *, architecture: str | None = None,
+                    task: str | None = None) -> list[Checkpoint]:
         params = {"kind": "checkpoint"}
+        if task is not None:
+            params["task"] = task
         if pattern is not None:
             params["q"] = pattern
         if architecture is not None:

@@ -532,7 +532,13 @@ class Recommendation(BaseModel):
     precision: str
     batch_size: int
     input_size: int
-    top1: float
+    #: The task (a modelpick.tasks id), its metric id and the checkpoint's score in it (percent; = top1 for
+    #: classification, COCO mAP50-95 for detection).
+    task: str = "classification"
+    metric: str = "imagenet-top1"
+    score: float
+    #: ImageNet top-1 / top-5 (classification only; None for another task).
+    top1: float | None
     top5: float | None
     latency_ms: float
     fps: float
@@ -568,7 +574,7 @@ class Recommendation(BaseModel):
 Objective = Literal["top1", "fps", "memory"]
 
 
-class Query(BaseModel):
+class Query(_OmitAtDefault, BaseModel):
     """A recommendation query: the one definition shared by the API, CLI, REST service and client.
 
     GB and MB are binary (1 GB = 1024 MB), as GPU tools report them.
@@ -581,11 +587,15 @@ class Query(BaseModel):
     min_fps: float | None = Field(None, gt=0, le=1e9, description="minimum frames per second at the batch size")
     max_latency_ms: float | None = Field(None, gt=0, le=1e9, description="maximum per-image latency in ms")
     batch_size: int | None = Field(1, ge=1, le=1_000_000, description="batch size; None = best measured batch (throughput mode)")
-    min_top1: float | None = Field(None, ge=0, le=100, description="minimum ImageNet top-1 in percent")
+    min_top1: float | None = Field(None, ge=0, le=100, description="minimum ImageNet top-1 in percent "
+                                   "(classification; another task's limit is min_score)")
+    min_score: float | None = Field(None, ge=0, le=100, description="minimum score in the task's metric, in percent "
+                                    "(top-1 for classification, COCO mAP50-95 for detection)")
     max_params_m: float | None = Field(None, gt=0, le=1e6, description="maximum parameters in millions")
     runtime: str | None = Field(None, max_length=100, description="runtime, e.g. 'tensorrt', 'ncnn', 'pytorch'")
     precision: str | None = Field(None, max_length=100, description="precision, e.g. 'fp16', 'int8'")
-    objective: Objective = Field("top1", description="top1: most accurate; fps: fastest; memory: smallest")
+    objective: Objective = Field("top1", description="top1: most accurate (in the task's metric); fps: fastest; "
+                                 "memory: smallest")
     strict: bool = Field(False, description="exclude estimated memory values")
     estimates: Literal["exclude", "include"] = Field(
         "exclude", description="include: predicted latencies of unmeasured cells join the candidates, flagged "
@@ -596,6 +606,11 @@ class Query(BaseModel):
         "excluded by default")
     per_architecture: bool = Field(
         False, description="one row per architecture: keep only each architecture's best checkpoint in ranked lists")
+    task: str = Field(DEFAULT_TASK, max_length=100, description="task: 'classification' (ImageNet top-1) or "
+                      "'detection' (COCO mAP50-95); answers rank by the task's metric")
+
+    # new fields stay out of a query's dumps at their default, so diagnoses and cache keys read as before
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("task", "min_score")
 
 
 class MeasuredRun(BaseModel):
@@ -610,7 +625,7 @@ class MeasuredRun(BaseModel):
     candidates: int = Field(description="joined candidates (checkpoint x measured cell) of this runtime")
 
 
-class DeviceCoverage(BaseModel):
+class DeviceCoverage(_OmitAtDefault, BaseModel):
     """What was measured on a device: the ground every answer for it stands on.
 
     ``missing`` says in plain words when a runtime that is usually the fast one on such a device
@@ -631,6 +646,9 @@ class DeviceCoverage(BaseModel):
     measured: list[MeasuredRun]
     missing: list[str] = Field(default_factory=list)
     text: str = Field(description="the coverage in one sentence, as the answers' `why` states it")
+    task: str = Field(DEFAULT_TASK, description="the task whose candidates are counted")
+
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("task",)
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")

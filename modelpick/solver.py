@@ -204,7 +204,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
              objective: str = "top1", strict: bool = False, estimates: str = "exclude",
-             include_suspect: bool = False) -> Recommendation:
+             include_suspect: bool = False, task: str = "classification",
+             min_score: float | None = None) -> Recommendation:
         """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits.
 
         Its ``why`` ends with the device's coverage (see :meth:`coverage`).
@@ -216,7 +217,7 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                        precision=precision, objective=objective, strict=strict, estimates=estimates,
-                       include_suspect=include_suspect)
+                       include_suspect=include_suspect, task=task, min_score=min_score)
         return self._solve(q, 1)[0]
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
@@ -224,7 +225,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, limit: int = 10,
                   estimates: str = "exclude", include_suspect: bool = False,
-                  per_architecture: bool = False) -> list[Recommendation]:
+                  per_architecture: bool = False, task: str = "classification",
+                  min_score: float | None = None) -> list[Recommendation]:
         """Up to ``limit`` candidates, one per checkpoint, best first (``include_suspect``: as :meth:`best`).
 
         ``per_architecture=True`` keeps one row per architecture (its best checkpoint), so the list shows
@@ -233,7 +235,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                        precision=precision, objective=objective, strict=strict, limit=limit, estimates=estimates,
-                       include_suspect=include_suspect, per_architecture=per_architecture)
+                       include_suspect=include_suspect, per_architecture=per_architecture, task=task,
+                       min_score=min_score)
         return self._solve(q, q.limit)
 
     def solve(self, q: Query) -> list[Recommendation]:

@@ -32,6 +32,14 @@ class Task:
     score_field: str = "score"
     #: What one model of the task is called in prose ("classifier", "detector").
     noun: str = "model"
+    #: Table column header of the score (CLI tables print it with a "%"); defaults to ``label``.
+    column: str = ""
+    #: Words before "candidates" in a device's coverage text ("" keeps classification's wording as it was).
+    coverage_scope: str = ""
+
+    @property
+    def header(self) -> str:
+        return self.column or self.label
 
     @property
     def description(self) -> str:
@@ -41,8 +49,9 @@ class Task:
 
 _BUILTIN = (
     Task(id="classification", metric="imagenet-top1", label="top-1", dataset="ImageNet-1k val", score_field="top1",
-         noun="classifier"),
-    Task(id="detection", metric="coco-map50-95", label="mAP50-95", dataset="COCO val2017 (box)", noun="detector"),
+         noun="classifier", column="top1"),
+    Task(id="detection", metric="coco-map50-95", label="mAP50-95", dataset="COCO val2017 (box)", noun="detector",
+         coverage_scope="detection "),
 )
 
 _TASKS: dict[str, Task] = {t.id: t for t in _BUILTIN}

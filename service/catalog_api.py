@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from modelpick.errors import InvalidQuery, UnknownDevice, UnknownName
 from modelpick.schema import DeviceKind
+from modelpick.tasks import DEFAULT_TASK, get_task
 
 from .common import conditional, make_etag, read_args, state
 from .problems import Problem, invalid, param_error
@@ -88,28 +89,31 @@ def device(device_id: str):
 @bp.get("/models")
 def models():
     """Architectures and checkpoints matching ``q``; ``kind`` keeps one list; ``architecture`` filters checkpoints."""
-    args = read_args(("q", "kind", "architecture"))
+    args = read_args(("q", "kind", "architecture", "task"))
     pattern, kind = _pattern(args), _choice(args, "kind", MODEL_KINDS)
     st = state()
-    arch = args.get("architecture")
-    if arch is not None:
-        try:
+    arch, task = args.get("architecture"), args.get("task")
+    try:
+        if arch is not None:
             arch = st.catalog.resolve_architecture(arch)
-        except UnknownName as exc:
-            raise invalid([param_error(exc)]) from None
+        # default: classification, or the named architecture's task
+        task = get_task(task).id if task is not None or arch is None else st.catalog.architecture(arch).task
+    except InvalidQuery as exc:
+        raise invalid([param_error(exc)]) from None
 
     def build():
         cat = st.catalog
         body = {}
         if kind in (None, "architecture"):
-            found = [a for a in cat.architectures(pattern) if arch is None or a.id == arch]
+            found = [a for a in cat.architectures(pattern, task=task) if arch is None or a.id == arch]
             body["architectures"] = [a.model_dump(mode="json") for a in found]
         if kind in (None, "checkpoint"):
-            body["checkpoints"] = [c.model_dump(mode="json") for c in cat.checkpoints(pattern, architecture=arch)]
+            body["checkpoints"] = [c.model_dump(mode="json")
+                                   for c in cat.checkpoints(pattern, architecture=arch, task=task)]
         body["catalog"] = st.info
         return body
 
-    return conditional(make_etag("models", pattern, kind, arch), build)
+    return conditional(make_etag("models", pattern, kind, arch, *(() if task == DEFAULT_TASK else (task,))), build)
 
 
 @bp.get("/models/<path:model_id>")

@@ -26,7 +26,9 @@ from .problems import Problem, invalid, param_error
 
 bp = Blueprint("frontiers", __name__)
 
-SELECTION = ("runtime", "precision", "batch_size")
+SELECTION = ("runtime", "precision", "batch_size", "task")
+#: The plots draw classifiers only so far (their axes say top-1), so they take no task.
+PLOT_SELECTION = ("runtime", "precision", "batch_size")
 LIMITS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
 #: comma-separated positive decimals, e.g. "0.7,1,1.4"
 LEVELS_PATTERN = r"^[0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*$"
@@ -185,7 +187,7 @@ def upper_bound(device: str):
 
     def build():
         ub = bounds.upper_bound(q.device, runtime=q.runtime, precision=q.precision, batch_size=q.batch_size,
-                                form=form, catalog=state().catalog)
+                                form=form, task=q.task, catalog=state().catalog)
         body = ub.to_dict()
         if fps is not None:
             body["prediction"] = ub.prediction(fps)
@@ -202,7 +204,7 @@ def pareto(device: str):
     q = _selection(device, raw, fields)
     return conditional(make_etag("pareto", q.model_dump(mode="json")), lambda: bounds.pareto(
         q.device, runtime=q.runtime, precision=q.precision, batch_size=q.batch_size, strict=q.strict,
-        catalog=state().catalog).to_dict())
+        task=q.task, catalog=state().catalog).to_dict())
 
 
 @bp.get("/grid/<path:device>")
@@ -215,7 +217,7 @@ def grid(device: str):
     fpss = _levels("fps_levels", raw.get("fps_levels"), (15.0, 30.0, 60.0))
     return conditional(make_etag("grid", q.model_dump(mode="json"), mems, fpss), lambda: bounds.grid(
         q.device, mems, fpss, q.batch_size, runtime=q.runtime, precision=q.precision, strict=q.strict,
-        catalog=state().catalog).to_dict())
+        task=q.task, catalog=state().catalog).to_dict())
 
 
 @bp.get("/plot/<kind>.svg")
@@ -223,7 +225,7 @@ def plot_svg(kind: str):
     """A figure as SVG: accuracy-fps (bound, Pareto front, recommendation), accuracy-flops, density, memory-params."""
     from modelpick import plot
 
-    fields = (*SELECTION, "strict", *LIMITS)
+    fields = (*PLOT_SELECTION, "strict", *LIMITS)
     raw = read_args(("device", *fields, "form"))
     if kind not in PLOT_KINDS:
         raise Problem("not-found", f"no plot kind {kind!r}; known: {', '.join(PLOT_KINDS)}",
@@ -274,6 +276,7 @@ def openapi_paths(operation, json_response, problem, bad_param, not_modified) ->
     """Path items for this blueprint, built with the document's own helpers (see ``service.openapi``)."""
     by_name = {p["name"]: p for p in query_param_schemas()}
     sel = [by_name[n] for n in SELECTION]
+    plot_sel = [by_name[n] for n in PLOT_SELECTION]
     strict = [by_name["strict"]]
     limits = [by_name[n] for n in LIMITS]
 
@@ -313,7 +316,7 @@ def openapi_paths(operation, json_response, problem, bad_param, not_modified) ->
              | ({"required": True} if kind in ("accuracy-fps", "memory-params") else
                 {"description": "device id, alias or family; without one, every device (runtime and precision "
                                 "need a device)"}),
-             *sel, *((*strict, form, *limits) if kind == "accuracy-fps" else ())],
+             *plot_sel, *((*strict, form, *limits) if kind == "accuracy-fps" else ())],
             {"200": {"description": "SVG image", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
              "304": not_modified, "400": bad_param, "404": problem("not-found: unknown device"),
              "422": problem("no-feasible-model: nothing to draw in this selection"), "429": too_many},

@@ -42,7 +42,7 @@ def _answer(st: State) -> Answer:
         return Answer.of(render(no_feasible(exc), request.path))
     # the shape of the CLI's --json answer (modelpick.cli.toolkit.answer_json), plus the sources behind the numbers
     body = {"best": recs[0], "alternatives": recs[1:], "query": qd,
-            "coverage": st.catalog.coverage(q.device).to_dict(), "catalog": st.info,
+            "coverage": st.catalog.coverage(q.device, task=q.task).to_dict(), "catalog": st.info,
             "sources": st.sources_for(sid for r in recs for sid in r["sources"].values())}
     etag = make_etag("recommend", qd)
     return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)

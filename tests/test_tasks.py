@@ -117,3 +117,97 @@ def test_answers_stay_on_classifiers_until_queries_take_a_task(det_catalog):
     rec = det_catalog.best("synth-board")
     assert rec.architecture == "cls-large" and rec.top1 == 80.0
     assert {r.architecture for r in det_catalog.recommend("synth-board")} == {"cls-small", "cls-large"}
+
+
+# -- the task dimension in answers ------------------------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from modelpick import NoFeasibleModel  # noqa: E402
+
+
+def test_detection_answers_carry_task_metric_and_score(det_catalog):
+    rec = det_catalog.best("synth-board", task="detection", min_fps=60)
+    assert (rec.task, rec.metric, rec.checkpoint, rec.score, rec.top1) == (
+        "detection", "coco-map50-95", "synth/det-s.pt:640", 47.0, None)
+    assert rec.why[0].startswith("highest mAP50-95 of 4 feasible checkpoint(s)")
+    assert "5 measured detection candidates" in rec.why[-1]
+    cls = det_catalog.best("synth-board")
+    assert (cls.task, cls.metric, cls.score, cls.top1) == ("classification", "imagenet-top1", 80.0, 80.0)
+
+
+def test_min_top1_with_detection_names_min_score(det_catalog):
+    with pytest.raises(InvalidQuery, match="use min_score") as info:
+        det_catalog.best("synth-board", task="detection", min_top1=40)
+    assert info.value.param == "min_top1"
+    with pytest.raises(InvalidQuery, match="did you mean detection"):
+        det_catalog.best("synth-board", task="detect")
+
+
+def test_detection_diagnosis_names_the_metric(det_catalog):
+    with pytest.raises(NoFeasibleModel) as info:
+        det_catalog.best("synth-board", task="detection", min_score=60)
+    assert "51.50% mAP50-95" in str(info.value) and "lower min_score to 51.5" in str(info.value)
+    assert info.value.diagnosis["query"]["task"] == "detection"
+    assert info.value.diagnosis["suggestions"][0]["score"] == 51.5
+
+
+def test_lists_and_coverage_are_per_task(det_catalog):
+    assert [a.id for a in det_catalog.architectures()] == ["cls-large", "cls-small"]
+    assert [a.id for a in det_catalog.architectures(task="detection")] == ["det-m", "det-n", "det-s"]
+    assert {c.architecture for c in det_catalog.checkpoints(architecture="det-n")} == {"det-n"}
+    assert len(det_catalog.checkpoints(task="detection")) == 5
+    assert det_catalog.coverage("synth-gpu").candidates == 1
+    assert det_catalog.coverage("synth-gpu", task="detection").candidates == 3
+    assert {r["task"] for r in det_catalog.to_records(task=None)} == {"classification", "detection"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(device=st.sampled_from(["synth-board", "synth-gpu"]),
+       min_fps=st.none() | st.floats(1, 400), max_latency_ms=st.none() | st.floats(1, 40),
+       min_score=st.none() | st.floats(0, 60), max_mem_gb=st.none() | st.floats(0.1, 4),
+       batch_size=st.sampled_from([1, 8, None]))
+def test_detection_best_matches_brute_force_over_records(det_catalog, device, min_fps, max_latency_ms, min_score,
+                                                         max_mem_gb, batch_size):
+    def ok(r):
+        return ((batch_size is None or r["batch_size"] == batch_size)
+                and (min_fps is None or r["fps"] >= min_fps)
+                and (max_latency_ms is None or r["latency_ms"] <= max_latency_ms)
+                and (min_score is None or r["score"] >= min_score)
+                and (max_mem_gb is None or (r["memory_mb"] is not None and r["memory_mb"] <= max_mem_gb * 1024)))
+
+    feasible = [r for r in det_catalog.to_records(device, task="detection") if ok(r)]
+    kwargs = dict(task="detection", min_fps=min_fps, max_latency_ms=max_latency_ms, min_score=min_score,
+                  max_mem_gb=max_mem_gb, batch_size=batch_size)
+    if not feasible:
+        with pytest.raises(NoFeasibleModel):
+            det_catalog.best(device, **kwargs)
+        return
+    rec = det_catalog.best(device, **kwargs)
+    assert rec.task == "detection" and rec.score == max(r["score"] for r in feasible)
+    ranked = det_catalog.recommend(device, limit=50, **kwargs)
+    assert {r.checkpoint for r in ranked} == {r["checkpoint"] for r in feasible}
+
+
+@pytest.fixture(scope="module")
+def det_client():
+    from service import create_app
+
+    return create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(DETECTION)]}).test_client()
+
+
+def test_rest_task_and_min_score(det_client):
+    resp = det_client.get("/recommend?device=synth-board&task=detection&min_score=40&limit=5")
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    body = resp.get_json()
+    rows = [body["best"], *body["alternatives"]]
+    assert body["query"]["task"] == "detection" and body["coverage"]["task"] == "detection"
+    assert rows and all(r["task"] == "detection" and r["metric"] == "coco-map50-95" and r["score"] >= 40
+                        for r in rows)
+    bad = det_client.get("/recommend?device=synth-board&task=detect")
+    assert bad.status_code == 400 and "did you mean detection" in bad.get_data(as_text=True)
+    wrong = det_client.get("/recommend?device=synth-board&task=detection&min_top1=40")
+    assert wrong.status_code == 400 and "min_score" in wrong.get_data(as_text=True)
+    params = {p["name"] for op in det_client.get("/openapi.json").get_json()["paths"]["/recommend"].values()
+              for p in op.get("parameters", [])}
+    assert {"task", "min_score"} <= params

@@ -8,6 +8,8 @@ import math
 import sys
 from typing import Any, Callable
 
+from ..tasks import get_task, task_ids
+
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_INFEASIBLE = 0, 1, 2, 3
 
 
@@ -68,7 +70,11 @@ def add_query_options(p: argparse.ArgumentParser, *, device_required: bool = Tru
     p.add_argument("--max-latency-ms", type=positive_float, help="maximum per-image latency in ms")
     p.add_argument("--batch-size", type=batch_size_arg, default=1,
                    help="batch size (default 1 = real-time streaming); 'best' = best measured batch that fits")
-    p.add_argument("--min-top1", type=float, help="minimum ImageNet top-1 accuracy in percent")
+    p.add_argument("--min-top1", type=float, help="minimum ImageNet top-1 accuracy in percent (classification)")
+    p.add_argument("--min-score", type=float, help="minimum score in the task's metric, percent (top-1 for "
+                   "classification, COCO mAP50-95 for detection)")
+    p.add_argument("--task", default="classification",
+                   help=f"task: {', '.join(task_ids())} (default classification); answers rank by its metric")
     p.add_argument("--max-params-m", type=positive_float, help="maximum parameters in millions")
     p.add_argument("--runtime", help="runtime, e.g. tensorrt, ncnn, pytorch, tflite")
     p.add_argument("--precision", help="precision, e.g. fp32, fp16, int8")
@@ -86,7 +92,7 @@ def add_query_options(p: argparse.ArgumentParser, *, device_required: bool = Tru
 def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     return {k: getattr(args, k) for k in ("max_mem_gb", "min_fps", "max_latency_ms", "batch_size", "min_top1",
                                           "max_params_m", "runtime", "precision", "objective", "strict",
-                                          "estimates", "include_suspect")}
+                                          "estimates", "include_suspect", "task", "min_score")}
 
 
 # ---------------------------------------------------------------------------
@@ -110,7 +116,7 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
            if rec.gmacs else ""),
         f"  device        {rec.device}{resolved}",
         f"  runtime       {rec.runtime}, {rec.precision}, batch {rec.batch_size}" + (f" [{settings}]" if settings else ""),
-        f"  top-1         {rec.top1:.2f}%" + (f"  (top-5 {rec.top5:.2f}%)" if rec.top5 is not None else "")
+        f"  {get_task(rec.task).label:<13} {rec.score:.2f}%" + (f"  (top-5 {rec.top5:.2f}%)" if rec.top5 is not None else "")
         + f"    source: {src.get('accuracy')}",
         f"  latency       {rec.latency_ms:.3g} ms/image = {rec.fps:.1f} FPS"
         + (f"  [ESTIMATED: predicted, 80% interval {rec.latency_low_ms:.3g}-{rec.latency_high_ms:.3g} ms]"
@@ -127,13 +133,14 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
 
 
 def format_table(recs) -> str:
-    header = ["#", "checkpoint", "runtime", "prec", "bs", "top1%", "FPS", "ms", "memory MB", "sources (acc/lat/mem)"]
+    score = get_task(recs[0].task if recs else None).header
+    header = ["#", "checkpoint", "runtime", "prec", "bs", f"{score}%", "FPS", "ms", "memory MB", "sources (acc/lat/mem)"]
     rows = []
     for i, r in enumerate(recs, 1):
         mem = "?" if r.memory_mb is None else f"{r.memory_mb:,.0f}" + ("*" if r.memory_estimated else "")
         srcs = "/".join(str(r.sources.get(k) or "computed") for k in ("accuracy", "latency", "memory"))
         est = "~" if r.latency_estimated else "!" if r.suspect else ""  # predicted / suspect latency: footnotes
-        rows.append([str(i), r.checkpoint, r.runtime, r.precision, str(r.batch_size), f"{r.top1:.2f}",
+        rows.append([str(i), r.checkpoint, r.runtime, r.precision, str(r.batch_size), f"{r.score:.2f}",
                      f"{est}{r.fps:.1f}", f"{est}{r.latency_ms:.3g}", mem, srcs])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
@@ -153,6 +160,6 @@ def answer_json(cat, recs, query) -> dict[str, Any]:
         "best": recs[0].to_dict() if recs else None,
         "alternatives": [r.to_dict() for r in recs[1:]],
         "query": query.model_dump(mode="json"),
-        "coverage": cat.coverage(query.device).to_dict(),
+        "coverage": cat.coverage(query.device, task=query.task).to_dict(),
         "catalog": {"version": cat.version, "hash": cat.hash},
     }
