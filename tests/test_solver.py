@@ -216,7 +216,7 @@ def _records(device: str) -> list[dict]:
 @lru_cache(maxsize=None)
 def _devices_with_candidates() -> list[str]:
     cat = modelpick.load_catalog(use_env=False)
-    return [d.id for d in cat.devices() if cat.batch_sizes(d.id)]
+    return [d.id for d in cat.devices() if cat.coverage(d.id).candidates]  # classification candidates
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -115,7 +115,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1",
+EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "task", "metric", "score", "top1",
                   "top5", "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "latency_estimated",
                   "params_m", "gmacs", "gmacs_computed", "accuracy_source", "latency_source", "memory_source", "settings",
                   "suspect"]
@@ -124,7 +124,7 @@ EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision"
 def cmd_export(args: argparse.Namespace) -> int:
     cat = catalog_from_args(args)
     device = cat.resolve_device(args.device) if args.device else None
-    records = cat.iter_records(device)
+    records = cat.iter_records(device, task=args.task)
     if args.format == "json":
         text = json.dumps(list(records), indent=1, allow_nan=False) + "\n"
     else:
@@ -193,6 +193,8 @@ def register(sub, parents) -> None:
     p = sub.add_parser("export", parents=parents, help="export joined candidates (Recommendation fields)")
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--device", "-d")
+    p.add_argument("--task", default="classification", help="the task whose candidates to export (default "
+                   "classification)")
     p.add_argument("--output", "-o", help="write to FILE atomically instead of stdout")
     p.set_defaults(func=cmd_export)
 

@@ -112,7 +112,7 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
     lines = [
         f"{rec.checkpoint}",
         f"  architecture  {rec.architecture} @ {rec.input_size}px" + (f", {rec.params_m:g} M params" if rec.params_m else "")
-        + (f", {rec.gmacs:.4g} GMACs" + (" (computed: scaled to this input size)" if rec.gmacs_computed else "")
+        + (f", {rec.gmacs:.4g} GMACs" + (" (computed, not published: scaled to this size, or GFLOPs / 2)" if rec.gmacs_computed else "")
            if rec.gmacs else ""),
         f"  device        {rec.device}{resolved}",
         f"  runtime       {rec.runtime}, {rec.precision}, batch {rec.batch_size}" + (f" [{settings}]" if settings else ""),
