@@ -28,6 +28,8 @@ class MlperfAdapter(SourceAdapter):
     table = "repo:mlperf_inference_nvidia/mlperf_resnet50.csv"
     tables = (table,)
     meta = {
+        # every run registers its own entry; run_meta()'s title replaces this one
+        "title": "MLPerf Inference results, closed division, NVIDIA, ResNet-50 (one source entry per run)",
         "runtime": "TensorRT (NVIDIA's LWIS harness, MLPerf LoadGen)",
         "precision": "int8: NVIDIA's ResNet-50 configs build INT8 engines (GPUBaseConfig.precision = 'int8')",
         "accuracy": "top-1 % of the same scenario's accuracy run on this system (accuracy/accuracy.txt, ImageNet "
