@@ -77,11 +77,15 @@ class Lookups:
         """
         group = normalize_name(pattern) if pattern is not None else None
         by_group = group is not None and (group in _DEVICE_KINDS or group in self._device_groups)
+        # the device `--device PATTERN` resolves to (a family's default, e.g. 'xeon') and its family are listed too
+        resolved = self._device_names.get(group) if group is not None else None
         out = []
         for d in self._m.devices.values():
             if kind and d.kind != kind:
                 continue
-            if by_group:
+            if resolved is not None and not by_group and (d.id == resolved or normalize_name(d.family or "") == group):
+                out.append(d)
+            elif by_group:
                 if d.kind == group or group in {normalize_name(t) for t in d.tags}:
                     out.append(d)
             elif pattern is None or match_patterns([d.id, d.name, *d.aliases], pattern):

@@ -5,11 +5,33 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 
-def close_matches(value: Any, choices: Sequence[str], n: int = 5, cutoff: float = 0.5) -> list[str]:
+#: Below this similarity (rapidfuzz's normalised Indel ratio) a suggestion is noise: 'hailo-8' scored 0.53 against
+#: 'amlogic-s805' and 'nnapi' 0.50 against 'tnn', while real typos ('jetson-nan', 'resnt50', 'tensorrrt', 'fp61')
+#: score 0.75 and up. A wrong suggestion is worse than none.
+SUGGEST_CUTOFF = 0.6
+#: A choice list longer than this is not printed: the message shows the closest names and how to list the rest.
+LIST_AT_MOST = 20
+#: How to list the choices of a parameter whose valid values are many.
+_LIST_HINT = {"device": "modelpick devices (modelpick.devices())",
+              "architecture": "modelpick models (modelpick.architectures())",
+              "checkpoint": "modelpick models (modelpick.checkpoints())"}
+#: Delegate and backend names users write as a runtime -> the catalog runtime that runs them (its coverage line
+#: says "tflite on nnapi").
+BACKEND_RUNTIMES = {"nnapi": "tflite", "xnnpack": "tflite", "hexagon": "tflite", "gpu-delegate": "tflite",
+                    "vulkan": "ncnn", "cuda": "pytorch", "cudnn": "pytorch", "trt": "tensorrt",
+                    "openvino": "onnxruntime", "coreml": "tflite", "edge-tpu": "edgetpu"}
+
+
+def _squash(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def close_matches(value: Any, choices: Sequence[str], n: int = 5, cutoff: float = SUGGEST_CUTOFF) -> list[str]:
     """Up to ``n`` choices most similar to ``value``, case-insensitively, best first (ties by name).
 
-    Similarity is rapidfuzz's normalised Indel ratio (difflib's ``ratio`` without its junk heuristic),
-    computed in C: a typo among thousands of model names costs well under a millisecond.
+    Choices that end in the value once separators are dropped ('s24' -> samsung-galaxy-s24, 'pixel7' -> pixel-7)
+    come first; then similarity by rapidfuzz's normalised Indel ratio (difflib's ``ratio`` without its junk
+    heuristic), computed in C: a typo among thousands of model names costs well under a millisecond.
     """
     from rapidfuzz import fuzz, process
 
@@ -18,14 +40,17 @@ def close_matches(value: Any, choices: Sequence[str], n: int = 5, cutoff: float 
     else:
         originals = list(choices)
         lowered = [c.lower() for c in originals]
+    squashed = _squash(str(value))
+    out: list[str] = []
+    if len(squashed) >= 3:
+        out = sorted({o for o, low in zip(originals, lowered) if _squash(low).endswith(squashed)}, key=len)[:n]
     hits = process.extract(str(value).lower(), lowered, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff * 100)
     hits.sort(key=lambda h: (-h[1], originals[h[2]]))
-    out: list[str] = []
     for _, _, index in hits:
-        if originals[index] not in out:
-            out.append(originals[index])
         if len(out) == n:
             break
+        if originals[index] not in out:
+            out.append(originals[index])
     return out
 
 
@@ -75,11 +100,21 @@ class InvalidQuery(ModelpickError, ValueError):
             self.choices = sorted(choices) if choices is not None else None
             self.close_matches = close_matches(value, self.choices) if self.choices is not None else []
         text = f"{param}={value!r}: {message}"
-        if self.close_matches:
+        backend_of = BACKEND_RUNTIMES.get(str(value).strip().lower()) if param == "runtime" else None
+        if backend_of and self.choices is not None and backend_of in self.choices:
+            text += (f"; {str(value).strip().lower()} is a delegate/backend, not a runtime: it runs under "
+                     f"--runtime {backend_of} (the backend shows in the answer's settings and coverage line)")
+            self.close_matches = [backend_of]
+        elif self.close_matches:
             text += f"; did you mean {', '.join(self.close_matches)}?"
         if self.choices is not None:
-            listed = self.choices if len(self.choices) <= 25 else self.choices[:25] + [f"... ({len(self.choices)} in all)"]
-            text += ("" if text.endswith("?") else ".") + f" Valid choices: {', '.join(listed)}"
+            end = "" if text.endswith("?") else "."
+            if len(self.choices) <= LIST_AT_MOST:
+                text += f"{end} Valid choices: {', '.join(self.choices)}"
+            else:
+                how = _LIST_HINT.get(param)
+                text += (f"{end} Valid choices: {len(self.choices)} names"
+                         + (f"; list them with {how}" if how else f", e.g. {', '.join(self.choices[:5])}, ..."))
         super().__init__(text)
 
     def to_dict(self) -> dict[str, Any]:
