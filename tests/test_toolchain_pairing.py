@@ -11,11 +11,6 @@ import pytest
 from modelpick.catalog import QUANTIZED_PRECISIONS, load_table
 
 
-def toolchain(source) -> str:
-    # Source.toolchain names the quantization toolchain sources share; a source without one is its own toolchain
-    return getattr(source, "toolchain", None) or source.id
-
-
 @pytest.fixture(scope="module")
 def table():
     return load_table(use_env=False)
@@ -32,7 +27,7 @@ def test_every_quantized_candidate_carries_its_own_toolchains_quantized_accuracy
         if m["precision"] in QUANTIZED_PRECISIONS:
             quantized += 1
             assert c.precision in QUANTIZED_PRECISIONS, f"float accuracy on a quantized run: {where}"
-            assert toolchain(table.sources[c.source]) == toolchain(table.sources[m["source"]]), (
+            assert table.sources[c.source].toolchain_id == table.sources[m["source"]].toolchain_id, (
                 f"accuracy from another toolchain on a quantized run: {where}")
         else:
             float_ += 1
@@ -48,3 +43,12 @@ def test_hailo_answers_with_its_own_chips_hardware_accuracy(full_catalog, table,
     # the hardware accuracy of the same chip's table (its HEF), never the float model's
     assert r.checkpoint.endswith(":" + chip) and table.checkpoints[r.checkpoint].precision == "int8", r.checkpoint
     assert r.sources["accuracy"] == r.sources["latency"] == f"hailo-model-zoo-{chip}"
+
+
+@pytest.mark.parametrize("precision", ["w8a8", "w8a16"])
+def test_galaxy_s24_quantized_runs_answer_with_ai_hubs_own_quantized_accuracy(full_catalog, table, precision):
+    r = full_catalog.best("samsung-galaxy-s24", precision=precision)
+    assert r.precision == precision and r.sources["latency"] == "qualcomm-aihub"
+    ck = table.checkpoints[r.checkpoint]
+    assert ck.precision == precision and table.sources[ck.source].toolchain_id == "qualcomm-aihub"
+    assert "1000 ImageNet val images" in ck.name  # the subset size is in the name the answer shows

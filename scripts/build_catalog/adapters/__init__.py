@@ -21,6 +21,7 @@ from .paddledetection_ppyoloe import PaddledetectionPpyoloeAdapter
 from .paddlelite import PaddleliteAdapter
 from .qualcomm import QualcommAdapter
 from .qualcomm_detection import QualcommDetectionAdapter
+from .qualcomm_numerics import QualcommNumericsAdapter
 from .tf_slim import TfSlimAdapter
 from .tflite_hosted import TfliteHostedAdapter
 from .tflite_perf import TflitePerfAdapter
@@ -45,6 +46,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     Torch2trtAdapter,
     NcnnAdapter,
     QualcommAdapter,
+    QualcommNumericsAdapter,
     PaddleclasAdapter,
     PaddleliteAdapter,
     TnnAdapter,
