@@ -339,3 +339,12 @@ def test_tradeoff_quotes_the_cheapest_cell(full_catalog):
     rec = full_catalog.best("jetson", max_mem_gb=1.0, min_fps=30)
     # resnet101 runs at 19.6 FPS with TensorRT on the Nano (torch2trt), not the 7.1 FPS eager PyTorch row
     assert "19.6 FPS" in rec.why[1]
+
+
+def test_timm_test_networks_stay_out_of_answers():
+    # Issue 21: timm's test_* networks (41-46 % top-1 at 300k FPS) led GPU answers by FPS and stretched the plots.
+    import modelpick
+
+    assert modelpick.architectures("test_*") == [] and modelpick.checkpoints("timm/test_*") == []
+    fastest = modelpick.recommend("rtx-4090", batch_size=None, objective="fps", limit=20)
+    assert not [r.architecture for r in fastest if r.architecture.startswith("test_")]

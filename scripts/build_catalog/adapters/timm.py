@@ -13,6 +13,13 @@ from ..cells import fnum, intnum
 
 # the one benchmark file whose rows give timm-only architectures their params / GMACs / activations
 FIXED_TIMM_FILE = "benchmark-infer-amp-nchw-pt240-cu124-rtx3090.csv"
+#: timm's test_* networks (test_vit, test_efficientnet, ...) are tiny models for its own unit tests, trained briefly
+#: (about 41-46 % top-1 at 300k FPS); nobody deploys them, and in answers and plots they only crowd the fast end.
+TEST_NETWORK_REASON = "timm's own test network (test_*: for timm's unit tests, not a deployable model), left out"
+
+
+def is_test_network(model: str) -> bool:
+    return model.split(".")[0].startswith("test_")
 
 
 class TimmAdapter(SourceAdapter):
@@ -72,6 +79,9 @@ class TimmAdapter(SourceAdapter):
             })
             kept = 0
             for r in rows:
+                if is_test_network(r["model"]):
+                    ctx.exclude(sid, f"row {r['model']}: {TEST_NETWORK_REASON}")
+                    continue
                 bs = r.get("infer_batch_size", "")
                 if bs == "" or r.get("infer_samples_per_sec", "") == "":
                     ctx.exclude(sid, f"row {r['model']}: empty batch size / throughput")
@@ -98,6 +108,10 @@ class TimmAdapter(SourceAdapter):
         ctx, facts = self.ctx, self.ctx.facts
         sid = self.register()
         rows = self.read("timm/results-imagenet.csv")
+        tests = [r for r in rows if is_test_network(r["model"])]
+        if tests:
+            ctx.exclude(sid, f"{len(tests)} rows of timm's test_* networks: {TEST_NETWORK_REASON}", len(tests))
+        rows = [r for r in rows if not is_test_network(r["model"])]
         multi = collections.Counter(r["model"] for r in rows)
         for r in rows:
             base = r["model"].split(".")[0]
