@@ -126,7 +126,7 @@ def test_no_prediction_for_a_runtime_that_never_ran_the_architecture(mini_catalo
 
 
 def test_suggest_probes_returns_distinct_known_architectures(mini_catalog):
-    picks = modelpick.suggest_probes(2, catalog=mini_catalog)
+    picks = modelpick.suggest_probes(2, among=["small", "medium", "large"], max_gmacs=100, catalog=mini_catalog)
     assert len(picks) == 2 == len(set(picks)) and set(picks) <= {"small", "medium", "large"}
     with pytest.raises(InvalidQuery):
         modelpick.suggest_probes(0, catalog=mini_catalog)
@@ -230,5 +230,8 @@ def test_cli_predict_and_suggest_probes(mini_catalog, monkeypatch, capsys, tmp_p
     assert "PREDICTED" in capsys.readouterr().out
     assert cli.main(["predict", "--device", "board-a", "-a", "larg", "--runtime", "tensorrt"]) == 2
     assert "did you mean large" in capsys.readouterr().err
-    assert cli.main(["suggest-probes", "-k", "2"]) == 0
+    assert cli.main(["suggest-probes", "-k", "2", "--among", "small", "--among", "large", "--among", "medium",
+                     "--max-gmacs", "100"]) == 0
     assert len(capsys.readouterr().out.split()) == 2
+    assert cli.main(["suggest-probes", "-k", "2", "--among", "small", "--among", "large"]) == 0
+    assert capsys.readouterr().out.split() == ["small"]  # large (8 GMACs) is above the default 5

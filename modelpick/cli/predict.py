@@ -75,7 +75,7 @@ def cmd_suggest_probes(args: argparse.Namespace) -> int:
     from ..predict import suggest_probes
 
     cat = catalog_from_args(args)
-    picks = suggest_probes(args.k, runtime=args.runtime, catalog=cat)
+    picks = suggest_probes(args.k, runtime=args.runtime, among=args.among, max_gmacs=args.max_gmacs, catalog=cat)
     if args.json:
         print_json({"probes": picks, "runtime": args.runtime})
     else:
@@ -99,4 +99,7 @@ def register(sub, parents) -> None:
     p = sub.add_parser("suggest-probes", parents=parents, help="the architectures most informative to measure first")
     p.add_argument("-k", type=int, default=5, help="how many (default 5)")
     p.add_argument("--runtime", help="only architectures measured with this runtime")
+    p.add_argument("--among", action="append", metavar="ARCH",
+                   help="choose only among these architectures (repeatable; default: the runtimes' model zoos)")
+    p.add_argument("--max-gmacs", type=float, default=5.0, help="largest probe in GMACs (default 5)")
     p.set_defaults(func=cmd_suggest_probes)

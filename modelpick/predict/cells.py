@@ -18,10 +18,15 @@ def settings_key(settings: Mapping[str, Any] | None) -> tuple[tuple[str, Any], .
     return tuple(sorted((str(k), v) for k, v in (settings or {}).items() if k not in IGNORED_SETTINGS))
 
 
-def latency_cells(catalog) -> dict[tuple[Target, Column], float]:
-    """Per-image latency of every measured cell (repeated rows of a cell: geometric mean)."""
+def latency_cells(catalog, keep=None) -> dict[tuple[Target, Column], float]:
+    """Per-image latency of every measured cell (repeated rows of a cell: geometric mean).
+
+    ``keep(measurement)``, if given, selects the measurements (the time-split evaluation fits on older ones only).
+    """
     acc: dict[tuple[Target, Column], list[float]] = {}
     for m in catalog.measurements:
+        if keep is not None and not keep(m):
+            continue
         lat = m.per_image_latency_ms
         if lat is None or not (lat > 0) or m.suspect is not None:  # suspects never teach the predictor
             continue

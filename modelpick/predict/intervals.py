@@ -37,11 +37,16 @@ def _quantile_multiplier(z: Sequence[float], weights: Sequence[float] | None = N
 
 
 def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Column], float], arch_lookup,
-                        folds: int = CALIBRATION_FOLDS, seed: int = 0) -> TransferModel:
+                        folds: int = CALIBRATION_FOLDS, seed: int = 0,
+                        twins: Mapping[str, set[str]] | None = None,
+                        probe_archs: set[str] | None = None) -> TransferModel:
     """Set the model's blend weights and interval multipliers by cross-validation over whole devices.
 
-    Each fold hides some devices entirely, refits,
-    re-calibrates every hidden run from :data:`CALIBRATION_PROBES` suggested probes, and
+    Each fold hides some devices entirely, and with ``twins`` ({device: its twins}, see twins.py) their twins
+    too (the fit keeps them, but a new board has no twin in the catalog: errors measured with twins present
+    made the blend lean on neighbour runs and the intervals too narrow on new hardware), refits,
+    re-calibrates every hidden run from :data:`CALIBRATION_PROBES` probes chosen as suggest_probes chooses them
+    (among ``probe_archs``, the networks it may offer, where given), and
     records, on the rest of that run, the transfer model's and the neighbour runs' log errors.
     Per runtime (all runtimes pooled where one has fewer than :data:`MIN_BLEND_RUNS` runs):
     the transfer weight of the blend is the one with the smallest median absolute error, and
@@ -75,15 +80,16 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
             z_fit.append((math.log(cells[(t, col)]) - mu[0]) / sd[0])
     for f in range(min(folds, len(devices))):
         held = {devices[i] for i in order[f::folds]}
+        hidden = set(held).union(*(twins.get(d, ()) for d in held)) if twins else held
         # the rest stays complete, as the catalog is for a new device (its neighbour runs are fully measured)
-        sub = refit({k: v for k, v in cells.items() if k[0].device not in held})
+        sub = refit({k: v for k, v in cells.items() if k[0].device not in hidden})
         # held-out devices, calibrated from suggested probes
         by_row: dict[Target, list[Column]] = {}
         for t, col in keys:
             if t.device in held:
                 by_row.setdefault(t, []).append(col)
         for t in sorted(by_row, key=repr):
-            rec = held_out_run(sub, t, by_row[t], cells, arch_lookup)
+            rec = held_out_run(sub, t, by_row[t], cells, arch_lookup, probe_archs)
             if rec is not None:
                 records.append(rec)
     # transfer alone: each held-out run weighs the same, so 1,500-model GPU runs do not swamp 9-model phone runs
@@ -110,13 +116,17 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
     return model
 
 
-def held_out_run(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup) -> dict | None:
+def held_out_run(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup,
+                 probe_archs: set[str] | None = None) -> dict | None:
     """Calibrate held-out run ``t`` from suggested probes and record both predictors on the rest of it."""
     known = [col for col in cols if col in model.col_index and model.n_col[model.col_index[col]] > 0
              and model.supported(model.col_index[col], t.runtime)]
     if len(known) < CALIBRATION_PROBES + 1:
         return None
-    picks = model.suggest(CALIBRATION_PROBES, [model.col_index[c] for c in known], t.runtime)
+    cand = [model.col_index[c] for c in known if probe_archs is None or c[0] in probe_archs]
+    picks = model.suggest(CALIBRATION_PROBES, cand, t.runtime)
+    if len(picks) < CALIBRATION_PROBES:
+        return None
     probe_cols = [model.cols[i] for i in picks]
     run = CalibratedRun.fit(model, t.runtime, {c: cells[(t, c)] for c in probe_cols}, arch_lookup)
     rest = [c for c in cols if c not in run.probes]

@@ -18,6 +18,7 @@ from .intervals import _log_band, calibrate_intervals
 from .memory import MemoryModel
 from .plausibility import PlausibilityFloor
 from .transfer import TransferModel
+from .twins import twin_sets
 from .types import Column, Target
 
 _MODEL_VERSION = 7
@@ -95,13 +96,16 @@ def _saved_classes() -> list[type]:
 
 def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models:
     """Fit the transfer, batch-curve and memory models on every measured cell of ``catalog``."""
+    from .probes import probe_architectures  # probes imports this module
+
     cells = latency_cells(catalog)
     lookup = catalog._m.architectures.get
     transfer = None
     if cells:
         transfer = TransferModel().fit(cells, lookup)
         if calibrate_intervals_by_device:
-            calibrate_intervals(transfer, cells, lookup)
+            calibrate_intervals(transfer, cells, lookup, twins=twin_sets(catalog._m.devices, cells),
+                                probe_archs=probe_architectures(catalog))
     errors: list[float] = []
     for pts in batch_curve_groups(cells).values():
         if len(pts) >= 3:

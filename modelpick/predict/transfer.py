@@ -337,10 +337,13 @@ class TransferModel:
         return mean, np.sqrt(var)
 
     # -- probe choice ------------------------------------------------------------
-    def suggest(self, k: int, candidates: Sequence[int] | None = None, runtime: str | None = None) -> list[int]:
-        """Greedy Bayesian D-optimal choice of k columns: each pick has the largest posterior variance left."""
+    def suggest(self, k: int, candidates: Sequence[int] | None = None, runtime: str | None = None,
+                min_runs: int = 3) -> list[int]:
+        """Greedy Bayesian D-optimal choice of k columns: each pick has the largest posterior variance left.
+
+        Columns fitted on fewer than ``min_runs`` runs are skipped (their factors are mostly noise)."""
         cand = [int(i) for i in (candidates if candidates is not None else range(len(self.cols)))
-                if self.n_col[int(i)] >= min(3, int(self.n_col.max()))]
+                if self.n_col[int(i)] >= min(min_runs, int(self.n_col.max()))]
         _, S = self.row_prior.get(runtime, self.row_prior[None])
         S = S.copy()
         picked: list[int] = []
