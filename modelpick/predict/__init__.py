@@ -41,7 +41,8 @@ Modules, one job each: ``types`` (Prediction, PredictionError, Target, Column),
 memory model), ``models`` (the fitted bundle per catalog, cached), ``probes``
 (probe choice), ``new_device`` (calibrate() and LatencyPredictor),
 ``catalog_device`` (predict() and predicted_cells()), ``estimates`` (PredictedCells,
-the estimator modelpick.load_catalog hands the solver).
+the estimator modelpick.load_catalog hands the solver), ``zoo`` (which networks a user can run as probes),
+``twins`` (same-family, same-chip and same-figures devices, hidden together by the interval folds).
 """
 
 from __future__ import annotations

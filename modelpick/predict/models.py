@@ -19,6 +19,7 @@ from .memory import MemoryModel
 from .plausibility import PlausibilityFloor
 from .transfer import TransferModel
 from .twins import twin_sets
+from .zoo import probe_architectures
 from .types import Column, Target
 
 _MODEL_VERSION = 7
@@ -96,8 +97,6 @@ def _saved_classes() -> list[type]:
 
 def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models:
     """Fit the transfer, batch-curve and memory models on every measured cell of ``catalog``."""
-    from .probes import probe_architectures  # probes imports this module
-
     cells = latency_cells(catalog)
     lookup = catalog._m.architectures.get
     transfer = None

@@ -268,8 +268,11 @@ def calibrate(device_id: str, measurements: Sequence[Mapping[str, Any]] = (), ca
                 continue  # one run configuration per row: the first seen
             row.probes.setdefault(col, lat)
     if not rows:
+        try:
+            first = f"measure these first: {', '.join(suggest_probes(5, catalog=cat))}"
+        except PredictionError:  # a catalog without zoo networks: no suggestion to make
+            first = "measure a few networks the catalog also has"
         raise InvalidQuery("measurements", list(measurements), f"no probe measurements given and {device_id!r} has no "
-                           f"measured latencies in the catalog; measure these first: "
-                           f"{', '.join(suggest_probes(5, catalog=cat))}")
+                           f"measured latencies in the catalog; {first}")
     notes = tuple(dict.fromkeys(p["note"] for p in probes if p["note"]))
     return LatencyPredictor(device, list(rows.values()), cat, models, notes)
