@@ -32,6 +32,24 @@ _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
 MAX_NESTING = 100
 
 
+#: Largest input file read (a catalog, a benchmark log, probes); the embedded table is ~13 MB.
+#: ``MODELPICK_MAX_FILE_MB`` overrides.
+MAX_FILE_BYTES = 256 * 2**20
+
+
+def max_file_bytes() -> int:
+    raw = os.environ.get("MODELPICK_MAX_FILE_MB", "").strip()
+    try:
+        return int(float(raw) * 2**20) if raw else MAX_FILE_BYTES
+    except ValueError:
+        return MAX_FILE_BYTES
+
+
+def read_input(path: str | os.PathLike[str], what: str = "file") -> bytes:
+    """An input file's bytes under :func:`max_file_bytes` (see :func:`read_bounded`)."""
+    return read_bounded(path, max_file_bytes(), what=what, hint="MODELPICK_MAX_FILE_MB raises it")
+
+
 def file_kind(mode: int) -> str:
     return next((what for test, what in _KINDS if test(mode)), "not a regular file")
 
@@ -47,8 +65,6 @@ def read_bounded(path: str | os.PathLike[str], limit: int, *, what: str = "file"
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise FileReadError(f"{p}: a symlink loop, expected a {what}") from None
         raise FileReadError(f"{p}: cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:  # a NUL byte in the path
         raise FileReadError(f"{str(p)[:60]!r}: not a usable path: {exc}") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable, Sequence
 
 
@@ -120,7 +121,8 @@ class InvalidQuery(ModelpickError, ValueError):
     def to_dict(self) -> dict[str, Any]:
         return {
             "param": self.param,
-            "value": self.value if isinstance(self.value, (int, float, str, bool, type(None))) else str(self.value),
+            "value": (self.value if isinstance(self.value, (int, str, bool, type(None)))
+                      or (isinstance(self.value, float) and math.isfinite(self.value)) else str(self.value)),
             "message": str(self),
             "close_matches": self.close_matches,
             "choices": self.choices,

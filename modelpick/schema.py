@@ -119,6 +119,25 @@ def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(out)
 
 
+#: Physical range of each numeric field (inclusive), and how to say it: a number outside is a typo, a unit
+#: mix-up or an attack (5e-324 ms once passed and turned every answer's FPS infinite). Time per image from
+#: 1 us to 1 day; FPS the inverse; memory up to 16 TiB; model sizes from a thousandth of the smallest
+#: network to a thousand times the largest. The curated table's extremes (0.0015 .. 144,000 ms per image,
+#: 662,620 FPS, 0.03 .. 2,982 GMACs) sit well inside.
+RANGES: dict[str, tuple[float, float, str]] = {
+    "latency_ms": (1e-3, 86_400_000.0, "1 us to 1 day"),
+    "batch_latency_ms": (1e-3, 86_400_000.0, "1 us to 1 day"),
+    "fps": (1.0 / 86_400, 1e6, "one image a day to a million a second"),
+    "memory_mb": (1e-3, 16 * 2**20, "1 KB to 16 TB"),
+    "memory_gb": (1e-6, 16 * 2**10, "1 KB to 16 TB"),
+    "params_m": (1e-6, 1e7, "1 parameter to 10^13"),
+    "gmacs": (1e-6, 1e7, "1,000 to 10^16 multiply-adds"),
+    "gmacs_conv": (1e-6, 1e7, "1,000 to 10^16 multiply-adds"),
+    "activations_m": (1e-6, 1e7, "1 to 10^13 values"),
+    "stats_ms": (0.0, 86_400_000.0, "0 to 1 day"),
+}
+
+
 def _finite_positive(value: float | None, name: str, *, allow_zero: bool = False) -> float | None:
     if value is None:
         return None
@@ -126,7 +145,15 @@ def _finite_positive(value: float | None, name: str, *, allow_zero: bool = False
         raise ValueError(f"must be a finite number, got {value!r}")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"must be {'>= 0' if allow_zero else '> 0'}, got {value:g}")
+    if name in RANGES:
+        lo, hi, what = RANGES[name]
+        if not lo <= value <= hi:
+            raise ValueError(f"{name} must be from {lo:g} to {hi:g} ({what}), got {value:.4g}")
     return value
+
+
+def _validate_range(v: float | None, info: ValidationInfo) -> float | None:
+    return _finite_positive(v, info.field_name)
 
 
 class Published(_Strict):
@@ -209,8 +236,8 @@ class Device(_Strict):
 
     @field_validator("memory_gb")
     @classmethod
-    def _mem(cls, v: float | None) -> float | None:
-        return _finite_positive(v, "memory_gb")
+    def _mem(cls, v: float | None, info: ValidationInfo) -> float | None:
+        return _validate_range(v, info)
 
 
 class ArchitectureSize(_Strict):
@@ -230,8 +257,8 @@ class ArchitectureSize(_Strict):
 
     @field_validator("gmacs", "activations_m")
     @classmethod
-    def _positive(cls, v: float | None) -> float | None:
-        return _finite_positive(v, "value")
+    def _positive(cls, v: float | None, info: ValidationInfo) -> float | None:
+        return _validate_range(v, info)
 
     @model_validator(mode="after")
     def _numbers_sourced(self) -> "ArchitectureSize":
@@ -292,8 +319,8 @@ class Architecture(_OmitAtDefault, _Strict):
 
     @field_validator("params_m", "gmacs", "activations_m", "gmacs_conv")
     @classmethod
-    def _positive(cls, v: float | None) -> float | None:
-        return _finite_positive(v, "value")
+    def _positive(cls, v: float | None, info: ValidationInfo) -> float | None:
+        return _validate_range(v, info)
 
     @field_validator("task")
     @classmethod
@@ -430,8 +457,22 @@ class Measurement(_Cell):
 
     @field_validator("latency_ms", "batch_latency_ms", "fps", "memory_mb")
     @classmethod
-    def _positive(cls, v: float | None) -> float | None:
-        return _finite_positive(v, "value")
+    def _positive(cls, v: float | None, info: ValidationInfo) -> float | None:
+        return _validate_range(v, info)
+
+    @field_validator("stats")
+    @classmethod
+    def _stats(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, x in v.items():
+            _finite_positive(x, "stats_ms", allow_zero=True)
+        return v
+
+    @field_validator("memory_details_mb")
+    @classmethod
+    def _memory_details(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        for x in (v or {}).values():
+            _finite_positive(x, "memory_mb")
+        return v
 
     @model_validator(mode="after")
     def _has_numbers(self) -> "Measurement":
@@ -440,6 +481,10 @@ class Measurement(_Cell):
         if self.memory_mb is not None and not self.memory_includes:
             raise ValueError("memory_mb is given but memory_includes does not say what it counts")
         self._timings_agree()
+        per_image = self.per_image_latency_ms
+        lo, hi, what = RANGES["latency_ms"]
+        if per_image is not None and not lo <= per_image <= hi:
+            raise ValueError(f"the time per image ({per_image:.4g} ms) must be from {lo:g} to {hi:g} ms ({what})")
         return self
 
     #: Two timings of one row may differ by this factor (sources time end-to-end throughput and kernel

@@ -107,7 +107,7 @@ def test_file_size_cap(tmp_path, monkeypatch):
     big = tmp_path / "big.yaml"
     big.write_text("description: " + "x" * (2 * 2**20) + "\n")
     monkeypatch.setenv("MODELPICK_MAX_FILE_MB", "1")
-    with pytest.raises(CatalogError, match=r"big.yaml: 2,097,166 bytes is larger than the 1,048,576 bytes a catalog "
+    with pytest.raises(CatalogError, match=r"big.yaml: 2,097,166 bytes is larger than the 1,048,576 bytes a YAML "
                                            r"file may have \(MODELPICK_MAX_FILE_MB raises it\)"):
         load_catalog(big, embedded=False, use_env=False)
     monkeypatch.setenv("MODELPICK_MAX_FILE_MB", "3")

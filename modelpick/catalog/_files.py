@@ -7,11 +7,11 @@ import json
 import os
 import re
 import reprlib
-import stat
 import sys
 from pathlib import Path
 from typing import Any
 
+from .._fileio import FileReadError, max_file_bytes, read_input
 from ..errors import CatalogError
 from ..schema import CatalogFile
 from ._cache import CACHE_FORMAT, entries_dir, read_entry, touch, write_quietly
@@ -39,8 +39,6 @@ def _format_loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-#: Largest catalog file read, in bytes (the embedded table is ~13 MB); ``MODELPICK_MAX_FILE_MB`` overrides.
-MAX_FILE_BYTES = 256 * 2**20
 #: Nodes that YAML aliases may add to a document beyond those written in it (an alias "bomb" of 600
 #: bytes expands to billions). Anchors for shared settings stay well within this.
 MAX_ALIAS_EXPANSION = 100_000
@@ -58,48 +56,13 @@ def _describe_input(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def max_file_bytes() -> int:
-    raw = os.environ.get("MODELPICK_MAX_FILE_MB", "").strip()
-    try:
-        return int(float(raw) * 2**20) if raw else MAX_FILE_BYTES
-    except ValueError:
-        return MAX_FILE_BYTES
-
-
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
 def read_bounded(path: Path) -> bytes:
     """A catalog file's bytes: a regular file of at most :func:`max_file_bytes`; anything else is a
     :class:`CatalogError` naming the file (a FIFO, ``/dev/zero`` or a symlink loop never blocks or crashes)."""
-    limit = max_file_bytes()
     try:
-        st = os.stat(path)  # follows symlinks; a loop is ELOOP
-        if not stat.S_ISREG(st.st_mode):
-            kind = next((what for test, what in _KINDS if test(st.st_mode)), "not a regular file")
-            raise CatalogError([f"{path}: is {kind}, expected a YAML file"])
-        if st.st_size > limit:
-            raise CatalogError([f"{path}: {st.st_size:,} bytes is larger than the {limit:,} bytes a catalog file may "
-                                f"have (MODELPICK_MAX_FILE_MB raises it)"])
-        chunks, total = [], 0
-        with open(path, "rb") as fh:
-            while total <= limit:  # read(n) would allocate n bytes up front
-                chunk = fh.read(min(1 << 22, limit + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-        raw = b"".join(chunks)
-    except OSError as exc:
-        raise CatalogError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
-    except CatalogError:
-        raise
-    except ValueError as exc:  # e.g. a NUL byte in the path
-        raise CatalogError([f"{_describe_input(str(path))}: not a usable path: {exc}"]) from None
-    if len(raw) > limit:
-        raise CatalogError([f"{path}: grew past the {limit:,} bytes a catalog file may have while it was read"])
-    return raw
+        return read_input(path, what="YAML file")
+    except FileReadError as exc:
+        raise CatalogError([str(exc)]) from None
 
 
 class _NotTheSubset(Exception):

@@ -26,10 +26,19 @@ def _fmt(p) -> str:
 def _read_probes(path: str) -> list[dict[str, Any]]:
     from ..errors import InvalidQuery
 
+    from .._fileio import MAX_NESTING, FileReadError, nesting_depth_exceeds, read_input
+
     try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise InvalidQuery("probes", path, f"cannot read: {exc.strerror or exc}") from None
+        text = read_input(path, what="probes file").decode("utf-8")
+    except FileReadError as exc:
+        raise InvalidQuery("probes", path, str(exc).removeprefix(f"{path}: ")) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidQuery("probes", path, f"not UTF-8 text (byte {exc.start})") from None
+    if nesting_depth_exceeds(text):
+        raise InvalidQuery("probes", path, f"nested more than {MAX_NESTING} levels deep; expected a JSON list of "
+                           "measurements")
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidQuery("probes", path, f"not valid JSON (line {exc.lineno}): {exc.msg}") from None
     if isinstance(data, dict):

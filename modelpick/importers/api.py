@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .._fileio import locked, write_atomic
+from .._fileio import MAX_NESTING, FileReadError, locked, nesting_depth_exceeds, read_input, write_atomic
 from ..errors import InvalidQuery
 from ..schema import CatalogFile, Device, Measurement
 from .base import ImportFormatError, ParseOptions, Parsed
@@ -71,17 +71,31 @@ def parse_file(fmt: str, path: str | os.PathLike[str], opts: ParseOptions | None
     """Parse one file in ``fmt`` (no mapping): its SourceRows and stated facts."""
     module = parser_module(fmt)
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(p, f"cannot read: {exc.strerror or exc}") from None
+    raw = read_import(p)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
     if not text.strip():
         raise ImportFormatError(p, "file is empty")
-    return module.parse(p, text, opts or ParseOptions())
+    if fmt in _NESTED_FORMATS and nesting_depth_exceeds(text):
+        raise ImportFormatError(p, f"nested more than {MAX_NESTING} levels deep; not a {fmt} output")
+    try:
+        return module.parse(p, text, opts or ParseOptions())
+    except RecursionError:
+        raise ImportFormatError(p, f"nested too deeply to read as {fmt} output") from None
+
+
+#: Formats read with a YAML or JSON parser (recursive): their nesting is bounded before parsing.
+_NESTED_FORMATS = ("aihub-perf", "timm-benchmark")
+
+
+def read_import(p: Path) -> bytes:
+    """An input file's bytes through the shared bounded reader (regular files only, size cap)."""
+    try:
+        return read_input(p, what="benchmark output file")
+    except FileReadError as exc:
+        raise ImportFormatError(p, str(exc).removeprefix(f"{p}: ")) from None
 
 
 def _known_names(data: Sequence[str | os.PathLike[str]]) -> tuple[dict[str, str], dict[str, str]]:
@@ -184,6 +198,19 @@ def _device_contradictions(measurements: list[dict[str, Any]], device_id: str, n
     return notes
 
 
+def _row_problem(m: dict[str, Any]) -> str | None:
+    """Why a measurement row would not validate (a number outside its physical range, ...), or None."""
+    from pydantic import ValidationError
+
+    try:
+        Measurement.model_validate(m)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        where = ".".join(str(x) for x in err["loc"])
+        return (f"{where}: " if where else "") + err["msg"].removeprefix("Value error, ")
+    return None
+
+
 def _dedupe_key(m: dict[str, Any]) -> str:
     return json.dumps(m, sort_keys=True)
 
@@ -240,7 +267,7 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
                                         f"{len(names)} models ({', '.join(names[:10])})")
             parsed.rows = [dataclasses.replace(r, architecture=architecture) for r in parsed.rows]
         rows.extend(parsed.rows)
-        blobs.append(p.read_bytes())
+        blobs.append(read_import(p))
         for k, items in parsed.facts.items():
             for item in items:
                 if item not in facts.setdefault(k, []):
@@ -283,10 +310,16 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
             continue
         entry = dataclasses.replace(entry, arch=canon)
         try:
-            measurements.append(to_measurement(row, entry, device_id, sid))
+            m = to_measurement(row, entry, device_id, sid)
         except ValueError:
             kept_out.append(f"{row.origin}: {row.model!r} has no input size (the output does not state it); "
                             "give --input-size")
+            continue
+        problem = _row_problem(m)
+        if problem is not None:  # e.g. 'Inference (avg): 1e-318': outside the physical range, never a catalog row
+            kept_out.append(f"{row.origin}: {row.model!r}: {problem}")
+            continue
+        measurements.append(m)
     kept_out = report.lines() + kept_out
     unstated = []
     if any(m["precision"] == "unspecified" for m in measurements):
@@ -300,13 +333,15 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
                                "sources": [], "devices": [], "measurements": []}
     out_path = Path(output) if output is not None else None
     if append and out_path is not None and out_path.exists():
+        from ..catalog._files import read_catalog_file
+
+        read_catalog_file(out_path)  # the shared bounded reader and its clear errors (size, nesting, aliases)
         try:
-            existing = yaml.safe_load(out_path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ImportFormatError(out_path, f"cannot read the file to append to: {exc}") from None
+            existing = yaml.safe_load(read_import(out_path).decode("utf-8")) or {}
+        except (UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ImportFormatError(out_path, f"cannot read the file to append to: {str(exc)[:200]}") from None
         if not isinstance(existing, dict):
             raise ImportFormatError(out_path, "the file to append to is not a catalog mapping")
-        CatalogFile.model_validate(existing)
         catalog = existing
         for k in ("sources", "devices", "measurements"):
             catalog.setdefault(k, [])

@@ -13,10 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import InvalidQuery
-from ..schema import CatalogFile
 from .rows import AliasTable
 
 #: Runtime -> the importer alias section whose tool reports that runtime's numbers.
@@ -59,17 +56,17 @@ def probes_from_file(path: str | os.PathLike[str], device: str | None = None) ->
 
     With several devices in the file, ``device`` picks one (an error lists them when it is missing or unknown).
     """
+    from ..catalog._files import read_catalog_file
+    from ..errors import CatalogError
+
     p = Path(path)
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InvalidQuery("probes", str(p), f"cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InvalidQuery("probes", str(p), f"not valid YAML: {exc}") from None
-    try:
-        cf = CatalogFile.model_validate(data)
-    except Exception as exc:
-        raise InvalidQuery("probes", str(p), f"not a valid catalog file: {str(exc).splitlines()[0]}") from None
+    try:  # the catalog's bounded reader: regular files only, size cap, nesting and alias limits
+        cf = read_catalog_file(p)
+    except CatalogError as exc:
+        first = exc.errors[0].removeprefix(f"{p}: ")
+        if first.startswith("cannot read") or first.startswith("is ") or "bytes" in first:
+            raise InvalidQuery("probes", str(p), first[:300]) from None
+        raise InvalidQuery("probes", str(p), f"not a valid catalog file: {first[:300]}") from None
     ids = sorted({m.device for m in cf.measurements})
     if device is not None and device in ids:
         chosen = device

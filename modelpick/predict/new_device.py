@@ -10,6 +10,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..errors import InvalidQuery, UnknownName
+from ..schema import RANGES
 from .batch import BatchCurve
 from .calibrated_run import CalibratedRun
 from .explain import choose_run, unpredictable_reason
@@ -53,8 +54,10 @@ def _validate_probe(i: int, raw: Any, catalog) -> dict[str, Any]:
                 + (f" ({mapped['precision']})" if mapped.get("precision") else "")
                 + f": the name {RUNTIME_SECTIONS[str(raw['runtime']).strip().lower()]} uses for it (data/aliases.yaml)")
     lat = raw["latency_ms"]
-    if isinstance(lat, bool) or not isinstance(lat, (int, float)) or not math.isfinite(lat) or lat <= 0:
-        raise InvalidQuery(f"measurements[{i}].latency_ms", lat, "must be a finite number > 0 (per-image ms)")
+    lo, hi, what = RANGES["latency_ms"]
+    if isinstance(lat, bool) or not isinstance(lat, (int, float)) or not math.isfinite(lat) or not lo <= lat <= hi:
+        raise InvalidQuery(f"measurements[{i}].latency_ms", lat, f"must be a per-image time in ms from {lo:g} to {hi:g} "
+                           f"({what})")
     bs = raw.get("batch_size", 1)
     if isinstance(bs, bool) or not isinstance(bs, int) or bs < 1:
         raise InvalidQuery(f"measurements[{i}].batch_size", bs, "must be an integer >= 1")
