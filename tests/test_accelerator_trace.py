@@ -38,8 +38,19 @@ def qualcomm_trace(answer) -> tuple[float, float | None]:
     return min(figures), None
 
 
-TRACERS = {"hailo-model-zoo-": hailo_trace, "qualcomm-aihub": qualcomm_trace}
-DEVICES = ["hailo-8", "hailo-8l", "hailo-10h", "hailo-15h", "hailo-15l", "samsung-galaxy-s24"]
+def coral_trace(answer) -> tuple[float, float]:
+    """(top-1, fps) of the Coral rows: the models page's top-1 (coral_models/models.csv) and the benchmark table's
+    Edge TPU time of the same device (the shared coral_edgetpu_benchmarks.csv, through the reviewed device map)."""
+    name, size = answer.checkpoint.removeprefix("coral/").rsplit(":", 1)
+    row, = [r for r in _rows(SOURCES / "coral_models" / "models.csv")
+            if r["model"].replace(" ", "_").replace("(", "").replace(")", "").rstrip("*") == name
+            and r["input_size"].startswith(size + "x")]
+    return float(row["top1_pct"]), None  # the latency is the existing coral-edgetpu rows' (traced by its tests)
+
+
+TRACERS = {"hailo-model-zoo-": hailo_trace, "qualcomm-aihub": qualcomm_trace, "coral-": coral_trace}
+DEVICES = ["hailo-8", "hailo-8l", "hailo-10h", "hailo-15h", "hailo-15l", "samsung-galaxy-s24", "coral-dev-board",
+           "coral-usb-accelerator"]
 
 
 def queries(n: int = 20) -> list[tuple[str, dict]]:
@@ -55,6 +66,8 @@ def queries(n: int = 20) -> list[tuple[str, dict]]:
         else:
             q["objective"] = rnd.choice(["fps", "top1"])
         device = DEVICES[i % len(DEVICES)]  # every source answers some of the 20
+        if device.startswith("coral"):
+            q.pop("batch_size")  # Coral's rows are batch 1
         if device == "samsung-galaxy-s24":  # its quantized runs: the new accuracy
             q = {"precision": rnd.choice(["w8a8", "w8a16"]), **{k: v for k, v in q.items() if k != "batch_size"}}
         out.append((device, q))

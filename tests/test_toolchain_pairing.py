@@ -52,3 +52,11 @@ def test_galaxy_s24_quantized_runs_answer_with_ai_hubs_own_quantized_accuracy(fu
     ck = table.checkpoints[r.checkpoint]
     assert ck.precision == precision and table.sources[ck.source].toolchain_id == "qualcomm-aihub"
     assert "1000 ImageNet val images" in ck.name  # the subset size is in the name the answer shows
+
+
+@pytest.mark.parametrize("device", ["coral-dev-board", "coral-usb-accelerator"])
+def test_coral_answers_with_the_edge_tpu_models_top1(full_catalog, table, device):
+    r = full_catalog.best(device, min_fps=30)
+    assert (r.runtime, r.precision) == ("edgetpu", "int8") and r.sources == {
+        "accuracy": "coral-models", "latency": "coral-edgetpu", "memory": None}
+    assert table.sources["coral-models"].toolchain_id == table.sources["coral-edgetpu"].toolchain_id

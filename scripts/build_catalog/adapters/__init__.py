@@ -6,6 +6,7 @@ from ..base import SourceAdapter
 from .bianco_repo import BiancoRepoAdapter
 from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
+from .coral_models import CoralModelsAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
 from .fastestdet import FastestdetAdapter
@@ -51,6 +52,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     PaddleliteAdapter,
     TnnAdapter,
     CoralAdapter,
+    CoralModelsAdapter,
     HailoAdapter,
     TfliteHostedAdapter,
     TflitePerfAdapter,
