@@ -169,7 +169,9 @@ def test_catalog_device_predictions_respect_the_plausibility_floor(full_catalog)
 
     models = models_for(full_catalog)
     p = modelpick.predict("jetson-nano", "vit_b_16", runtime="tensorrt", precision="fp16", catalog=full_catalog)
-    assert p.latency_estimated and p.capped and "plausibility floor" in p.capped
+    # whether this cell hits the floor moves with the table (the TensorRT rows MLPerf and Ultralytics added made
+    # the fit's own prediction slower than the floor); when it does, the prediction says so
+    assert p.latency_estimated and (p.capped is None or "plausibility floor" in p.capped)
     archs = full_catalog._m.architectures
     cols = [((a.id, a.input_size), a) for a in archs.values()]
     for pred in predicted_cells(full_catalog, "jetson-nano", cols, batch_size=1):
