@@ -99,7 +99,7 @@ def test_per_batch_time_that_is_under_a_microsecond_per_image_is_refused(tmp_pat
 
 def test_the_ranges_hold_the_curated_table(full_catalog):
     # the whole embedded table loads under the ranges (the range comment quotes its extremes)
-    assert full_catalog.hash and RANGES["latency_ms"][0] == 1e-3
+    assert full_catalog.hash and RANGES["latency_ms"][0] == 1e-4
 
 
 # --- the commands that crashed on a 5e-324 latency now stop at the file with one clear line
@@ -116,7 +116,7 @@ def test_commands_on_a_file_with_a_subnormal_latency_fail_cleanly(tmp_path, caps
     argv = [*command, str(p), "--standalone"] if command[0] == "validate" else [*command, "--data", str(p)]
     code = main(argv)
     err = capsys.readouterr().err
-    assert code == 2 and "latency_ms" in err and "1 us to 1 day" in err and "Traceback" not in err
+    assert code == 2 and "latency_ms" in err and "100 ns to 1 day" in err and "Traceback" not in err
 
 
 # ---------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def test_tflite_log_with_a_subnormal_time_is_kept_out(tmp_path):
     p = _write(tmp_path, text, "tiny.txt")
     with pytest.raises(ImportFormatError) as exc:
         import_results("tflite-benchmark", p, device_id="riscv-box", output=tmp_path / "out.yaml")
-    assert "latency_ms" in str(exc.value) and "1 us to 1 day" in str(exc.value)
+    assert "latency_ms" in str(exc.value) and "100 ns to 1 day" in str(exc.value)
     assert not (tmp_path / "out.yaml").exists()
 
 
