@@ -20,20 +20,6 @@ def table_path(sources_dir: Path, table: str, repo_sources: Path = REPO_SOURCES)
     return sources_dir / table
 
 
-def table_statuses(tables: Sequence[str], adapters: Sequence[SourceAdapter]) -> dict[str, str]:
-    """Table -> "read" or "EXCLUDED - reason", as the build log lists it; stops on a table nobody accounts for."""
-    out: dict[str, str] = {}
-    for table in tables:
-        owner = next((a for a in adapters if a.claims(table)), None)
-        if table in EXCLUDED_TABLES:
-            out[table] = "EXCLUDED - " + EXCLUDED_TABLES[table]
-        elif owner is not None:
-            out[table] = owner.table_status(table)
-        else:
-            raise SystemExit(f"source table {table} is neither read nor excluded with a reason")
-    return out
-
-
 def read_csv(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as fh:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
