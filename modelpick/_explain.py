@@ -209,11 +209,12 @@ class Explanations:
                 f"(include_suspect=True to let them compete; `modelpick show {q.device}` lists them with reasons)")
 
     def _why(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
-             n_feasible: int) -> list[str]:
-        c, s = self._cols, self._str
+             n_feasible: int, fast_line: str | None = None) -> list[str]:
+        """The ranking lines, then ``fast_line`` (the answer came from the device's fast runtime), then the
+        coverage lines that end every why."""
         why = self._why_ranked(q, r, lo, hi, base, masks, n_feasible)
         cov = self.coverage(q.device, task=q.task)
-        return why + [cov.text, *cov.missing]
+        return why + ([fast_line] if fast_line else []) + [cov.text, *cov.missing]
 
     def _why_ranked(self, q: Query, r: int, lo: int, hi: int, base: np.ndarray, masks: dict[str, np.ndarray],
                     n_feasible: int) -> list[str]:

@@ -158,13 +158,13 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
             raise self._infeasible(q, lo, hi, base, masks)
         picked = self._top(rows, q.objective, q.strict, limit, q.per_architecture)
         n_feasible = len(np.unique(self._cols["architecture" if q.per_architecture else "checkpoint"][rows]))
-        why = self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible)
+        fast_line = None
         if fast is not None:
             others = sorted({self._str["runtime"][r] for r in self._cols["runtime"][lo:hi][~fast[1]].tolist()})
-            # after the ranking lines, before the coverage lines that end every why
-            why.insert(len(why) - 1 - len(self.coverage(q.device).missing), f"answered on {fast[0].label}, the fast runtime of {q.device} (the default where it has "
-                          "a feasible candidate)" + (f"; runtime= picks another measured one: {', '.join(others)}"
-                                                     if others else ""))
+            fast_line = (f"answered on {fast[0].label}, the fast runtime of {q.device} (the default where it has "
+                         "a feasible candidate)" + (f"; runtime= picks another measured one: {', '.join(others)}"
+                                                    if others else ""))
+        why = self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible, fast_line)
         return self, picked, why
 
     def _fast_block(self, device: str, lo: int, hi: int) -> tuple[Any, np.ndarray] | None:

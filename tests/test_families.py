@@ -97,3 +97,13 @@ def test_readme_shows_the_family_table_the_cli_prints(full_catalog, capsys):
     assert [r["family"] for r in rows] == [r.family for r in family_rows()]
     orin = next(r for r in rows if r["family"] == "Jetson Orin")
     assert orin["fast_runtime_measured"] and orin["answer"]["runtime"] == "tensorrt"
+
+
+def test_fast_runtime_line_sits_before_the_coverage_lines_for_every_task(full_catalog):
+    # the line was placed by counting the classification coverage's lines, so a detection answer got it
+    # between its ranking lines
+    for task, device in (("classification", "jetson-agx-orin"), ("detection", "a100")):
+        rec = full_catalog.best(device, task=task)
+        at = next(i for i, line in enumerate(rec.why) if line.startswith("answered on TensorRT"))
+        cov = full_catalog.coverage(device, task=task)
+        assert rec.why[at + 1:] == [cov.text, *cov.missing], (task, rec.why)
