@@ -32,7 +32,8 @@ to :func:`create_app` (tests use that):
     per-client limit on the expensive requests (plots, ``/bounds``, ``/pareto``, ``/grid`` and
     ``/recommend?estimates=include``) in Flask-Limiter's notation (default ``60 per minute``; ``off``
     turns it off). Only computed answers use it up: cached answers, 304s and errors do not (once it is
-    spent, only a ``/recommend`` answer already cached still passes). A client is its address; behind a
+    spent, only a ``/recommend`` answer already cached still passes). ``/recommend`` and ``/candidates`` are
+    counted before they solve, and ``If-None-Match`` (the answer's ETag, or ``*``) is a 304 without a solve. A client is its address; behind a
     reverse proxy set ``MODELPICK_PROXY_HOPS``.
 ``MODELPICK_RATE_LIMIT_STORAGE``
     where the counts live (default ``memory://``: per worker, so with N workers a client gets up to N
@@ -181,8 +182,11 @@ def _rate_limit(app: Flask) -> None:
     shared = limiter.shared_limit(rate, scope="expensive", deduct_when=computed,
                                   exempt_when=lambda: request.method not in ("GET", "HEAD"))
     shared(frontiers.bp)
+    # /recommend and /candidates are counted before they solve (no deduct_when): a burst of requests can
+    # never all pass before the first is counted, and one answered without a solve (cached, a 304 to
+    # If-None-Match, a 400) is exempt, so it is not counted at all.
     plain = app.view_functions["recommend.recommend"]
-    limited = limiter.shared_limit(rate, scope="expensive", deduct_when=computed, exempt_when=_cheap_recommend)(plain)
+    limited = limiter.shared_limit(rate, scope="expensive", exempt_when=_cheap_recommend)(plain)
 
     # Flask-Limiter resolves and evaluates its limits before it asks exempt_when (about 0.1 ms, a fifth of an
     # uncached answer); a cheap request is exempt anyway, so it goes straight to the view.
@@ -194,16 +198,18 @@ def _rate_limit(app: Flask) -> None:
     from . import explorer  # the page's data: the same rule as /recommend
 
     app.view_functions["explorer.candidates"] = limiter.shared_limit(
-        rate, scope="expensive", deduct_when=computed, exempt_when=explorer.cheap_candidates)(
-            app.view_functions["explorer.candidates"])
+        rate, scope="expensive", exempt_when=explorer.cheap_candidates)(app.view_functions["explorer.candidates"])
     app.extensions["modelpick_limiter"] = limiter
 
 
 def _cheap_recommend() -> bool:
-    """A /recommend request that costs no estimate: without estimates=include, or already in the answer cache."""
+    """A /recommend request that costs no estimate: without estimates=include, already in the answer cache, or
+    answered without a solve (a 304 to If-None-Match, ``*`` included; a 400)."""
     if request.args.get("estimates", "").strip().lower() != "include":
         return True
-    return state().answers.get(request.query_string) is not None
+    from .preconditions import without_solving
+
+    return state().answers.get(request.query_string) is not None or without_solving("recommend")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -33,7 +33,8 @@ from modelpick.schema import Query, Recommendation, Source
 
 from .common import Answer, cache_headers, make_etag, read_args, state
 from .json_body import dumps
-from .params import parse_query, query_param_schemas
+from .params import query_param_schemas
+from .preconditions import parsed_query, revalidation, without_solving
 from .problems import Problem, ProblemDetails, no_feasible, type_uri
 
 bp = Blueprint("explorer", __name__)
@@ -314,7 +315,7 @@ def _no_feasible_problem(cat, q: Query) -> dict[str, Any]:
 def _candidates_answer() -> Answer:
     st = state()
     cat = st.catalog
-    q, _ = parse_query(cat)
+    q = parsed_query()
     sel = dict(runtime=q.runtime, precision=q.precision, batch_size=q.batch_size, catalog=cat)
     _, fastest = bounds.candidates(q.device, strict=q.strict, **sel)
     problem = None
@@ -356,7 +357,7 @@ def cheap_candidates() -> bool:
     """A /candidates request the rate limit exempts, as it does /recommend's: no estimates, or already answered."""
     if request.args.get("estimates", "").strip().lower() != "include":
         return True
-    return state().answers.get(_candidates_key()) is not None
+    return state().answers.get(_candidates_key()) is not None or without_solving("candidates")
 
 
 @bp.get("/candidates")
@@ -366,6 +367,9 @@ def candidates():
     key = _candidates_key()
     answer = st.answers.get(key)
     if answer is None:
+        early = revalidation("candidates")  # as /recommend: a revalidation costs no solve
+        if early is not None:
+            return early
         answer = _candidates_answer()
         st.answers.put(key, answer)
     else:

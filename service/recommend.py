@@ -8,7 +8,7 @@ from modelpick.errors import NoFeasibleModel
 
 from .common import Answer, State, cache_headers, make_etag, state
 from .json_body import dumps
-from .params import parse_query
+from .preconditions import parsed_query, revalidation
 from .problems import no_feasible, render
 
 bp = Blueprint("recommend", __name__)
@@ -26,6 +26,9 @@ def recommend():
     key = request.query_string
     answer = st.answers.get(key)
     if answer is None:
+        early = revalidation("recommend")  # If-None-Match: this answer's ETag or *: 304 without a solve
+        if early is not None:
+            return early
         answer = _answer(st)
         st.answers.put(key, answer)
     else:
@@ -34,7 +37,7 @@ def recommend():
 
 
 def _answer(st: State) -> Answer:
-    q, _ = parse_query(st.catalog)  # 400 problems propagate to the error handler
+    q = parsed_query()  # 400 problems propagate to the error handler
     qd = q.model_dump(mode="json")
     try:
         recs = st.catalog.solve_records(q)  # dicts straight from the columns: no model per row

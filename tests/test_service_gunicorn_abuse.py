@@ -113,3 +113,24 @@ def test_slow_clients_do_not_hold_the_workers(tmp_path):
         finally:
             for s in slow:
                 s.close()
+
+
+def test_if_none_match_star_and_bursts_under_gunicorn(tmp_path):
+    """issue 22: `If-None-Match: *` answered without a solve and never counted; a concurrent burst of requests
+    that solve passes the limit no more often than the limit says (counted before the solve)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    env = {"MODELPICK_EMBEDDED": "0", "MODELPICK_DATA": str(MINI), "MODELPICK_RATE_LIMIT": "3 per minute",
+           "MODELPICK_THREADS": "8"}
+    with gunicorn(env, tmp_path / "gunicorn.log", workers=1) as (base, proc):
+        for path in ("/recommend", "/candidates"):
+            for fps in range(1, 11):
+                r = requests.get(f"{base}{path}?device=board-a&estimates=include&min_fps={fps}",
+                                 headers={"If-None-Match": "*"}, timeout=10)
+                assert r.status_code == 304 and not r.content, (path, r.status_code)
+        urls = [f"{base}/recommend?device=board-a&estimates=include&batch_size={b}&min_fps={f}"
+                for b in (1, 8) for f in (0.5, 1.5, 2.5, 3.5, 4.5, 5.5)]
+        with ThreadPoolExecutor(len(urls)) as pool:
+            statuses = list(pool.map(lambda u: requests.get(u, timeout=30).status_code, urls))
+        assert sum(s != 429 for s in statuses) == 3, statuses
+        assert set(statuses) <= {200, 422, 429}
