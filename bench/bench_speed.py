@@ -301,14 +301,16 @@ N_SHAPES = 6
 
 
 def mix_devices(catalog, n: int = 8) -> list[dict]:
-    """Per device, limit ranges inside which (nearly) every query has an answer."""
+    """Per device, limit ranges inside which (nearly) every query has an answer (classification rows only: a
+    detection row has no top-1, and the mix's queries are classification ones)."""
     import numpy as np
 
     cols = catalog.columns
     codes, counts = np.unique(cols["device"], return_counts=True)
+    classification = cols["task"] == catalog._code["task"]["classification"] if "task" in cols else True
     out = []
     for code in codes[np.argsort(-counts, kind="stable")][:n]:
-        sel = cols["device"] == code
+        sel = (cols["device"] == code) & classification
         b1 = sel & (cols["batch_size"] == 1)
         if not b1.any():
             continue
