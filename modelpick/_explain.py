@@ -235,6 +235,14 @@ class Explanations:
         if len(better) == 0:
             why.append(f"no candidate on {q.device} in this selection is more accurate")
             return why
+        # a gain that prints as +0.00 is no trade-off: name the smallest step that shows, or none
+        gain = c["score"][better] - top1
+        shows = gain >= 0.006
+        edge = np.flatnonzero((gain >= 0.004) & ~shows)  # near the rounding edge: ask the format itself
+        shows[edge] = [f"{g:.2f}" != "0.00" for g in gain[edge].tolist()]
+        better = better[shows]
+        if len(better) == 0:
+            return why
         # the smallest accuracy step up, and among those the one failing the fewest constraints
         failing = np.zeros(len(better), dtype=np.int32)
         for m in masks.values():

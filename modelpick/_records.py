@@ -42,6 +42,8 @@ class Records:
             rec = dict(base)
             rec["settings"] = dict(base["settings"])
             rec["sources"] = dict(base["sources"])
+            if "also_named" in base:
+                rec["also_named"] = list(base["also_named"])
             rec["rank"] = i + 1
             rec["why"] = list(why) if why and i == 0 else []
             out.append(rec)
@@ -67,8 +69,12 @@ class Records:
         if strict and mem_estimated:  # strict answers carry no estimated memory at all
             mem = mem_lo = mem_hi = math.nan
             mem_estimated, mem_method = False, f"unknown: strict=True excludes the estimate ({mem_method})"
+        ck = int(c["checkpoint"][r])
+        copies = s["also_named"][ck] if "also_named" in s else ""
         return {
-            "checkpoint": s["checkpoint"][c["checkpoint"][r]],
+            "checkpoint": s["checkpoint"][ck],
+            # left out when empty, as Recommendation.to_dict leaves it out
+            **({"also_named": copies.split("\t")} if copies else {}),
             "architecture": s["architecture"][c["architecture"][r]],
             "device": s["device"][c["device"][r]],
             "runtime": s["runtime"][c["runtime"][r]],

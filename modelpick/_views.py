@@ -73,6 +73,8 @@ class EstimateViews:
         by_col: dict[tuple[str, int], list[int]] = {}
         for ci, cid in enumerate(strings["checkpoint"]):
             ck = self._m.checkpoints[cid]
+            if ck.same_weights_as is not None:  # a copy joins nothing (see catalog._columns)
+                continue
             by_col.setdefault((ck.architecture, ck.input_size), []).append(ci)
         for cell in cells:
             arch = archs[cell.architecture]

@@ -66,11 +66,11 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
               max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
               objective: str = "top1", strict: bool = False, limit: int = 10,
               estimates: str = "exclude", include_suspect: bool = False,
-              per_architecture: bool = False, task: str = "classification",
+              per_architecture: bool = True, task: str = "classification",
               min_score: float | None = None) -> list[Recommendation]:
-    """Up to ``limit`` ranked answers, one per checkpoint; same arguments as :func:`best`.
+    """Up to ``limit`` ranked answers; same arguments as :func:`best`.
 
-    ``per_architecture=True`` keeps one row per architecture (its best checkpoint).
+    One row per architecture (its best checkpoint) by default; ``per_architecture=False`` lists every checkpoint.
     """
     return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                                batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,

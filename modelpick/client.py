@@ -236,19 +236,22 @@ class Client:
         return self.recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                               batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                               precision=precision, objective=objective, strict=strict, estimates=estimates, limit=1,
-                              include_suspect=include_suspect, task=task, min_score=min_score, **query)[0]
+                              include_suspect=include_suspect, task=task, min_score=min_score,
+                              **{"per_architecture": False, **query})[0]  # as the library's best()
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, estimates: str = "exclude", limit: int = 10,
                   include_suspect: bool = False, task: str = "classification", min_score: float | None = None,
-                  **query: Any) -> list[Recommendation]:
-        """Up to ``limit`` ranked answers, one per checkpoint; see :func:`modelpick.recommend`."""
+                  per_architecture: bool = True, **query: Any) -> list[Recommendation]:
+        """Up to ``limit`` ranked answers, one row per architecture unless ``per_architecture=False``; see
+        :func:`modelpick.recommend`."""
         body = self.answer(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                            batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                            precision=precision, objective=objective, strict=strict, estimates=estimates, limit=limit,
-                           include_suspect=include_suspect, task=task, min_score=min_score, **query)
+                           include_suspect=include_suspect, task=task, min_score=min_score,
+                           per_architecture=per_architecture, **query)
         return self._read("/recommend", lambda: [Recommendation.model_validate(r)
                                                   for r in [body["best"], *body["alternatives"]]])
 

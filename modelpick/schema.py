@@ -358,8 +358,12 @@ class Checkpoint(_OmitAtDefault, _Strict):
     name: str | None = None  # the source's own name for these weights
     metric: str | None = None
     score: float | None = Field(default=None, ge=0, le=100)
+    #: The id of another checkpoint these weights are a copy of, under another name (timm's ``tv2_in1k`` weights
+    #: are torchvision's ``IMAGENET1K_V2`` files): answers show that one checkpoint once and name this one too
+    #: (``Recommendation.also_named``). Same architecture and input size, or the load refuses it.
+    same_weights_as: str | None = None
 
-    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("metric", "score")
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("metric", "score", "same_weights_as")
 
     @field_validator("id")
     @classmethod
@@ -563,7 +567,7 @@ class CatalogFile(_Strict):
 # Answers
 
 
-class Recommendation(BaseModel):
+class Recommendation(_OmitAtDefault, BaseModel):
     """One joined candidate: a checkpoint's accuracy with a measured latency.
 
     ``memory_estimated`` is True when ``memory_mb`` was computed (see
@@ -574,6 +578,8 @@ class Recommendation(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     checkpoint: str
+    #: Other names of the same weights (checkpoints whose ``same_weights_as`` is this one); left out when none.
+    also_named: list[str] = Field(default_factory=list)
     architecture: str
     device: str
     runtime: str
@@ -614,6 +620,8 @@ class Recommendation(BaseModel):
     #: Why this answer: what it beat, what binds, and what more accuracy would cost.
     why: list[str] = Field(default_factory=list)
 
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("also_named",)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return self.model_dump(mode="json")
@@ -653,7 +661,8 @@ class Query(_OmitAtDefault, BaseModel):
         False, description="include measurements the suspect screen judged implausible (flagged with their reason); "
         "excluded by default")
     per_architecture: bool = Field(
-        False, description="one row per architecture: keep only each architecture's best checkpoint in ranked lists")
+        True, description="one row per architecture (default): keep only each architecture's best checkpoint in "
+        "ranked lists; false lists every checkpoint")
     task: str = Field(DEFAULT_TASK, max_length=100, description="task: 'classification' (ImageNet top-1) or "
                       "'detection' (COCO mAP50-95); answers rank by the task's metric")
 

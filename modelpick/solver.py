@@ -217,7 +217,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
                        precision=precision, objective=objective, strict=strict, estimates=estimates,
-                       include_suspect=include_suspect, task=task, min_score=min_score)
+                       include_suspect=include_suspect, task=task, min_score=min_score,
+                       per_architecture=False)  # one answer: its why counts checkpoints, as it always has
         return self._solve(q, 1)[0]
 
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
@@ -225,12 +226,12 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
                   objective: str = "top1", strict: bool = False, limit: int = 10,
                   estimates: str = "exclude", include_suspect: bool = False,
-                  per_architecture: bool = False, task: str = "classification",
+                  per_architecture: bool = True, task: str = "classification",
                   min_score: float | None = None) -> list[Recommendation]:
-        """Up to ``limit`` candidates, one per checkpoint, best first (``include_suspect``: as :meth:`best`).
+        """Up to ``limit`` candidates, best first (``include_suspect``: as :meth:`best`).
 
-        ``per_architecture=True`` keeps one row per architecture (its best checkpoint), so the list shows
-        real alternatives rather than one network from several sources.
+        One row per architecture (its best checkpoint) by default, so the list shows real alternatives rather than
+        one network from several sources; ``per_architecture=False`` lists every checkpoint.
         """
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,

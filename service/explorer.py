@@ -320,7 +320,8 @@ def _candidates_answer() -> Answer:
     _, fastest = bounds.candidates(q.device, strict=q.strict, **sel)
     problem = None
     try:  # the ranking, and its first answer, are /recommend's (the rank-1 answer does not depend on limit)
-        ranked = cat.solve(q.model_copy(update={"limit": RANK_ALL}))
+        # every checkpoint is a point of the chart, so every one is ranked (not only each architecture's best)
+        ranked = cat.solve(q.model_copy(update={"limit": RANK_ALL, "per_architecture": False}))
     except NoFeasibleModel:
         ranked = []
         problem = _no_feasible_problem(cat, q)

@@ -127,7 +127,7 @@ def test_throughput_only_device_at_batch_1_points_at_best_batch_and_estimates(co
 
 def test_per_architecture_keeps_each_architectures_best_checkpoint(cov_catalog):
     cat, _ = cov_catalog
-    every = [r.checkpoint for r in cat.recommend("jetson-test", limit=10)]
+    every = [r.checkpoint for r in cat.recommend("jetson-test", limit=10, per_architecture=False)]
     assert every == ["large.a", "large.b", "large.c", "small.a"]
     one_each = cat.recommend("jetson-test", limit=10, per_architecture=True)
     assert [r.checkpoint for r in one_each] == ["large.a", "small.a"]
@@ -182,7 +182,8 @@ def test_rest_answers_carry_coverage_and_take_per_architecture(cov_catalog):
     assert [r["checkpoint"] for r in [body["best"], *body["alternatives"]]] == ["large.a", "small.a"]
     assert body["coverage"] == cat.coverage("jetson-test").to_dict()
     assert any("TensorRT" in line for line in body["best"]["why"])
-    every = client.get("/recommend?device=jetson-test").get_json()
+    assert client.get("/recommend?device=jetson-test").get_json() == body  # one row per architecture by default
+    every = client.get("/recommend?device=jetson-test&per_architecture=false").get_json()
     assert len(every["alternatives"]) == 3
     problem = client.get("/recommend?device=card-test&min_fps=100").get_json()
     assert "batch_size='best'" in problem["detail"] and problem["diagnosis"]["coverage"]["device"] == "card-test"

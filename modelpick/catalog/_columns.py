@@ -54,9 +54,18 @@ def build_columns(merged: CatalogTable) -> None:
 
     ckpt_ids = sorted(merged.checkpoints, key=natural_key)
     ckpt_index = {cid: i for i, cid in enumerate(ckpt_ids)}
+    # A copy of another checkpoint's weights under another name (same_weights_as) joins nothing: answers show the
+    # primary once and name the copy (also_named), instead of listing the same file twice.
+    also_named: dict[str, list[str]] = {}
+    for cid in ckpt_ids:
+        target = merged.checkpoints[cid].same_weights_as
+        if target is not None:
+            also_named.setdefault(target, []).append(cid)
     by_cell: dict[tuple[str, int], list[int]] = {}
     for cid in ckpt_ids:
         c = merged.checkpoints[cid]
+        if c.same_weights_as is not None:
+            continue
         by_cell.setdefault((c.architecture, c.input_size), []).append(ckpt_index[cid])
 
     # Groups with enough measured memory estimate the rest from their own fit (Bianco Fig. 4).
@@ -73,6 +82,8 @@ def build_columns(merged: CatalogTable) -> None:
     toolchain = {sid: s.toolchain_id for sid, s in merged.sources.items()}
     score_field = {t.id: t.score_field for t in tasks()}
     strings: dict[str, list[str]] = {"checkpoint": ckpt_ids}
+    if also_named:  # per checkpoint index, its copies' ids joined by tabs ("" for none)
+        strings["also_named"] = ["\t".join(also_named.get(cid, ())) for cid in ckpt_ids]
     interned: dict[str, dict[str, int]] = {}
 
     def intern(kind: str, value: str | None) -> int:

@@ -97,6 +97,7 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
                     errors.append(f"{where}.{field}: gives {c.metric_id} ({metric_task(c.metric_id).label}), but "
                                   f"architecture {canon!r} is a {task.id} architecture, whose checkpoints give "
                                   f"metric {task.metric!r} ({task.label}) as {task.score_field}")
+    errors.extend(_check_same_weights(ckpts))
 
     measurements: list[dict[str, Any]] = []
     for path, cf in files:
@@ -133,6 +134,26 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
         checkpoints=ckpts,
         measurements=measurements,
     )
+
+
+def _check_same_weights(ckpts: dict[str, Any]) -> list[str]:
+    """A checkpoint's ``same_weights_as`` names another, primary checkpoint of the same architecture and input size
+    (answers show the primary and name its copies, so a copy that differs in either would lose its own cell)."""
+    errors = []
+    for c in ckpts.values():
+        target = c.same_weights_as
+        if target is None:
+            continue
+        primary = ckpts.get(target)
+        if primary is None:
+            errors.append(f"checkpoint {c.id!r}: same_weights_as names unknown checkpoint {target!r}")
+        elif primary.same_weights_as is not None or target == c.id:
+            errors.append(f"checkpoint {c.id!r}: same_weights_as {target!r} must name a primary checkpoint (one "
+                          "without same_weights_as of its own)")
+        elif (primary.architecture, primary.input_size) != (c.architecture, c.input_size):
+            errors.append(f"checkpoint {c.id!r}: same_weights_as {target!r} differs in architecture or input size "
+                          f"({c.architecture} @ {c.input_size} px vs {primary.architecture} @ {primary.input_size} px)")
+    return errors
 
 
 def _check_failures(files: list[tuple[Path, CatalogFile]], arch_names: dict[str, str], device_names: dict[str, str],

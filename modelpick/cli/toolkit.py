@@ -110,7 +110,7 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
     settings = ", ".join(f"{k}={v}" for k, v in sorted(rec.settings.items()))
     src = rec.sources
     lines = [
-        f"{rec.checkpoint}",
+        f"{rec.checkpoint}" + (f"  (same weights as {', '.join(rec.also_named)})" if rec.also_named else ""),
         f"  architecture  {rec.architecture} @ {rec.input_size}px" + (f", {rec.params_m:g} M params" if rec.params_m else "")
         + (f", {rec.gmacs:.4g} GMACs" + (" (computed, not published: scaled to this size, or GFLOPs / 2)" if rec.gmacs_computed else "")
            if rec.gmacs else ""),
@@ -140,7 +140,8 @@ def format_table(recs) -> str:
         mem = "?" if r.memory_mb is None else f"{r.memory_mb:,.0f}" + ("*" if r.memory_estimated else "")
         srcs = "/".join(str(r.sources.get(k) or "computed") for k in ("accuracy", "latency", "memory"))
         est = "~" if r.latency_estimated else "!" if r.suspect else ""  # predicted / suspect latency: footnotes
-        rows.append([str(i), r.checkpoint, r.runtime, r.precision, str(r.batch_size), f"{r.score:.2f}",
+        name = r.checkpoint + ("=" if r.also_named else "")  # footnote: same weights under another name
+        rows.append([str(i), name, r.runtime, r.precision, str(r.batch_size), f"{r.score:.2f}",
                      f"{est}{r.fps:.1f}", f"{est}{r.latency_ms:.3g}", mem, srcs])
     widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
     out = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
@@ -150,6 +151,9 @@ def format_table(recs) -> str:
     if any(r.suspect for r in recs):
         out.append("! suspect latency: the screen judged it implausible (included by --include-suspect; reasons in "
                    "--json or 'modelpick show DEVICE')")
+    for r in recs:
+        if r.also_named:
+            out.append(f"= {r.checkpoint}: the same weights as {', '.join(r.also_named)} (shown once)")
     if any(r.memory_estimated for r in recs):
         out.append("* memory estimated (computed, not measured); see README 'Memory estimates'")
     return "\n".join(out)

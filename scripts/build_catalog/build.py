@@ -18,6 +18,8 @@ from .validate import validate
 
 SOURCE_FIELD_ORDER = ("id", "title", "published", "runtime", "precision", "batch", "timing", "timing_includes", "memory",
                       "accuracy", "toolchain", "caveats")
+SAME_WEIGHTS_TITLE = ("Same weights, two names (timm tv2_in1k = torchvision IMAGENET1K_V2): answers show the "
+                      "torchvision checkpoint, also naming timm's")
 DESCRIPTION = ("modelpick curated benchmark catalog, built by scripts/build_catalog.py from public tables (see sources); "
                "do not edit by hand")
 
@@ -34,6 +36,7 @@ def build(sources_dir: Path, seeds_dir: Path, data_dir: Path) -> tuple[str, str]
     # 2. cross-source steps over the collected rows
     duplicates = steps.drop_exact_duplicates(ctx)
     steps.sort_measurements(ctx)
+    ctx.report_sections[SAME_WEIGHTS_TITLE] = steps.link_same_weights(ctx)
     # 3. the tables built from the rows, then the source rules that need them
     archs = architectures(ctx)
     for adapter in adapters:

@@ -15,7 +15,7 @@ from .mapping import NameMapping
 # Keys starting with "_" are build-internal: an adapter's finish() step removes them before the catalog is assembled.
 MEASUREMENT_FIELDS = (*MEASUREMENT_KEYS, "_peak_mem_max_mb", "_relabelled_from")
 CHECKPOINT_FIELDS = ("id", "architecture", "source", "top1", "top5", "metric", "score", "input_size", "precision",
-                     "name")
+                     "name", "same_weights_as")
 
 
 def measurement_row(m: dict[str, Any]) -> dict[str, Any]:

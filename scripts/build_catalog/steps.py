@@ -34,3 +34,32 @@ def _measurement_order(m: dict[str, Any]) -> tuple:
 def sort_measurements(ctx: BuildContext) -> None:
     """The file's deterministic order: source, device, architecture, input size, ..., then the whole row."""
     ctx.measurements.sort(key=_measurement_order)
+
+
+#: timm names torchvision's second-recipe weights ``<model>.tv2_in1k`` and downloads torchvision's own files for them
+#: (huggingface/pytorch-image-models@00c5be7:timm/models/resnet.py: e.g. 'resnet50.tv2_in1k' has
+#: url='https://download.pytorch.org/models/resnet50-11ad3fa6.pth', the file of ResNet50_Weights.IMAGENET1K_V2).
+TIMM_COPY_TAG, TORCHVISION_ORIGINAL_TAG = ".tv2_in1k", "_Weights.IMAGENET1K_V2"
+TIMM_SOURCE, TORCHVISION_SOURCE = "timm-results-imagenet", "torchvision-weights"
+
+
+def link_same_weights(ctx: BuildContext) -> list[str]:
+    """Mark timm's copies of torchvision's IMAGENET1K_V2 weights ``same_weights_as`` the torchvision checkpoint.
+
+    Only where both evaluate the same architecture at the same input size (timm's 176 px training-size rows stay
+    their own checkpoint: another cell). Returns the log lines.
+    """
+    originals: dict[tuple[str, int], list[str]] = {}
+    for cid, c in ctx.checkpoints.items():
+        if c["source"] == TORCHVISION_SOURCE and (c.get("name") or "").endswith(TORCHVISION_ORIGINAL_TAG):
+            originals.setdefault((c["architecture"], c["input_size"]), []).append(cid)
+    lines = []
+    for cid in sorted(ctx.checkpoints):
+        c = ctx.checkpoints[cid]
+        if c["source"] != TIMM_SOURCE or not (c.get("name") or "").endswith(TIMM_COPY_TAG):
+            continue
+        match = originals.get((c["architecture"], c["input_size"]), [])
+        if len(match) == 1:
+            c["same_weights_as"] = match[0]
+            lines.append(f"  {cid} = {match[0]} ({c['top1']} vs {ctx.checkpoints[match[0]]['top1']} % top-1)")
+    return lines
