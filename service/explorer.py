@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelpick import bounds
 from modelpick.errors import NoFeasibleModel
 from modelpick.schema import Query, Recommendation, Source
+from modelpick.tasks import get_task, tasks
 
 from .common import Answer, cache_headers, make_etag, read_args, state
 from .json_body import dumps
@@ -53,6 +55,8 @@ ASSETS = {
 #: Stands for the content version in the page and in the modules' imports (``./dom.js?v={{version}}``), so every
 #: file is fetched once per release under one URL (a module imported under two URLs would run twice).
 VERSION_MARK = "{{version}}"
+#: Stands for the task switch's options in the page, written from the task registry (modelpick.tasks).
+TASKS_MARK = "{{task_options}}"
 PAGE = "index.html"
 #: Only this origin: scripts, styles, fetches, images. Inline SVG needs no source; blob: is the CSV download.
 PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -104,7 +108,8 @@ class CandidatePoint(_Envelope):
     precision: str
     batch_size: int
     input_size: int
-    top1: float
+    top1: float | None = Field(description="ImageNet top-1 (classification; null for another task)")
+    score: float = Field(description="the task's metric in percent (see `metric`; = top1 for classification)")
     fps: float
     latency_ms: float
     memory_mb: float | None
@@ -118,7 +123,13 @@ class CandidatePoint(_Envelope):
 class FrontPoint(_Envelope):
     checkpoint: str
     fps: float
-    top1: float
+    score: float = Field(description="the task's metric in percent")
+
+
+class MetricInfo(_Envelope):
+    id: str = Field(description="the metric id answers carry, e.g. imagenet-top1, coco-map50-95")
+    label: str = Field(description="its short label for axes and columns, e.g. top-1, mAP50-95")
+    description: str = Field(description="the metric in words, e.g. 'COCO val2017 (box) mAP50-95 (%)'")
 
 
 class CandidateBound(_Envelope):
@@ -134,6 +145,7 @@ class CandidateBound(_Envelope):
 
 class CandidatesResponse(_Envelope):
     query: Query = Field(description="the normalised query")
+    metric: MetricInfo = Field(description="the query's task's metric (modelpick.tasks): what `score` measures")
     best: Recommendation | None = Field(description="what /recommend answers for this query (with `why`); null when "
                                                     "nothing fits")
     problem: ProblemDetails | None = Field(description="when nothing fits: the no-feasible-model problem /recommend "
@@ -180,9 +192,22 @@ def _files() -> dict[str, _File]:
         sources = b"".join((STATIC_DIR / name).read_bytes() for name in ASSETS)
         # assets are named by content in the page and in the imports, so a new release never runs an old module
         mark = {VERSION_MARK: hashlib.sha256(sources).hexdigest()[:12]}
-        files = {name: _load_file(name, mime, mark) for name, mime in {**ASSETS, PAGE: "text/html"}.items()}
+        files = {name: _load_file(name, mime, mark) for name, mime in ASSETS.items()}
+        files[PAGE] = _load_file(PAGE, "text/html", {**mark, TASKS_MARK: _task_options()})
         cache["files"] = files
     return files
+
+
+def _task_options() -> str:
+    """The task switch's options, one per registered task; each names its metric and its accuracy limit's
+    parameter (min_top1 where the task's files write top1, else min_score) and what the page's header calls one
+    of its models ("pretrained ImageNet classifier"), so the page needs no list of its own."""
+    esc = html.escape
+    return "".join(
+        f'<option value="{esc(t.id)}" data-label="{esc(t.label)}" '
+        f'data-limit="{"min_top1" if t.score_field == "top1" else "min_score"}" '
+        f'data-what="pretrained {esc(t.dataset.split()[0].split("-")[0])} {esc(t.noun)}">{esc(t.noun)}s ({esc(t.label)})</option>'
+        for t in tasks())
 
 
 def install(app) -> None:
@@ -295,7 +320,7 @@ def coverage():
 def _point(rec, rank: int | None) -> dict[str, Any]:
     return {"checkpoint": rec.checkpoint, "architecture": rec.architecture, "runtime": rec.runtime,
             "precision": rec.precision, "batch_size": rec.batch_size, "input_size": rec.input_size,
-            "top1": rec.top1, "fps": rec.fps, "latency_ms": rec.latency_ms, "memory_mb": rec.memory_mb,
+            "top1": rec.top1, "score": rec.score, "fps": rec.fps, "latency_ms": rec.latency_ms, "memory_mb": rec.memory_mb,
             "memory_estimated": rec.memory_estimated, "latency_estimated": rec.latency_estimated,
             "params_m": rec.params_m, "sources": dict(rec.sources), "rank": rank}
 
@@ -316,7 +341,7 @@ def _candidates_answer() -> Answer:
     st = state()
     cat = st.catalog
     q = parsed_query()
-    sel = dict(runtime=q.runtime, precision=q.precision, batch_size=q.batch_size, catalog=cat)
+    sel = dict(runtime=q.runtime, precision=q.precision, batch_size=q.batch_size, task=q.task, catalog=cat)
     _, fastest = bounds.candidates(q.device, strict=q.strict, **sel)
     problem = None
     try:  # the ranking, and its first answer, are /recommend's (the rank-1 answer does not depend on limit)
@@ -335,13 +360,15 @@ def _candidates_answer() -> Answer:
     except NoFeasibleModel as exc:
         reason = str(exc)
     try:
-        front = [{"checkpoint": p.checkpoint, "fps": p.fps, "top1": p.top1}
+        front = [{"checkpoint": p.checkpoint, "fps": p.fps, "score": p.score}
                  for p in bounds.pareto(q.device, strict=q.strict, **sel).points]
     except NoFeasibleModel:
         front = []
     values = list(points.values())
+    t = get_task(q.task)
     body = {
-        "query": q.model_dump(mode="json"), "best": ranked[0].to_dict() if ranked else None, "problem": problem,
+        "query": q.model_dump(mode="json"), "metric": {"id": t.metric, "label": t.label, "description": t.description},
+        "best": ranked[0].to_dict() if ranked else None, "problem": problem,
         "n_candidates": len(values), "n_feasible": len(ranked), "points": values,
         "pareto": front, "bound": bound, "bound_reason": reason,
         "sources": st.sources_for(sid for p in values for sid in p["sources"].values()), "catalog": st.info,

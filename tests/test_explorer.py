@@ -127,7 +127,7 @@ def test_shared_link_answers_exactly_as_recommend(watched, server, shots):
     page = watched.open("?device=jetson&max_mem_gb=1&min_fps=30")
     assert best_text(page) == best["checkpoint"]
     card = page.get_by_test_id("answer-card")
-    for testid, field in (("top1", "top1"), ("fps", "fps"), ("latency", "latency_ms"), ("memory", "memory_mb")):
+    for testid, field in (("score", "top1"), ("fps", "fps"), ("latency", "latency_ms"), ("memory", "memory_mb")):
         assert float(card.get_by_test_id(testid).get_attribute("data-value")) == best[field], field
     assert card.get_by_test_id("runtime-value").inner_text() == best["runtime"]
     assert card.get_by_test_id("precision-value").inner_text().startswith(best["precision"])
@@ -135,7 +135,7 @@ def test_shared_link_answers_exactly_as_recommend(watched, server, shots):
     # the estimated memory carries a computed badge; each number links to its source entry on the page
     assert best["memory_estimated"]
     assert card.get_by_test_id("memory").get_by_test_id("computed-badge").is_visible()
-    top1_link = card.get_by_test_id("top1").locator("a")
+    top1_link = card.get_by_test_id("score").locator("a")
     target = top1_link.get_attribute("href")
     top1_link.click()
     entry = page.locator(target)
@@ -264,7 +264,7 @@ def test_chart_has_one_mark_per_candidate_and_highlights_the_pick(watched, serve
 def test_limits_reanswer_at_once_and_alternatives_sort_and_export(watched, catalog):
     page = watched.open("?device=jetson")
     best_text(page)
-    page.get_by_test_id("min-top1").fill("75")
+    page.get_by_test_id("min-score").fill("75")
     page.get_by_test_id("speed-value").fill("40")
     expected = catalog.best("jetson", min_top1=75, min_fps=40).checkpoint
     page.wait_for_function("(c) => document.querySelector('[data-testid=best-checkpoint]')?.textContent === c", arg=expected)
@@ -434,3 +434,68 @@ def test_predicted_latencies_are_drawn_hollow_and_kept_in_the_url(watched, serve
         mark = chart.locator(f"[data-testid=chart-point][data-checkpoint='{p['checkpoint']}']")
         assert mark.get_attribute("data-estimated") == "true"
     assert best_text(page) == body["best"]["checkpoint"]
+
+
+def panel_wait_best(page, expected: str, panel: int = 0):
+    page.wait_for_function(f"(c) => document.querySelector('[data-testid=panel-{panel}] [data-testid=best-checkpoint]')"
+                           "?.textContent === c", arg=expected)
+
+
+def test_task_switch_answers_detectors_in_their_metric(watched, server, catalog):
+    """Issue 18: the task switch. The default page answers classifiers as before; detection answers say mAP50-95
+    everywhere a user looks (card, chart axis, table, tooltip, limit), take the label from the answer, keep the
+    task in the URL, and send the accuracy limit as min_score."""
+    page = watched.open("?device=jetson-orin-nx&min_fps=60")
+    assert best_text(page) == catalog.best("jetson-orin-nx", min_fps=60).checkpoint
+    assert page.get_by_test_id("task").input_value() == "classification"
+    assert "task" not in query_of(page.url)
+    assert page.get_by_test_id("answer-card").locator("dt").first.inner_text().lower() == "top-1"
+
+    page.get_by_test_id("task").select_option("detection")
+    status, body = api(server, "/candidates", device="jetson-orin-nx", min_fps="60", task="detection")
+    assert status == 200 and body["metric"]["label"] == "mAP50-95"
+    best = body["best"]
+    assert best == api(server, "/recommend", device="jetson-orin-nx", min_fps="60", task="detection")[1]["best"]
+    assert best["checkpoint"] == catalog.best("jetson-orin-nx", min_fps=60, task="detection").checkpoint
+    panel_wait_best(page, best["checkpoint"])
+    assert query_of(page.url)["task"] == ["detection"]
+    card = page.get_by_test_id("answer-card")
+    assert card.locator("dt").first.inner_text() == "mAP50-95"
+    assert float(card.get_by_test_id("score").get_attribute("data-value")) == best["score"]
+    chart = page.get_by_test_id("frontier-chart")
+    assert chart.get_by_test_id("y-title").text_content() == body["metric"]["description"]
+    _, points = bounds.candidates("jetson-orin-nx", task="detection", catalog=catalog)
+    marks = chart.get_by_test_id("chart-point")
+    assert sorted(m.get_attribute("data-checkpoint") for m in marks.all()) == sorted(p.checkpoint for p in points)
+    headers = page.get_by_test_id("alternatives").locator("th").all_inner_texts()
+    assert any(h.startswith("mAP50-95 %") for h in headers), headers
+    panel = page.get_by_test_id("panel-0")
+    assert "top-1" not in panel.inner_text().lower()
+    assert page.locator("label[for=min_score]").inner_text() == "mAP50-95 at least (%)"
+    mark = chart.locator(f"[data-testid=chart-point][data-checkpoint='{points[0].checkpoint}']")
+    mark.hover(force=True)
+    tip = page.locator("#tooltip")
+    tip.wait_for()
+    assert "mAP50-95" in tip.inner_text() and "top-1" not in tip.inner_text()
+
+    # the accuracy limit is min_score for detectors; nothing fits at 60 FPS above the best's score
+    floor = best["score"] + 1
+    page.get_by_test_id("min-score").fill(f"{floor:g}")
+    diagnosis = page.get_by_test_id("diagnosis")
+    diagnosis.wait_for()
+    q = query_of(page.url)
+    assert q["min_score"] == [f"{floor:g}"] and "min_top1" not in q
+    assert "minimum mAP50-95" in diagnosis.get_by_test_id("binding").inner_text()
+    assert "top-1" not in diagnosis.inner_text()
+    # the shared link opens on the same task and limit
+    again = watched.context.new_page()
+    again.goto(page.url)
+    again.get_by_test_id("diagnosis").wait_for()
+    assert again.get_by_test_id("task").input_value() == "detection"
+    assert again.get_by_test_id("min-score").input_value() == f"{floor:g}"
+    again.close()
+    # back to classifiers: the page answers as it did, and the mAP floor does not become a top-1 floor
+    page.get_by_test_id("task").select_option("classification")
+    panel_wait_best(page, catalog.best("jetson-orin-nx", min_fps=60).checkpoint)
+    q = query_of(page.url)
+    assert "task" not in q and "min_score" not in q and "min_top1" not in q

@@ -153,3 +153,29 @@ def test_script_modules_are_served_as_javascript_under_one_versioned_url(client)
             assert target and target.group(1) in MODULES, (name, spec)
             imported.add(target.group(1))
     assert imported == set(MODULES) - {"explorer.js"}  # no module is left out of the page
+
+
+def test_candidates_answer_the_queried_task(full_catalog):
+    """Issue 18: /candidates takes task= as /recommend does: the points, the front and the bound are the task's,
+    each point carries its score, and the body names the metric (from the task registry) the page labels with."""
+    from modelpick.tasks import get_task, tasks
+
+    client = create_app({"MODELPICK_EMBEDDED": True}).test_client()
+    query = "device=jetson-orin-nx&min_fps=60&task=detection"
+    body = client.get("/candidates?" + query).get_json()
+    assert body["best"] == client.get("/recommend?" + query).get_json()["best"]
+    det = get_task("detection")
+    assert body["metric"] == {"id": det.metric, "label": det.label, "description": det.description}
+    _, points = bounds.candidates("jetson-orin-nx", task="detection", catalog=full_catalog)
+    assert sorted(p["checkpoint"] for p in body["points"]) == sorted(p.checkpoint for p in points)
+    assert all(p["top1"] is None and 0 < p["score"] <= 100 for p in body["points"])
+    front = bounds.pareto("jetson-orin-nx", task="detection", catalog=full_catalog)
+    assert [(f["checkpoint"], f["score"]) for f in body["pareto"]] == [(p.checkpoint, p.score) for p in front.points]
+    # a classification point's score is its top-1
+    cls = client.get("/candidates?device=jetson-orin-nx").get_json()
+    assert cls["metric"]["id"] == "imagenet-top1" and all(p["score"] == p["top1"] for p in cls["points"])
+    # the page's task switch lists the registry's tasks, each with its metric label and limit parameter
+    page = client.get("/").get_data(as_text=True)
+    for t in tasks():
+        assert f'value="{t.id}" data-label="{t.label}"' in page
+    assert 'data-limit="min_top1"' in page and 'data-limit="min_score"' in page

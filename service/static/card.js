@@ -1,11 +1,11 @@
 /* The answer card (the pick, every number linked to its source, computed figures badged) and the error box
  * (a problem document, with its close matches as buttons). */
-import { anchorId, badge, fmtMem, fmtNum, h } from "./dom.js?v={{version}}";
+import { anchorId, badge, cap, fmtMem, fmtNum, h } from "./dom.js?v={{version}}";
 import { useMatch } from "./form.js?v={{version}}";
 import { state } from "./state.js?v={{version}}";
 
-/** The card for the answer `b` (a /recommend body's best) in panel `p`. */
-export function answerCard(b, p) {
+/** The card for the answer `b` (a /recommend body's best) in panel `p`; `metric` names what its score measures. */
+export function answerCard(b, p, metric) {
   const src = b.sources;
   const link = (sid, text, testid, value) => h("dd", { "data-testid": testid, "data-value": value },
     sid ? h("a", { href: "#" + anchorId(p, sid), title: "source: " + sid }, text) : text);
@@ -24,7 +24,8 @@ export function answerCard(b, p) {
     h("h3", { "data-testid": "best-checkpoint" }, b.checkpoint),
     h("p", { class: "arch" }, "architecture " + b.architecture + " · input " + b.input_size + " px" + (b.params_m != null ? " · " + fmtNum(b.params_m) + " M params" : "")),
     h("dl", { class: "metrics" },
-      h("div", {}, h("dt", {}, "Top-1"), link(src.accuracy, b.top1.toFixed(2) + "%", "top1", b.top1)),
+      // a label with capitals (mAP50-95) is case-sensitive: the dt capitals would make it MAP50-95
+      h("div", {}, h("dt", { title: metric.description, class: /[A-Z]/.test(metric.label) ? "case" : null }, cap(metric.label)), link(src.accuracy, b.score.toFixed(2) + "%", "score", b.score)),
       h("div", {}, h("dt", {}, "FPS"), fpsDd),
       h("div", {}, h("dt", {}, "Latency"), latDd),
       h("div", {}, h("dt", {}, "Memory"), memDd),

@@ -1,7 +1,7 @@
-/* The chart: every candidate of a panel's selection, top-1 against FPS (log scale), with the limits shaded, the
+/* The chart: every candidate of a panel's selection, its score (the task's metric) against FPS (log scale), with the limits shaded, the
  * fitted upper bound and the Pareto front (computed), the pick, the selected point, a tooltip and keyboard moves.
  * It draws into a panel (pn): its candidates, its selection and its chart box; a click selects through pn. */
-import { $, anchorId, fmtMem, fmtNum, h, s } from "./dom.js?v={{version}}";
+import { $, anchorId, cap, fmtMem, fmtNum, h, s } from "./dom.js?v={{version}}";
 import { limitLines, state } from "./state.js?v={{version}}";
 
 /** Draw panel pn's chart; `all` are the panels on the page (compared devices share their axes). */
@@ -15,7 +15,8 @@ export function drawChart(pn, all) {
   const H = Math.round(Math.min(440, Math.max(260, W * 0.58)));
   const m = { l: 46, r: 14, t: 14, b: 40 };
   const limits = limitLines();
-  const caption = h("figcaption", {}, h("h3", {}, "Top-1 against FPS: every candidate on ", data.query.device));
+  const metric = data.metric; // the label comes with the answer, from the service's task registry
+  const caption = h("figcaption", {}, h("h3", {}, cap(metric.label) + " against FPS: every candidate on ", data.query.device));
   if (!pts.length) {
     box.replaceChildren(caption, h("p", { class: "note", "data-testid": "frontier-chart-empty" }, "No candidates in this selection (batch, runtime, precision)."));
     return;
@@ -27,15 +28,15 @@ export function drawChart(pn, all) {
   if (limits.fps && limits.fps > Math.min(...fpsAll)) fpsAll.push(limits.fps);
   let lx0 = Math.log10(Math.min(...fpsAll)), lx1 = Math.log10(Math.max(...fpsAll));
   const padX = Math.max(0.08, (lx1 - lx0) * 0.05); lx0 -= padX; lx1 += padX;
-  const tops = (shown.length ? shown : pts).map((p) => p.top1);
-  if (limits.top1 != null && limits.top1 > Math.min(...tops)) tops.push(limits.top1);
+  const tops = (shown.length ? shown : pts).map((p) => p.score);
+  if (limits.score != null && limits.score > Math.min(...tops)) tops.push(limits.score);
   let y0 = Math.min(...tops), y1 = Math.max(...tops);
   const padY = Math.max(0.5, (y1 - y0) * 0.05); y0 -= padY; y1 += padY;
   const X = (fps) => m.l + (Math.log10(fps) - lx0) / (lx1 - lx0) * (W - m.l - m.r);
   const Y = (t) => H - m.b - (t - y0) / (y1 - y0) * (H - m.t - m.b);
   const clipId = "clip-" + pn.index;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, "data-testid": "frontier-chart", tabindex: "0", role: "group",
-    "aria-label": `Chart of ${pts.length} candidates, top-1 accuracy against frames per second (log scale). Arrow keys move between points, Enter or a click selects one; the table below lists the same models.` });
+    "aria-label": `Chart of ${pts.length} candidates, ${metric.label} against frames per second (log scale). Arrow keys move between points, Enter or a click selects one; the table below lists the same models.` });
   svg.append(s("defs", {}, s("clipPath", { id: clipId }, s("rect", { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b }))));
   // grid and axes
   const grid = s("g", { class: "grid" }), axis = s("g", { class: "axis" });
@@ -52,7 +53,7 @@ export function drawChart(pn, all) {
   axis.append(s("line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b }), s("line", { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b }));
   axis.append(s("text", { class: "title", x: (m.l + W - m.r) / 2, y: H - 6, "text-anchor": "middle" },
     "FPS" + (data.query.batch_size == null ? " (best batch)" : " (batch " + data.query.batch_size + ")") + ", log scale"));
-  axis.append(s("text", { class: "title", transform: `translate(15 ${(m.t + H - m.b) / 2}) rotate(-90)`, "text-anchor": "middle" }, "ImageNet top-1 (%)"));
+  axis.append(s("text", { class: "title", transform: `translate(15 ${(m.t + H - m.b) / 2}) rotate(-90)`, "text-anchor": "middle", "data-testid": "y-title" }, metric.description));
   svg.append(grid);
   // the limits, shaded where they exclude
   const shades = s("g", { "clip-path": `url(#${clipId})`, "data-testid": "limit-shades" });
@@ -62,10 +63,10 @@ export function drawChart(pn, all) {
     shades.append(s("text", { class: "shade-label", x: m.l + 4, y: H - m.b - 6, "text-anchor": "start" },
       limits.fpsName === "min_fps" ? `below ${state.speed} FPS` : `over ${state.speed} ms`));
   }
-  if (limits.top1 != null && Y(limits.top1) < H - m.b) {
-    const y = Y(limits.top1);
-    shades.append(s("rect", { class: "shade", "data-limit": "min_top1", x: m.l, y, width: W - m.l - m.r, height: Math.max(0, H - m.b - y) }));
-    shades.append(s("text", { class: "shade-label", x: W - m.r - 4, y: Math.min(H - m.b - 4, y + 13), "text-anchor": "end" }, `below ${state.min_top1}% top-1`));
+  if (limits.score != null && Y(limits.score) < H - m.b) {
+    const y = Y(limits.score);
+    shades.append(s("rect", { class: "shade", "data-limit": "min_score", x: m.l, y, width: W - m.l - m.r, height: Math.max(0, H - m.b - y) }));
+    shades.append(s("text", { class: "shade-label", x: W - m.r - 4, y: Math.min(H - m.b - 4, y + 13), "text-anchor": "end" }, `below ${state.min_score}% ${metric.label}`));
   }
   svg.append(shades);
   // the fitted upper bound and the Pareto front (both computed)
@@ -78,11 +79,11 @@ export function drawChart(pn, all) {
       const t = bd.a - bd.b * (bd.form === "log" ? l : f); // as modelpick.bounds.UpperBound.predict
       seg.push((i ? "L" : "M") + X(f).toFixed(1) + " " + Y(t).toFixed(1));
     }
-    lines.append(s("path", { class: "bound", d: seg.join(" "), "data-testid": "upper-bound" }, s("title", {}, "upper bound (computed): " + bd.equation)));
+    lines.append(s("path", { class: "bound", d: seg.join(" "), "data-testid": "upper-bound" }, s("title", {}, "upper bound (computed): " + bd.equation.replace(/^top1 =/, metric.label + " ="))));
   }
   const front2d = staircase(data.pareto);
   if (front2d.length) {
-    const d = front2d.map((p, i) => (i ? "L" : "M") + X(p.fps).toFixed(1) + " " + Y(p.top1).toFixed(1)).join(" ");
+    const d = front2d.map((p, i) => (i ? "L" : "M") + X(p.fps).toFixed(1) + " " + Y(p.score).toFixed(1)).join(" ");
     lines.append(s("path", { class: "front", d, "data-testid": "pareto-front" }, s("title", {}, "Pareto front (computed)")));
   }
   svg.append(axis, lines);
@@ -94,7 +95,7 @@ export function drawChart(pn, all) {
     const p = pts[i];
     const est = p.memory_estimated || p.latency_estimated;
     const cls = "pt" + (p.rank == null ? " off" : "") + (est ? " est" : "");
-    const x = X(p.fps), y = Y(p.top1);
+    const x = X(p.fps), y = Y(p.score);
     pn.screen.push({ i, x, y });
     layer.append(s("circle", { class: cls, cx: x.toFixed(1), cy: y.toFixed(1), r: p.rank == null ? 3 : 3.8,
       "data-testid": "chart-point", "data-checkpoint": p.checkpoint, "data-rank": p.rank == null ? "" : p.rank,
@@ -103,11 +104,11 @@ export function drawChart(pn, all) {
   svg.append(layer);
   const frontSet = new Set(data.pareto.map((f) => f.checkpoint));
   const rings = s("g", {});
-  for (const f of data.pareto) rings.append(s("circle", { class: "front-pt", cx: X(f.fps).toFixed(1), cy: Y(f.top1).toFixed(1), r: 5.5 }));
+  for (const f of data.pareto) rings.append(s("circle", { class: "front-pt", cx: X(f.fps).toFixed(1), cy: Y(f.score).toFixed(1), r: 5.5 }));
   svg.append(rings);
   const pick = pts.find((p) => p.rank === 1);
   if (pick) {
-    const x = X(pick.fps), y = Y(pick.top1);
+    const x = X(pick.fps), y = Y(pick.score);
     svg.append(s("circle", { class: "pick", cx: x.toFixed(1), cy: y.toFixed(1), r: 8, "data-testid": "pick-mark", "data-checkpoint": pick.checkpoint }));
     const right = x < (m.l + W - m.r) / 2;
     const room = right ? W - m.r - x - 12 : x - 12 - m.l;
@@ -115,7 +116,7 @@ export function drawChart(pn, all) {
       "pick: " + shortName(pick.checkpoint, Math.max(8, Math.floor(room / 7) - 6))));
   }
   const sel = pn.selected && pn.point(pn.selected);
-  if (sel) svg.append(s("circle", { class: "sel", cx: X(sel.fps).toFixed(1), cy: Y(sel.top1).toFixed(1), r: 11, "data-testid": "selected-mark" }));
+  if (sel) svg.append(s("circle", { class: "sel", cx: X(sel.fps).toFixed(1), cy: Y(sel.score).toFixed(1), r: 11, "data-testid": "selected-mark" }));
   bindChart(pn, svg, pts);
   const legend = h("ul", { class: "legend" },
     legendItem(s("circle", { cx: 11, cy: 6, r: 4, class: "pt", fill: "#1d4ed8" }), "meets the limits"),
@@ -124,7 +125,7 @@ export function drawChart(pn, all) {
     data.bound ? legendItem(s("line", { x1: 1, x2: 21, y1: 6, y2: 6, stroke: "#7c3aed", "stroke-width": 2, "stroke-dasharray": "5 3" }), "upper bound (computed, " + data.bound.form + " fit)") : null,
     front2d.length ? legendItem(s("line", { x1: 1, x2: 21, y1: 6, y2: 6, stroke: "#15803d", "stroke-width": 2 }), "Pareto front (computed; ringed points)") : null,
     pick ? legendItem(s("circle", { cx: 11, cy: 6, r: 5, fill: "none", stroke: "#c2410c", "stroke-width": 2.5 }), "the pick") : null,
-    (limits.fps || limits.top1 != null) ? legendItem(s("rect", { x: 1, y: 1, width: 20, height: 10, fill: "rgba(185,28,28,.18)" }), "excluded by a limit") : null);
+    (limits.fps || limits.score != null) ? legendItem(s("rect", { x: 1, y: 1, width: 20, height: 10, fill: "rgba(185,28,28,.18)" }), "excluded by a limit") : null);
   const note = h("p", { class: "note" }, `${pts.length} candidates (one per checkpoint, ${data.query.batch_size == null ? "its fastest batch" : "batch " + data.query.batch_size}), ${data.n_feasible} meet the limits.`,
     data.bound ? "" : " No upper bound: " + (data.bound_reason || "too few points") + ".",
     state.max_mem_gb ? ` The memory limit (${state.max_mem_gb} GB) is not an axis here: candidates over it are grey.` : "");
@@ -169,7 +170,7 @@ function bindChart(pn, svg, pts) {
     e.preventDefault();
     if (e.key === "Escape") { pn.selected = null; tip.hidden = true; pn.drawChart(); pn.drawTable(); pn.focusChart(); return; }
     const byFps = e.key === "ArrowRight" || e.key === "ArrowLeft";
-    const sorted = [...pts].sort(byFps ? (a, b) => a.fps - b.fps || a.top1 - b.top1 : (a, b) => a.top1 - b.top1 || a.fps - b.fps);
+    const sorted = [...pts].sort(byFps ? (a, b) => a.fps - b.fps || a.score - b.score : (a, b) => a.score - b.score || a.fps - b.fps);
     let at = sorted.findIndex((p) => p.checkpoint === pn.selected);
     if (at < 0) at = sorted.findIndex((p) => p.rank === 1);
     const step = e.key === "ArrowRight" || e.key === "ArrowUp" ? 1 : -1;
@@ -186,9 +187,10 @@ function describe(pn, p, short) {
   const title = (sid) => (sid && src[sid] ? src[sid].title : sid || "none");
   const est = [];
   if (p.memory_estimated) est.push(h("span", { class: "badge" }, "computed"), " memory estimated");
+  const label = pn.cands ? pn.cands.body.metric.label : "";
   return [
     h("b", {}, p.checkpoint), h("br"),
-    `${p.top1.toFixed(2)}% top-1 · ${fmtNum(p.fps)} FPS · ${fmtNum(p.latency_ms)} ms${p.latency_estimated ? " (predicted)" : ""} · ${fmtMem(p.memory_mb)}`,
+    `${p.score.toFixed(2)}% ${label} · ${fmtNum(p.fps)} FPS · ${fmtNum(p.latency_ms)} ms${p.latency_estimated ? " (predicted)" : ""} · ${fmtMem(p.memory_mb)}`,
     est.length ? h("span", {}, " ", ...est) : null, h("br"),
     `${p.runtime} · ${p.precision} · batch ${p.batch_size} · ${p.rank != null ? "rank " + p.rank : "fails a limit"}`,
     short ? h("br") : null,
@@ -225,12 +227,12 @@ function linTicks(a, b) {
   for (let v = Math.ceil(a / step) * step; v <= b + 1e-9; v += step) out.push(+v.toFixed(6));
   return out;
 }
-/** The front's top-1 / FPS staircase: the points no other front point beats on both axes, by FPS. */
+/** The front's score / FPS staircase: the points no other front point beats on both axes, by FPS. */
 function staircase(front) {
-  const byFps = [...front].sort((a, b) => b.fps - a.fps || b.top1 - a.top1);
+  const byFps = [...front].sort((a, b) => b.fps - a.fps || b.score - a.score);
   const out = [];
   let best = -Infinity;
-  for (const p of byFps) if (p.top1 > best) { out.push(p); best = p.top1; }
+  for (const p of byFps) if (p.score > best) { out.push(p); best = p.score; }
   return out.reverse();
 }
 

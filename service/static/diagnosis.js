@@ -5,14 +5,15 @@ import { relax } from "./form.js?v={{version}}";
 import { state } from "./state.js?v={{version}}";
 
 const NAMES = { min_fps: "minimum FPS", max_latency_ms: "maximum latency", max_mem_gb: "memory limit", min_top1: "minimum top-1",
-  max_params_m: "parameter limit", selection: "selection (batch, runtime or precision)", strict: "measured-memory-only setting" };
+  min_score: "minimum score", max_params_m: "parameter limit", selection: "selection (batch, runtime or precision)", strict: "measured-memory-only setting" };
 
 const relaxButton = (constraint, value, text) => h("button", { type: "button", "data-testid": "relaxation", "data-constraint": constraint,
   "data-value": value, onclick: () => relax(constraint, value == null ? false : value) }, text);
 
-/** The no-feasible-model problem document `pb` as the page shows it. */
-export function diagnosis(pb) {
+/** The no-feasible-model problem document `pb` as the page shows it; `metric` names what the scores measure. */
+export function diagnosis(pb, metric) {
   const dg = pb.diagnosis || {};
+  const name = (c) => (c === "min_score" ? "minimum " + metric.label : NAMES[c] || c);
   const buttons = (dg.suggestions || []).map((sg) => h("button", {
     type: "button", "data-testid": "relaxation", "data-constraint": sg.constraint, "data-value": sg.value,
     onclick: () => relax(sg.constraint, sg.value),
@@ -26,10 +27,10 @@ export function diagnosis(pb) {
     if (state.precision) buttons.push(relaxButton("precision", "", "any precision (" + av.precisions.join(", ") + ")"));
   }
   if (binding.includes("strict")) buttons.push(relaxButton("strict", null, "allow estimated memory"));
-  const nearest = (dg.nearest || []).map((n) => h("li", {}, `${n.checkpoint}: ${n.top1.toFixed(2)}% top-1, ${fmtNum(n.fps)} FPS, ${fmtMem(n.memory_mb)}${n.memory_estimated ? " (estimated)" : ""}; fails ${n.fails.map((f) => NAMES[f] || f).join(", ")}`));
+  const nearest = (dg.nearest || []).map((n) => h("li", {}, `${n.checkpoint}: ${n.score.toFixed(2)}% ${metric.label}, ${fmtNum(n.fps)} FPS, ${fmtMem(n.memory_mb)}${n.memory_estimated ? " (estimated)" : ""}; fails ${n.fails.map(name).join(", ")}`));
   return h("div", { class: "problem", "data-testid": "diagnosis", role: "alert" },
     h("h3", {}, "Nothing fits these limits"),
-    h("p", { "data-testid": "binding" }, binding.length ? "What binds: " + binding.map((b) => NAMES[b] || b).join(", ") + "." : ""),
+    h("p", { "data-testid": "binding" }, binding.length ? "What binds: " + binding.map(name).join(", ") + "." : ""),
     h("p", {}, pb.detail),
     buttons.length ? h("p", {}, buttons.length === 1 ? "One click to make it fit:" : "Relax one limit:") : null,
     buttons.length ? h("div", { class: "relax" }, buttons) : null,

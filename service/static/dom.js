@@ -53,3 +53,6 @@ export function debounce(fn, ms) {
   let t = 0;
   return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
 }
+
+/** A metric label at the start of a sentence: "top-1" -> "Top-1"; one in capitals already ("mAP50-95") stays. */
+export const cap = (label) => (/^[a-z][^A-Z]/.test(label) ? label[0].toUpperCase() + label.slice(1) : label);

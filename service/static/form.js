@@ -1,8 +1,8 @@
 /* The form: the controls bound to the state, their field errors, the example chips and the one-click
  * relaxations. Every change ends in changed(); who answers is not this module's business. */
-import { $, debounce, h, norm } from "./dom.js?v={{version}}";
+import { $, cap, debounce, h, norm } from "./dom.js?v={{version}}";
 import { byId, Combo, coverage, nameIndex } from "./devices.js?v={{version}}";
-import { changed, clearLimits, state } from "./state.js?v={{version}}";
+import { changed, clearLimits, state, taskMeta } from "./state.js?v={{version}}";
 
 const EXAMPLES = ["jetson-nano", "raspberry-pi-5", "samsung-galaxy-s24", "tesla-t4", "intel-i7-12700h"];
 
@@ -25,11 +25,14 @@ export function fillSelects() {
 export function syncControls() {
   deviceCombo.set(state.device);
   compareCombo.set(state.compare);
-  for (const id of ["max_mem_gb", "speed", "min_top1"]) fieldError($("#" + id), null);
+  for (const id of ["max_mem_gb", "speed", "min_score"]) fieldError($("#" + id), null);
+  $("#task").value = state.task;
+  $("#min_score-label").textContent = cap(taskMeta().label) + " at least (%)";
+  $("#task-what").textContent = taskMeta().what;
   $("#max_mem_gb").value = state.max_mem_gb;
   $("#speed_kind").value = state.speed_kind;
   $("#speed").value = state.speed;
-  $("#min_top1").value = state.min_top1;
+  $("#min_score").value = state.min_score;
   for (const r of form.elements.batch) r.checked = r.value === (state.batch === "best" ? "best" : "1");
   $("#objective").value = state.objective;
   $("#strict").checked = state.strict;
@@ -47,7 +50,7 @@ function checkLimit(name, text) {
   if (text === "") return null;
   const v = Number(text);
   if (!isFinite(v)) return "not a number";
-  if (name === "min_top1") return v < 0 || v > 100 ? "top-1 is a percentage from 0 to 100" : null;
+  if (name === "min_score") return v < 0 || v > 100 ? taskMeta().label + " is a percentage from 0 to 100" : null;
   return v <= 0 ? "must be more than 0" : null;
 }
 
@@ -81,7 +84,7 @@ export function bindControls() {
   deviceCombo = new Combo($("#device"), $("#device-list"), (v) => { state.device = v; dropUnmeasured(); fillSelects(); changed(); });
   compareCombo = new Combo($("#compare"), $("#compare-list"), (v) => { state.compare = v; dropUnmeasured(); fillSelects(); changed(); });
   const soon = debounce(changed, 150);
-  for (const [id, key] of [["max_mem_gb", "max_mem_gb"], ["speed", "speed"], ["min_top1", "min_top1"]]) {
+  for (const [id, key] of [["max_mem_gb", "max_mem_gb"], ["speed", "speed"], ["min_score", "min_score"]]) {
     const input = $("#" + id);
     const read = () => {
       const v = numberValue(input);
@@ -94,6 +97,8 @@ export function bindControls() {
     input.addEventListener("input", () => { if (read()) soon(); });
     input.addEventListener("change", () => { if (read()) changed(); });
   }
+  // another task ranks by another metric: a top-1 floor means nothing as a mAP floor, so it goes
+  $("#task").addEventListener("change", (e) => { state.task = e.target.value; state.min_score = ""; syncControls(); changed(); });
   $("#speed_kind").addEventListener("change", (e) => { state.speed_kind = e.target.value; if (state.speed !== "") changed(); });
   for (const r of form.elements.batch) r.addEventListener("change", () => { state.batch = r.value; changed(); });
   for (const kind of ["runtime", "precision", "objective"]) $("#" + kind).addEventListener("change", (e) => { state[kind] = e.target.value; changed(); });
@@ -120,7 +125,8 @@ export function renderExamples() {
 export function relax(constraint, value) {
   const v = String(value);
   if (constraint === "min_fps" || constraint === "max_latency_ms") { state.speed_kind = constraint; state.speed = v; }
-  else if (constraint === "max_mem_gb" || constraint === "min_top1") state[constraint] = v;
+  else if (constraint === "max_mem_gb") state.max_mem_gb = v;
+  else if (constraint === "min_top1" || constraint === "min_score") state.min_score = v;
   else if (constraint === "max_params_m") state.extra.max_params_m = v;
   else if (constraint === "batch_size") state.batch = v;
   else if (constraint === "runtime" || constraint === "precision") state[constraint] = v;

@@ -100,10 +100,10 @@ class Panel {
   showAnswer(res) {
     this.rec = res;
     if (res.status === 200 && res.body.best) {
-      this.answerBox.replaceChildren(answerCard(res.body.best, this.index));
+      this.answerBox.replaceChildren(answerCard(res.body.best, this.index, res.body.metric));
       markFirstAnswer();
     } else if (res.status === 200 && res.body.problem) {
-      this.answerBox.replaceChildren(diagnosis(res.body.problem));
+      this.answerBox.replaceChildren(diagnosis(res.body.problem, res.body.metric));
       markFirstAnswer();
     } else {
       this.answerBox.replaceChildren(problemBox(res.body, this.index));

@@ -1,13 +1,13 @@
 /* The alternatives table: the candidates that meet the limits, one row per architecture or per checkpoint,
  * sortable by column (the sort is in the URL), with a CSV export of what it lists. */
-import { $, fmtNum, h } from "./dom.js?v={{version}}";
+import { $, cap, fmtNum, h } from "./dom.js?v={{version}}";
 import { state, writeURL } from "./state.js?v={{version}}";
 
 const SHOW_ROWS = 20;
 const COLUMNS = [
   { key: "rank", label: "Rank", num: true, get: (p) => p.rank },
   { key: "checkpoint", label: "Checkpoint", get: (p) => p.checkpoint },
-  { key: "top1", label: "Top-1 %", num: true, get: (p) => p.top1, fmt: (p) => p.top1.toFixed(2) },
+  { key: "score", label: (m) => cap(m.label) + " %", num: true, get: (p) => p.score, fmt: (p) => p.score.toFixed(2) },
   { key: "fps", label: "FPS", num: true, get: (p) => p.fps, fmt: (p) => fmtNum(p.fps) + (p.latency_estimated ? "*" : "") },
   { key: "latency_ms", label: "Latency ms", num: true, get: (p) => p.latency_ms, fmt: (p) => fmtNum(p.latency_ms) + (p.latency_estimated ? "*" : "") },
   { key: "memory_mb", label: "Memory MB", num: true, get: (p) => p.memory_mb,
@@ -15,6 +15,12 @@ const COLUMNS = [
   { key: "runtime", label: "Runtime", get: (p) => p.runtime + " " + p.precision, fmt: (p) => p.runtime + " · " + p.precision },
   { key: "batch_size", label: "Batch", num: true, get: (p) => p.batch_size },
 ];
+
+/** The sort column and direction; links from before the task switch sort by "top1", now the score column. */
+function sortOf() {
+  const [key, dir] = (state.sort || "rank-asc").split("-");
+  return [key === "top1" ? "score" : key, dir];
+}
 
 /** The rows the table lists, in its sort order (architecture rows carry how many checkpoints they stand for). */
 function tableRows(pn) {
@@ -28,7 +34,7 @@ function tableRows(pn) {
     }
     rows = [...seen.values()];
   }
-  const [key, dir] = (state.sort || "rank-asc").split("-");
+  const [key, dir] = sortOf();
   const col = COLUMNS.find((c) => c.key === key) || COLUMNS[0];
   const sign = dir === "desc" ? -1 : 1;
   return rows.slice().sort((a, b) => {
@@ -44,7 +50,8 @@ function tableRows(pn) {
 export function drawTable(pn, all) {
   if (!pn.cands || pn.cands.status !== 200) return;
   const rows = tableRows(pn);
-  const [key, dir] = (state.sort || "rank-asc").split("-");
+  const [key, dir] = sortOf();
+  const metric = pn.cands.body.metric;
   const perArch = state.rows === "architecture";
   const head = h("tr", {}, COLUMNS.map((c) => h("th", { scope: "col", "aria-sort": c.key === key ? (dir === "desc" ? "descending" : "ascending") : null },
     h("button", { type: "button", "data-sort": c.key, onclick: () => {
@@ -52,7 +59,7 @@ export function drawTable(pn, all) {
       state.sort = c.key === "rank" && nextDir === "asc" ? "" : c.key + "-" + nextDir;
       writeURL(); pn.drawTable();
       const again = $(`th button[data-sort="${c.key}"]`, pn.altBox); if (again) again.focus();
-    } }, c.label))));
+    } }, typeof c.label === "function" ? c.label(metric) : c.label))));
   const shown = pn.showAll ? rows : rows.slice(0, SHOW_ROWS);
   const body = shown.map((p) => h("tr", { class: p.checkpoint === pn.selected ? "is-selected" : null, "data-checkpoint": p.checkpoint },
     COLUMNS.map((c) => c.key === "checkpoint"
@@ -72,12 +79,12 @@ export function drawTable(pn, all) {
 }
 
 function exportCsv(pn) {
-  const cols = ["rank", "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "top1", "fps",
+  const cols = ["rank", "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "metric", "score", "top1", "fps",
     "latency_ms", "latency_estimated", "memory_mb", "memory_estimated", "params_m", "accuracy_source", "latency_source", "memory_source"];
   const device = pn.cands.body.query.device;
   const cell = (v) => { const t = v == null ? "" : String(v); return /[",\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t; };
   const lines = [cols.join(",")].concat(tableRows(pn).map((p) => cols.map((c) => cell(
-    c === "device" ? device : c.endsWith("_source") ? p.sources[c.replace("_source", "")] : p[c])).join(",")));
+    c === "device" ? device : c === "metric" ? pn.cands.body.metric.id : c.endsWith("_source") ? p.sources[c.replace("_source", "")] : p[c])).join(",")));
   const blob = new Blob([lines.join("\n") + "\n"], { type: "text/csv" });
   const a = h("a", { href: URL.createObjectURL(blob), download: `modelpick-${device}-alternatives.csv` });
   document.body.append(a); a.click(); a.remove();
