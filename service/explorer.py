@@ -337,6 +337,16 @@ def _no_feasible_problem(cat, q: Query) -> dict[str, Any]:
     raise AssertionError(f"feasibility changed with the answer limit: {q}")
 
 
+def _best(cat, q: Query, ranked: list) -> dict[str, Any] | None:
+    """/recommend's best: the same checkpoint as the per-checkpoint ranking's first, but its why counts what
+    /recommend counts (architectures, by default), so it is solved as /recommend asks."""
+    if not ranked:
+        return None
+    if not q.per_architecture:
+        return ranked[0].to_dict()
+    return cat.solve(q.model_copy(update={"limit": 1}))[0].to_dict()
+
+
 def _candidates_answer() -> Answer:
     st = state()
     cat = st.catalog
@@ -368,7 +378,7 @@ def _candidates_answer() -> Answer:
     t = get_task(q.task)
     body = {
         "query": q.model_dump(mode="json"), "metric": {"id": t.metric, "label": t.label, "description": t.description},
-        "best": ranked[0].to_dict() if ranked else None, "problem": problem,
+        "best": _best(cat, q, ranked), "problem": problem,
         "n_candidates": len(values), "n_feasible": len(ranked), "points": values,
         "pareto": front, "bound": bound, "bound_reason": reason,
         "sources": st.sources_for(sid for p in values for sid in p["sources"].values()), "catalog": st.info,
