@@ -207,8 +207,9 @@ class UpperBound:
 
     @property
     def equation(self) -> str:
+        """The line in words, left side named by the task's column ("top1", "mAP50-95")."""
         x = "log10(fps)" if self.form == "log" else "fps"
-        return f"top1 = {self.a:.4g} - {self.b:.4g} * {x}"
+        return f"{get_task(self.selection.task).header} = {self.a:.4g} - {self.b:.4g} * {x}"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -350,12 +351,13 @@ class Efficiency:
 
 
 def efficiency(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
-               form: str = "linear", include_suspect: bool = False, catalog=None) -> list[Efficiency]:
+               form: str = "linear", include_suspect: bool = False, task: str = DEFAULT_TASK,
+               catalog=None) -> list[Efficiency]:
     """Efficiency per candidate (one per checkpoint), most accurate first. The bound gap is None where fewer
-    than 2 points (or a single FPS value) make a bound impossible."""
+    than 2 points (or a single FPS value) make a bound impossible. "top1" fields hold the task's score."""
     cat = _catalog(catalog)
     _check_form(form)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, include_suspect=include_suspect)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, include_suspect=include_suspect, task=task)
     try:
         bound: UpperBound | None = _fit_rows(cat, sel, rows, form)
     except NoFeasibleModel:
@@ -365,7 +367,7 @@ def efficiency(device: Any, *, runtime: str | None = None, precision: str | None
 
 def _efficiency_rows(cat, rows: np.ndarray, bound: UpperBound | None) -> list[Efficiency]:
     c = cat._cols
-    rows = rows[np.lexsort((rows, -c["fps"][rows], -c["top1"][rows]))]
+    rows = rows[np.lexsort((rows, -c["fps"][rows], -c["score"][rows]))]  # score: the task's metric (= top1)
     out = []
     for r in rows:
         info = _point_info(cat, int(r))

@@ -2,11 +2,14 @@
 
 Kinds (:data:`KINDS`):
 
-* ``accuracy-flops``: top-1 vs GFLOPs per image, ball size = parameters (Fig. 1);
-* ``density``: accuracy density, top-1 per million parameters (Fig. 2);
-* ``accuracy-fps``: top-1 vs FPS on a log axis, with the fitted upper bound, the Pareto front and, when
+* ``accuracy-flops``: accuracy vs GFLOPs per image, ball size = parameters (Fig. 1);
+* ``density``: accuracy density, accuracy per million parameters (Fig. 2);
+* ``accuracy-fps``: accuracy vs FPS on a log axis, with the fitted upper bound, the Pareto front and, when
   constraints are given, the recommendation (Fig. 3);
 * ``memory-params``: measured memory vs parameter size, with the least-squares fit (Fig. 4).
+
+"Accuracy" is the task's metric (``task=``, :mod:`modelpick.tasks`): ImageNet top-1 for classification (the
+default), COCO mAP50-95 for detection; axes, titles and legends take its labels from the task registry.
 
 Every figure names its selection (device, batch size, runtime, precision) on its axes, lists the sources of
 its numbers in a footer, labels computed lines as computed, and draws points whose memory is estimated
@@ -23,11 +26,12 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidQuery, ModelpickError, NoFeasibleModel
+from .tasks import DEFAULT_TASK, get_task
 
 KINDS = ("accuracy-flops", "density", "accuracy-fps", "memory-params")
 FORMATS = ("png", "svg", "pdf")
 INSTALL_HINT = "pip install 'modelpick[plot]'"
-_CONSTRAINT_ARGS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
+_CONSTRAINT_ARGS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "min_score", "max_params_m")
 
 # colour-blind-safe palette (Okabe-Ito)
 _BLUE, _ORANGE, _GREEN, _VERMILION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#999999"
@@ -123,19 +127,22 @@ def _memory_style(estimated: np.ndarray, mem: np.ndarray):
 def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int | None = 1,
                  form: str = "linear", max_mem_gb: float | None = None, min_fps: float | None = None,
                  max_latency_ms: float | None = None, min_top1: float | None = None,
-                 max_params_m: float | None = None, strict: bool = False, label_limit: int = 12, catalog=None):
-    """Top-1 vs FPS (log x) with the fitted upper bound, the Pareto front and the recommendation."""
+                 max_params_m: float | None = None, min_score: float | None = None, strict: bool = False,
+                 label_limit: int = 12, task: str = DEFAULT_TASK, catalog=None):
+    """The task's accuracy (top-1 by default) vs FPS (log x) with the fitted upper bound, the Pareto front and the
+    recommendation."""
     from .bounds import _check_form, _fit_rows, _select, pareto
 
     cat = _catalog(catalog)
     _check_form(form)
-    sel, rows = _select(cat, device, runtime, precision, batch_size, strict)
+    t = get_task(task)
+    sel, rows = _select(cat, device, runtime, precision, batch_size, strict, task=t.id)
     if len(rows) == 0:
         from .bounds import _no_points
 
         raise _no_points(sel, cat, "an accuracy-fps plot", 1, 0)
     c, s = cat._cols, cat._str
-    fps, top1, mem = c["fps"][rows], c["top1"][rows], c["memory_mb"][rows]
+    fps, top1, mem = c["fps"][rows], c["score"][rows], c["memory_mb"][rows]  # score: the task's metric (= top1)
     est = c["memory_estimated"][rows]
     fig = _figure(10.0, 7.4)
     # main axes above, legend panel below (a legend inside would hide points)
@@ -160,25 +167,25 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
                 label=f"fitted upper bound (computed, LP): {bound.equation}")
         computed.insert(0, f"upper bound ({form} form, linear program over {bound.n_points} points)")
     front = pareto(sel.device, runtime=sel.runtime, precision=sel.precision, batch_size=sel.batch_size,
-                   strict=strict, catalog=cat)
+                   strict=strict, task=t.id, catalog=cat)
     pf = np.array([p.fps for p in front.points])
-    pt = np.array([p.top1 for p in front.points])
+    pt = np.array([p.score for p in front.points])
     ax.scatter(pf, pt, s=90, facecolors="none", edgecolors=_ORANGE, linewidths=2.0, zorder=4,
-               label=f"Pareto front on top-1 / FPS / memory ({len(pf)}, computed)")
+               label=f"Pareto front on {t.label} / FPS / memory ({len(pf)}, computed)")
     # label the front, most accurate first
     _label_spread(ax, pf, pt, [p.checkpoint for p in front.points], label_limit)
 
     constraints = {"max_mem_gb": max_mem_gb, "min_fps": min_fps, "max_latency_ms": max_latency_ms,
-                   "min_top1": min_top1, "max_params_m": max_params_m}
+                   "min_top1": min_top1, "min_score": min_score, "max_params_m": max_params_m}
     given = {k: v for k, v in constraints.items() if v is not None}
     title_extra = ""
     if given:
         desc = ", ".join(f"{k}={v:g}" for k, v in given.items())
         try:
             rec = cat.best(sel.device, runtime=sel.runtime, precision=sel.precision, batch_size=sel.batch_size,
-                           strict=strict, **given)
-            ax.scatter([rec.fps], [rec.top1], marker="*", s=320, color=_GREEN, edgecolors="black", zorder=7,
-                       label=f"recommendation for {desc}: {_short(rec.checkpoint, 40)} ({rec.top1:.2f}%, {rec.fps:.1f} FPS)")
+                           strict=strict, task=t.id, **given)
+            ax.scatter([rec.fps], [rec.score], marker="*", s=320, color=_GREEN, edgecolors="black", zorder=7,
+                       label=f"recommendation for {desc}: {_short(rec.checkpoint, 40)} ({rec.score:.2f}%, {rec.fps:.1f} FPS)")
         except NoFeasibleModel as exc:
             title_extra = f"\nno model meets {desc}"
             ax.text(0.99, 0.99, _short(f"no feasible model: {exc}", 160), transform=ax.transAxes, ha="right",
@@ -191,6 +198,8 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
                        label=f"max_latency_ms = {max_latency_ms:g} (= {1000.0 / max_latency_ms:.3g} FPS)")
         if min_top1 is not None:
             ax.axhline(min_top1, color=_GREEN, ls="-.", lw=1, label=f"min_top1 = {min_top1:g}%")
+        if min_score is not None:
+            ax.axhline(min_score, color=_GREEN, ls="-.", lw=1, label=f"min_score = {min_score:g}% {t.label}")
 
     runtimes = sorted({s["runtime"][v] for v in np.unique(c["runtime"][rows])})
     precisions = sorted({s["precision"][v] for v in np.unique(c["precision"][rows])})
@@ -198,8 +207,8 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
     _plain_log_axis(ax.xaxis)
     ax.margins(x=0.08)
     ax.set_xlabel(f"throughput, FPS (images/s, log scale) on {sel.device} — {_runtime_text(sel, runtimes, precisions)}")
-    ax.set_ylabel("ImageNet-1k top-1 accuracy (%)")
-    ax.set_title(f"Top-1 accuracy vs throughput on {_device_name(cat, sel.device)} "
+    ax.set_ylabel(t.axis_label)
+    ax.set_title(f"{t.title} vs throughput on {_device_name(cat, sel.device)} "
                  f"({len(rows)} checkpoints, one point each at its fastest cell){title_extra}", fontsize=11)
     ax.grid(True, which="both", alpha=0.25)
     legend_ax.legend(*ax.get_legend_handles_labels(), loc="center", ncols=2, fontsize=7.5, frameon=False)
@@ -215,19 +224,19 @@ def accuracy_fps(device: Any, *, runtime: str | None = None, precision: str | No
 # accuracy vs FLOPs (Fig. 1) and accuracy density (Fig. 2)
 
 
-def _model_points(cat, device, runtime, precision, batch_size):
-    """(selection or None, rows as dicts): one per checkpoint on a device, else one per architecture
-    (its most accurate checkpoint at the architecture's own input size)."""
+def _model_points(cat, device, runtime, precision, batch_size, task):
+    """(selection or None, rows as dicts): one per checkpoint of ``task`` on a device, else one per architecture
+    of ``task`` (its most accurate checkpoint at the architecture's own input size). "top1" is the task's score."""
     if device is not None:
         from .bounds import _select
 
-        sel, rows = _select(cat, device, runtime, precision, batch_size)
+        sel, rows = _select(cat, device, runtime, precision, batch_size, task=task.id)
         c, s = cat._cols, cat._str
         pts = []
         for r in rows:
             params, gmacs = float(c["params_m"][r]), float(c["gmacs"][r])
             arch = s["architecture"][c["architecture"][r]]
-            pts.append({"name": s["checkpoint"][c["checkpoint"][r]], "architecture": arch, "top1": float(c["top1"][r]),
+            pts.append({"name": s["checkpoint"][c["checkpoint"][r]], "architecture": arch, "top1": float(c["score"][r]),
                         "params_m": None if math.isnan(params) else params, "gmacs": None if math.isnan(gmacs) else gmacs,
                         "gmacs_computed": bool(c["gmacs_computed"][r]),
                         "accuracy_source": s["source"][c["accuracy_source"][r]]})
@@ -237,14 +246,14 @@ def _model_points(cat, device, runtime, precision, batch_size):
     best: dict[str, Any] = {}
     for ck in cat._m.checkpoints.values():
         arch = cat._m.architectures[ck.architecture]
-        if ck.input_size != arch.input_size:
-            continue  # params/GMACs are stated for the architecture's own input size
-        if ck.architecture not in best or ck.top1 > best[ck.architecture].top1:
+        if arch.task != task.id or ck.input_size != arch.input_size:
+            continue  # one task's metric per figure; params/GMACs are stated for the architecture's own input size
+        if ck.architecture not in best or ck.score_pct > best[ck.architecture].score_pct:
             best[ck.architecture] = ck
     pts = []
     for arch_id, ck in best.items():
         arch = cat._m.architectures[arch_id]
-        pts.append({"name": ck.id, "architecture": arch_id, "top1": ck.top1, "params_m": arch.params_m,
+        pts.append({"name": ck.id, "architecture": arch_id, "top1": ck.score_pct, "params_m": arch.params_m,
                     "gmacs": arch.gmacs, "accuracy_source": ck.source})
     return None, pts
 
@@ -258,13 +267,14 @@ def _arch_sources(cat, pts, *fields) -> set[str]:
 
 
 def accuracy_flops(device: Any = None, *, runtime: str | None = None, precision: str | None = None,
-                   batch_size: int | None = 1, label_limit: int = 15, catalog=None):
-    """Top-1 vs GFLOPs per image (log x), ball area proportional to parameters (Bianco Fig. 1).
+                   batch_size: int | None = 1, label_limit: int = 15, task: str = DEFAULT_TASK, catalog=None):
+    """The task's accuracy vs GFLOPs per image (log x), ball area proportional to parameters (Bianco Fig. 1).
 
     With a device: its candidates (one per checkpoint). Without: every architecture's most accurate checkpoint.
     """
     cat = _catalog(catalog)
-    sel, pts = _model_points(cat, device, runtime, precision, batch_size)
+    t = get_task(task)
+    sel, pts = _model_points(cat, device, runtime, precision, batch_size, t)
     pts = [p for p in pts if p["gmacs"] is not None and p["params_m"] is not None]
     if not pts:
         raise NoFeasibleModel("no candidate in this selection has both GMACs and a parameter count to plot",
@@ -290,8 +300,8 @@ def accuracy_flops(device: Any = None, *, runtime: str | None = None, precision:
     where = (f" — models with a measured cell on {sel.device} ({_selection_text(sel)})" if sel
              else " — device-independent; one point per architecture at its own input size")
     ax.set_xlabel("GFLOPs per image (= 2 × GMACs as stated by the source, log scale)")
-    ax.set_ylabel("ImageNet-1k top-1 accuracy (%)")
-    ax.set_title(f"Top-1 accuracy vs computational cost{where}\nball area ∝ parameters ({len(pts)} models)", fontsize=10.5)
+    ax.set_ylabel(t.axis_label)
+    ax.set_title(f"{t.title} vs computational cost{where}\nball area ∝ parameters ({len(pts)} models)", fontsize=10.5)
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8, loc="lower right", labelspacing=1.6, borderpad=1.0)
     n_scaled = sum(1 for p in pts if p.get("gmacs_computed"))
@@ -301,12 +311,13 @@ def accuracy_flops(device: Any = None, *, runtime: str | None = None, precision:
 
 
 def density(device: Any = None, *, runtime: str | None = None, precision: str | None = None,
-            batch_size: int | None = 1, top: int = 30, catalog=None):
-    """Accuracy density (top-1 % per million parameters), the ``top`` densest models (Bianco Fig. 2)."""
+            batch_size: int | None = 1, top: int = 30, task: str = DEFAULT_TASK, catalog=None):
+    """Accuracy density (the task's score, % per million parameters), the ``top`` densest models (Bianco Fig. 2)."""
     cat = _catalog(catalog)
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InvalidQuery("top", top, "must be an integer >= 1")
-    sel, pts = _model_points(cat, device, runtime, precision, batch_size)
+    t = get_task(task)
+    sel, pts = _model_points(cat, device, runtime, precision, batch_size, t)
     pts = [p for p in pts if p["params_m"]]
     if not pts:
         raise NoFeasibleModel("no candidate in this selection has a parameter count", {"selection": sel.to_dict() if sel else None})
@@ -321,10 +332,10 @@ def density(device: Any = None, *, runtime: str | None = None, precision: str | 
     for yy, i in zip(y, order):
         ax.text(dens[i], yy, f" {dens[i]:.2f}", va="center", fontsize=7)
     where = f" on {sel.device} ({_selection_text(sel)})" if sel else " (device-independent)"
-    ax.set_xlabel("accuracy density: top-1 (%) per million parameters (computed)")
+    ax.set_xlabel(f"accuracy density: {t.label} (%) per million parameters (computed)")
     ax.set_title(f"Accuracy density, {len(order)} densest of {len(pts)} models{where}", fontsize=10.5)
     ax.grid(True, axis="x", alpha=0.25)
-    _footer(fig, cat, _arch_sources(cat, pts, "params_m"), "accuracy density = top-1 / params_m")
+    _footer(fig, cat, _arch_sources(cat, pts, "params_m"), f"accuracy density = {t.label} / params_m")
     return fig
 
 

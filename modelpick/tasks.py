@@ -36,10 +36,26 @@ class Task:
     column: str = ""
     #: Words before "candidates" in a device's coverage text ("" keeps classification's wording as it was).
     coverage_scope: str = ""
+    #: A plot's accuracy axis, e.g. "ImageNet-1k top-1 accuracy (%)"; defaults to :attr:`description`.
+    axis: str = ""
+    #: The metric as a plot title names it, e.g. "Top-1 accuracy"; defaults to ``label``.
+    quantity: str = ""
+    #: Where a cell's memory has no estimate for want of an activation count, its method names the weights-only
+    #: lower bound instead (modelpick.catalog._memory_floor). On for tasks whose sources publish no activation
+    #: counts (detection); off for classification, whose memory answers stay as they are.
+    memory_floor: bool = False
 
     @property
     def header(self) -> str:
         return self.column or self.label
+
+    @property
+    def axis_label(self) -> str:
+        return self.axis or self.description
+
+    @property
+    def title(self) -> str:
+        return self.quantity or self.label
 
     @property
     def description(self) -> str:
@@ -49,9 +65,9 @@ class Task:
 
 _BUILTIN = (
     Task(id="classification", metric="imagenet-top1", label="top-1", dataset="ImageNet-1k val", score_field="top1",
-         noun="classifier", column="top1"),
+         noun="classifier", column="top1", axis="ImageNet-1k top-1 accuracy (%)", quantity="Top-1 accuracy"),
     Task(id="detection", metric="coco-map50-95", label="mAP50-95", dataset="COCO val2017 (box)", noun="detector",
-         coverage_scope="detection "),
+         coverage_scope="detection ", memory_floor=True, axis="COCO val2017 box mAP50-95 (%)", quantity="COCO mAP50-95"),
 )
 
 _TASKS: dict[str, Task] = {t.id: t for t in _BUILTIN}

@@ -27,9 +27,9 @@ from .problems import Problem, invalid, param_error
 bp = Blueprint("frontiers", __name__)
 
 SELECTION = ("runtime", "precision", "batch_size", "task")
-#: The plots draw classifiers only so far (their axes say top-1), so they take no task.
-PLOT_SELECTION = ("runtime", "precision", "batch_size")
-LIMITS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
+#: The plots draw one task's candidates, their axes labelled with its metric (memory-params: every task's).
+PLOT_SELECTION = ("runtime", "precision", "batch_size", "task")
+LIMITS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "min_score", "max_params_m")
 #: comma-separated positive decimals, e.g. "0.7,1,1.4"
 LEVELS_PATTERN = r"^[0-9]+(\.[0-9]+)?(,[0-9]+(\.[0-9]+)?)*$"
 _LEVELS_RE = re.compile(LEVELS_PATTERN)
@@ -243,6 +243,10 @@ def plot_svg(kind: str):
         q = validate_query({"device": "-", **{k: raw[k] for k in fields if k in raw}})
     kwargs: dict[str, Any] = {"runtime": q.runtime, "precision": q.precision, "batch_size": q.batch_size,
                               "catalog": state().catalog}
+    if kind != "memory-params":
+        kwargs["task"] = q.task
+    elif "task" in raw and q.task != "classification":
+        raise _bad("task", raw["task"], "memory-params fits measured memory of every task together; leave task out")
     if kind == "accuracy-fps":
         kwargs.update(form=form, strict=q.strict, **{k: getattr(q, k) for k in LIMITS})
     elif kind == "memory-params" and q.batch_size is None:
@@ -316,7 +320,8 @@ def openapi_paths(operation, json_response, problem, bad_param, not_modified) ->
              | ({"required": True} if kind in ("accuracy-fps", "memory-params") else
                 {"description": "device id, alias or family; without one, every device (runtime and precision "
                                 "need a device)"}),
-             *plot_sel, *((*strict, form, *limits) if kind == "accuracy-fps" else ())],
+             *(p for p in plot_sel if kind != "memory-params" or p["name"] != "task"),
+             *((*strict, form, *limits) if kind == "accuracy-fps" else ())],
             {"200": {"description": "SVG image", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
              "304": not_modified, "400": bad_param, "404": problem("not-found: unknown device"),
              "422": problem("no-feasible-model: nothing to draw in this selection"), "429": too_many},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tasks import tasks
+from ._memory_floor import floor_method
 from ._names import natural_key
 from ._table import CatalogTable
 
@@ -81,6 +82,7 @@ def build_columns(merged: CatalogTable) -> None:
 
     toolchain = {sid: s.toolchain_id for sid, s in merged.sources.items()}
     score_field = {t.id: t.score_field for t in tasks()}
+    task_of = {t.id: t for t in tasks()}
     strings: dict[str, list[str]] = {"checkpoint": ckpt_ids}
     if also_named:  # per checkpoint index, its copies' ids joined by tabs ("" for none)
         strings["also_named"] = ["\t".join(also_named.get(cid, ())) for cid in ckpt_ids]
@@ -126,6 +128,8 @@ def build_columns(merged: CatalogTable) -> None:
                 )
                 mem_est, mem_row = mem is not None, -1
                 mem_source = None
+                if mem is None:  # no estimate: tasks that ask for it name the weights-only lower bound instead
+                    mem_method = floor_method(arch.params_m, m["precision"], task_of[arch.task]) or mem_method
                 if mem is not None and "activations_m" in computed:
                     mem_method += f"; activations scaled by pixel count to {m['input_size']} px (computed)"
                 # The run was measured, so it fit in the device: where a source states the device's memory,

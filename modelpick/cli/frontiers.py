@@ -9,6 +9,7 @@ import argparse
 import sys
 from typing import Any
 
+from ..tasks import get_task, task_ids
 from .toolkit import EXIT_OK, add_query_options, batch_size_arg, catalog_from_args, positive_float, print_json
 
 COMPUTED = "[computed]"
@@ -31,8 +32,13 @@ def _add_selection(p: argparse.ArgumentParser) -> None:
                    help="batch size (default 1); 'best' = each checkpoint's fastest measured batch")
 
 
+def _add_task(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--task", default="classification",
+                   help=f"task: {', '.join(task_ids())} (default classification); points use its metric")
+
+
 def _selection_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    return {"runtime": args.runtime, "precision": args.precision, "batch_size": args.batch_size}
+    return {"runtime": args.runtime, "precision": args.precision, "batch_size": args.batch_size, "task": args.task}
 
 
 def _fmt_mem(rec) -> str:
@@ -55,7 +61,8 @@ def cmd_bound(args: argparse.Namespace) -> int:
         print_json({**ub.to_dict(), "predictions": preds})
         return EXIT_OK
     sel = ub.selection
-    print(f"upper bound of top-1 vs FPS on {sel.describe()} {COMPUTED}")
+    label = get_task(sel.task).label
+    print(f"upper bound of {label} vs FPS on {sel.describe()} {COMPUTED}")
     print(f"  {ub.equation}   (a = {ub.a:.4f} %, b = {ub.b:.6g} % per {'decade of FPS' if ub.form == 'log' else 'FPS'})")
     print(f"  fitted on {ub.n_points} checkpoints (one point each, its fastest cell), FPS {ub.fps_min:.4g} .. "
           f"{ub.fps_max:.4g}; runtimes {', '.join(ub.runtimes)}; precisions {', '.join(ub.precisions)}")
@@ -65,7 +72,7 @@ def cmd_bound(args: argparse.Namespace) -> int:
         print(f"    {p['checkpoint']:40s} {p['top1']:6.2f}%  {p['fps']:9.2f} FPS  {p['runtime']}/{p['precision']}")
     for pr in preds:
         note = " (extrapolated: outside the fitted FPS range)" if pr["extrapolated"] else ""
-        print(f"  at {pr['fps']:g} FPS the bound allows top-1 <= {pr['top1_bound']:.2f}% {COMPUTED}{note}")
+        print(f"  at {pr['fps']:g} FPS the bound allows {label} <= {pr['top1_bound']:.2f}% {COMPUTED}{note}")
     print(f"  sources: {', '.join(ub.sources)}; catalog {ub.catalog_version}")
     return EXIT_OK
 
@@ -78,7 +85,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
     front = pareto(args.device, strict=args.strict, include_suspect=args.include_suspect, catalog=cat,
                    **_selection_kwargs(args))
     sel, rows = _select(cat, front.selection.device, front.selection.runtime, front.selection.precision,
-                        front.selection.batch_size, include_suspect=args.include_suspect)
+                        front.selection.batch_size, include_suspect=args.include_suspect, task=front.selection.task)
     try:
         bound = _fit_rows(cat, sel, rows, args.form)
     except NoFeasibleModel:
@@ -93,14 +100,15 @@ def cmd_pareto(args: argparse.Namespace) -> int:
                                "bound_form": args.form if bound else None, "computed": True}
         print_json(out)
         return EXIT_OK
-    print(f"Pareto front on (top-1 up, FPS up, memory down) on {front.selection.describe()} {COMPUTED}: "
+    t = get_task(front.selection.task)
+    print(f"Pareto front on ({t.label} up, FPS up, memory down) on {front.selection.describe()} {COMPUTED}: "
           f"{len(front.points)} of {front.n_candidates} checkpoints")
-    header = ["checkpoint", "top-1 %", "FPS", "memory MB", "runtime/precision", "top1/Mparam", "top1/GMAC",
-              "gap to bound"]
+    header = ["checkpoint", f"{t.label} %", "FPS", "memory MB", "runtime/precision", f"{t.header}/Mparam",
+              f"{t.header}/GMAC", "gap to bound"]
     table = []
     for p in front.points:
         e = eff[p.checkpoint]
-        table.append([p.checkpoint, f"{p.top1:.2f}", f"{p.fps:.1f}", _fmt_mem(p), f"{p.runtime}/{p.precision}",
+        table.append([p.checkpoint, f"{p.score:.2f}", f"{p.fps:.1f}", _fmt_mem(p), f"{p.runtime}/{p.precision}",
                       f"{e.top1_per_m_params:.2f}" if e.top1_per_m_params is not None else "-",
                       f"{e.top1_per_gmac:.1f}" if e.top1_per_gmac is not None else "-",
                       f"{e.gap_below_bound_pts:.2f}" if e.gap_below_bound_pts is not None else "-"])
@@ -110,7 +118,7 @@ def cmd_pareto(args: argparse.Namespace) -> int:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths)))
     if any(p.memory_estimated for p in front.points):
         print("* memory estimated (computed, not measured)")
-    print(f"efficiency columns are computed; gap = points of top-1 below the fitted {args.form} bound at that FPS"
+    print(f"efficiency columns are computed; gap = points of {t.label} below the fitted {args.form} bound at that FPS"
           + ("" if bound else " (no bound: fewer than 2 distinct FPS values)"))
     return EXIT_OK
 
@@ -120,7 +128,8 @@ def cmd_grid(args: argparse.Namespace) -> int:
 
     cat = catalog_from_args(args)
     g = grid(args.device, args.mem_levels, args.fps_levels, args.batch_size, runtime=args.runtime,
-             precision=args.precision, strict=args.strict, include_suspect=args.include_suspect, catalog=cat)
+             precision=args.precision, strict=args.strict, include_suspect=args.include_suspect, task=args.task,
+             catalog=cat)
     if args.json:
         print_json(g.to_dict())
         return EXIT_OK
@@ -130,7 +139,7 @@ def cmd_grid(args: argparse.Namespace) -> int:
     for cell in g.cells:
         if cell.best:
             b = cell.best
-            texts[(cell.max_mem_gb, cell.min_fps)] = f"{b.checkpoint} {b.top1:.2f}% {b.fps:.0f}FPS {_fmt_mem(b)}MB"
+            texts[(cell.max_mem_gb, cell.min_fps)] = f"{b.checkpoint} {b.score:.2f}% {b.fps:.0f}FPS {_fmt_mem(b)}MB"
         else:
             texts[(cell.max_mem_gb, cell.min_fps)] = "none (see below)"
     width = max([len(t) for t in texts.values()] + [len(c) for c in cols])
@@ -178,19 +187,26 @@ def cmd_plot(args: argparse.Namespace) -> int:
     kind = args.kind
     kwargs: dict[str, Any] = {"catalog": cat, "runtime": args.runtime, "precision": args.precision,
                               "batch_size": args.batch_size}
+    task = get_task(args.task)
+    if kind != "memory-params":  # memory vs parameters is one fit over every task's measured memory
+        kwargs["task"] = task.id
+    elif args.task != "classification":
+        raise InvalidQuery("task", args.task, "memory-params fits measured memory of every task together; "
+                           "leave task out")
     if kind == "accuracy-fps":
         kwargs.update(form=args.form, max_mem_gb=args.max_mem_gb, min_fps=args.min_fps,
-                      max_latency_ms=args.max_latency_ms, min_top1=args.min_top1, max_params_m=args.max_params_m,
-                      strict=args.strict)
+                      max_latency_ms=args.max_latency_ms, min_top1=args.min_top1, min_score=args.min_score,
+                      max_params_m=args.max_params_m, strict=args.strict)
     else:
-        given = [k for k in ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "max_params_m")
+        given = [k for k in ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "min_score", "max_params_m")
                  if getattr(args, k) is not None]
         if given:
             raise InvalidQuery(given[0], getattr(args, given[0]), f"constraints apply to the accuracy-fps plot only, "
                                f"not {kind}")
     if kind == "memory-params" and args.batch_size is None:
         raise InvalidQuery("batch_size", "best", "memory-params is fitted at one batch size; give an integer >= 1")
-    output = args.output or f"{kind}-{args.device or 'all'}.png"
+    output = args.output or (f"{kind}-{args.device or 'all'}" + ("" if task.id == "classification" else f"-{task.id}")
+                             + ".png")
     fmt = output.rsplit(".", 1)[-1].lower() if "." in output else ""
     if fmt not in plot.FORMATS:
         raise InvalidQuery("output", output, "the file suffix must name an image format",
@@ -199,7 +215,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     plot.save(fig, output)
     if args.json:
         print_json({"kind": kind, "device": args.device, "output": output, "format": fmt,
-                    "catalog_version": cat.version})
+                    "catalog_version": cat.version} | ({} if task.id == "classification" else {"task": task.id}))
     else:
         print(f"wrote {output}", file=sys.stderr)
     return EXIT_OK
@@ -218,6 +234,7 @@ def register(sub, parents) -> None:
     p.add_argument("--form", choices=["linear", "log"], default="linear", help="linear in FPS (default) or in log10 FPS")
     p.add_argument("--fps", type=positive_float, action="append", metavar="FPS",
                    help="also print the bound's top-1 at this FPS target (repeatable)")
+    _add_task(p)
     _add_include_suspect(p)
     p.set_defaults(func=cmd_bound)
 
@@ -225,6 +242,7 @@ def register(sub, parents) -> None:
     _add_selection(p)
     p.add_argument("--strict", action="store_true", help="treat estimated memory as unknown")
     p.add_argument("--form", choices=["linear", "log"], default="linear", help="bound form for the gap column")
+    _add_task(p)
     _add_include_suspect(p)
     p.set_defaults(func=cmd_pareto)
 
@@ -235,6 +253,7 @@ def register(sub, parents) -> None:
     p.add_argument("--fps-levels", type=_levels, default=[15.0, 30.0, 60.0], metavar="FPS,FPS,...",
                    help="minimum FPS levels (default 15,30,60)")
     p.add_argument("--strict", action="store_true", help="exclude estimated memory values")
+    _add_task(p)
     _add_include_suspect(p)
     p.set_defaults(func=cmd_grid)
 
