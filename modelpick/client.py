@@ -20,6 +20,11 @@ and :class:`~modelpick.InvalidQuery` (with ``param``, ``value``, ``choices`` and
   to a request that sent no ``If-None-Match``, a wrongly shaped body);
 * :class:`ServiceError` itself for other statuses (405, 413, 414, 500, ...).
 
+Limits against a broken or hostile server: one ``deadline`` per call (default: the timeout; a server
+that drips its answer a byte a second is cut off there, retries and their waits included), a cap on the
+decoded body (``max_body_bytes``, 64 MiB by default; a gzip bomb is cut as it inflates), JSON nested
+deeper than Python parses, and redirects, which are never followed (a 3xx is a :class:`BadResponse`).
+
 GET requests are idempotent, so they are retried with exponential backoff on connection errors
 and on 502, 503 and 504, honouring ``Retry-After`` (urllib3's ``Retry``; ``retries=0`` turns it off).
 
@@ -29,15 +34,16 @@ passed as keyword arguments; they are sent as query parameters.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable, TypeVar
 from urllib.parse import quote
 
 import requests
 from pydantic import ValidationError
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import errors as _errors
+from ._transport import Deadline, DeadlineAdapter, DeadlineRetry, read_capped
 from .errors import InvalidQuery, ModelpickError, NoFeasibleModel, UnknownDevice, UnknownName
 from .schema import Architecture, Checkpoint, Device, Query, Recommendation
 
@@ -49,7 +55,11 @@ RETRY_STATUSES = (502, 503, 504)
 T = TypeVar("T")
 
 
-class _Retry(Retry):
+#: The largest decoded body a call reads (the largest real answer, every model, is a few MB).
+MAX_BODY_BYTES = 64 * 2**20
+
+
+class _Retry(DeadlineRetry):
     """urllib3's Retry, waiting ``Retry-After`` only on the statuses retried (not 413/429: those are this
     client's to handle), and at most :attr:`MAX_WAIT_S` per wait, so a long ``Retry-After`` cannot hang a call."""
 
@@ -118,15 +128,21 @@ class Client:
     ``timeout`` (seconds) applies to every request: connect and read. ``retries`` is how many times a
     GET is retried on a connection error or a 502/503/504 (an int, or a ``urllib3.util.Retry``; 0 for
     none), with ``backoff`` seconds doubling between tries (capped at 10 s) unless the service sends
-    ``Retry-After``. A ``session`` you pass in is used as it is: mount your own adapter for retries.
+    ``Retry-After``. A ``session`` you pass in is used as it is: mount your own adapter for retries (the
+    deadline then holds between reads, not within one). ``deadline`` (seconds) bounds a whole call, retries
+    included (default: ``timeout``, connect plus read for a pair); ``max_body_bytes`` caps the decoded body.
     """
 
     def __init__(self, base_url: str, timeout: float | tuple[float, float] = 10.0,
-                 session: requests.Session | None = None, *, retries: int | Retry = 3, backoff: float = 0.25):
+                 session: requests.Session | None = None, *, retries: int | Retry = 3, backoff: float = 0.25,
+                 deadline: float | None = None, max_body_bytes: int = MAX_BODY_BYTES):
         if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
             raise InvalidQuery("base_url", base_url, "must be an http:// or https:// URL, e.g. http://127.0.0.1:8000")
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.deadline = float(deadline if deadline is not None else
+                              (sum(timeout) if isinstance(timeout, tuple) else timeout))
+        self.max_body_bytes = int(max_body_bytes)
         if session is None:
             session = requests.Session()
             retry = retries if isinstance(retries, Retry) else _Retry(
@@ -134,7 +150,7 @@ class Client:
                 backoff_factor=backoff, backoff_max=10.0, status_forcelist=RETRY_STATUSES,
                 allowed_methods=frozenset({"GET", "HEAD"}), respect_retry_after_header=True,
                 raise_on_status=False, raise_on_redirect=False)
-            adapter = HTTPAdapter(max_retries=retry)
+            adapter = DeadlineAdapter(max_retries=retry)
             session.mount("http://", adapter)
             session.mount("https://", adapter)
         self.session = session
@@ -155,37 +171,69 @@ class Client:
     # -- transport ---------------------------------------------------------------
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         url = self.base_url + path
-        try:
-            resp = self.session.get(url, params=params, timeout=self.timeout)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ServiceUnavailable(None, {}, f"cannot reach the modelpick service at {self.base_url}: "
-                                               f"{type(exc).__name__}: {_short(exc)}") from exc
-        except requests.RequestException as exc:
-            raise ServiceError(None, {}, f"request to {url} failed: {type(exc).__name__}: {_short(exc)}") from exc
-        if 200 <= resp.status_code < 300:
+        with Deadline(self.deadline) as deadline:
             try:
-                body = resp.json()
-            except ValueError:
-                raise BadResponse(resp.status_code, {}, f"GET {path}: HTTP {resp.status_code} with a body that is not "
-                                                        f"JSON ({resp.headers.get('Content-Type', 'no Content-Type')}): "
-                                                        f"{resp.text[:80]!r}") from None
+                resp = self.session.get(url, params=params, timeout=self.timeout, stream=True, allow_redirects=False)
+                try:
+                    body = self._body(path, resp)
+                finally:
+                    resp.close()
+                if deadline.expired:  # the sockets were shut under it: what was read may be cut short
+                    raise requests.Timeout("deadline")
+            except (requests.RequestException, OSError) as exc:
+                if deadline.expired:
+                    raise ServiceUnavailable(None, {}, f"GET {path}: no complete answer from {self.base_url} within "
+                                                       f"the deadline of {self.deadline:g} s") from None
+                if isinstance(exc, (requests.ConnectionError, requests.Timeout, OSError)):
+                    raise ServiceUnavailable(None, {}, f"cannot reach the modelpick service at {self.base_url}: "
+                                                       f"{type(exc).__name__}: {_short(exc)}") from exc
+                raise ServiceError(None, {}, f"request to {url} failed: {type(exc).__name__}: {_short(exc)}") from exc
+        return self._outcome(path, resp, body)
+
+    def _body(self, path: str, resp: requests.Response) -> bytes:
+        declared = resp.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > self.max_body_bytes:
+            raise BadResponse(resp.status_code, {}, f"GET {path}: the answer declares {int(declared)} bytes; this client "
+                                                    f"reads at most {self.max_body_bytes} (max_body_bytes)")
+        body = read_capped(resp.iter_content(64 * 1024), self.max_body_bytes)
+        if body is None:
+            raise BadResponse(resp.status_code, {}, f"GET {path}: the answer is larger than {self.max_body_bytes} bytes "
+                                                    f"(decoded); this client reads no more (max_body_bytes)")
+        return body
+
+    def _outcome(self, path: str, resp: requests.Response, raw: bytes) -> dict[str, Any]:
+        status = resp.status_code
+        if 200 <= status < 300:
+            try:
+                body = json.loads(raw)
+            except (ValueError, RecursionError) as exc:
+                why = "nested too deeply to parse" if isinstance(exc, RecursionError) else "not JSON"
+                raise BadResponse(status, {}, f"GET {path}: HTTP {status} with a body that is {why} "
+                                              f"({resp.headers.get('Content-Type', 'no Content-Type')[:80]}): "
+                                              f"{raw[:80]!r}") from None
             if not isinstance(body, dict):
-                raise BadResponse(resp.status_code, {}, f"GET {path}: expected a JSON object, got {type(body).__name__}")
+                raise BadResponse(status, {}, f"GET {path}: expected a JSON object, got {type(body).__name__}")
             return body
-        if resp.status_code < 400:
-            raise BadResponse(resp.status_code, {}, f"GET {path}: unexpected HTTP {resp.status_code} "
-                                                    f"(this client sends no If-None-Match and follows no redirects)")
+        if status < 400:
+            where = f" to {resp.headers['Location'][:200]!r}" if resp.headers.get("Location") else ""
+            raise BadResponse(status, {}, f"GET {path}: unexpected HTTP {status}{where} "
+                                          f"(this client sends no If-None-Match and follows no redirects)")
         try:
-            problem = resp.json()
+            problem = json.loads(raw)
             if not isinstance(problem, dict):
                 problem = {}
-        except ValueError:
+        except (ValueError, RecursionError):
             problem = {}
-        if resp.status_code == 429:
+        if status == 429:
             raise RateLimited(429, problem, _retry_after(resp.headers.get("Retry-After")))
-        if resp.status_code in RETRY_STATUSES and not problem.get("errors"):
-            raise ServiceUnavailable(resp.status_code, problem)
-        raise self._exception(resp.status_code, problem)
+        if status in RETRY_STATUSES and not problem.get("errors"):
+            raise ServiceUnavailable(status, problem)
+        try:
+            exc = self._exception(status, problem)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError):
+            exc = BadResponse(status, {}, f"GET {path}: HTTP {status} with a problem document not shaped as "
+                                          f"documented: {_short(repr(problem), 200)}")
+        raise exc
 
     def _read(self, path: str, build: Callable[[], T]) -> T:
         """``build()`` over a JSON body; a missing key or a value of the wrong type is a :class:`BadResponse`."""
@@ -198,9 +246,15 @@ class Client:
     @staticmethod
     def _exception(status: int, problem: dict[str, Any]) -> Exception:
         slug = str(problem.get("type", "")).rstrip("/").rsplit("/", 1)[-1]
+        # a wrongly shaped document raises TypeError here: the caller makes it a BadResponse
         if slug == "no-feasible-model":
-            return NoFeasibleModel(problem.get("detail", ""), problem.get("diagnosis") or {})
+            diagnosis = problem.get("diagnosis") or {}
+            if not isinstance(diagnosis, dict):
+                raise TypeError(f"'diagnosis' is {type(diagnosis).__name__}, not an object")
+            return NoFeasibleModel(str(problem.get("detail", "")), diagnosis)
         entries = problem.get("errors") or []
+        if not (isinstance(entries, list) and all(isinstance(e, dict) for e in entries)):
+            raise TypeError(f"'errors' is {type(entries).__name__}, not a list of objects")
         if slug in ("invalid-parameter", "not-found") and entries:
             exc = _exception_from_entry(entries[0])
             exc.problem = problem  # every offending parameter, when there are several
@@ -327,7 +381,7 @@ def _segment(name: str) -> str:
     return text.replace(".", "%2E") if set(name) == {"."} else text
 
 
-def _short(exc: BaseException, limit: int = 300) -> str:
+def _short(exc: BaseException | str, limit: int = 300) -> str:
     text = str(exc)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
