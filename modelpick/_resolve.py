@@ -144,7 +144,11 @@ class Lookups:
     # -- solving ---------------------------------------------------------------
     def query(self, device: Any, **kwargs: Any) -> Query:
         """Validate arguments into a normalised :class:`Query` with the canonical device id."""
-        q = make_query(device, **kwargs)
+        return self.normalize(make_query(device, **kwargs))
+
+    def normalize(self, q: Query) -> Query:
+        """An already valid :class:`Query` with the canonical device id, task and lower-case runtime/precision
+        (no second validation: the REST service parses its query string once, straight into a Query)."""
         dev = self.resolve_device(q.device)
         task = get_task(q.task)
         if q.min_top1 is not None and task.score_field != "top1":

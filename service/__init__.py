@@ -199,7 +199,31 @@ def _rate_limit(app: Flask) -> None:
 
     app.view_functions["explorer.candidates"] = limiter.shared_limit(
         rate, scope="expensive", exempt_when=explorer.cheap_candidates)(app.view_functions["explorer.candidates"])
+    _scope_limiter_hooks(app, limiter, checked=(frontiers.bp.name,),
+                         counted=(frontiers.bp.name, recommend.bp.name, explorer.bp.name))
     app.extensions["modelpick_limiter"] = limiter
+
+
+def _scope_limiter_hooks(app: Flask, limiter: Any, checked: tuple[str, ...], counted: tuple[str, ...]) -> None:
+    """Move Flask-Limiter's app-wide request hooks to the blueprints it limits.
+
+    It hooks every request of the app: a before-request check (about 0.1 ms: it resolves the endpoint's limits,
+    /healthz's too, although nothing else is limited), an after-request deduction and header step, and a
+    teardown. Only the ``checked`` blueprints are limited as a whole (checked before the request); the limited
+    views of the ``counted`` ones are wrapped by the limiter, which checks them, and need only the after-request
+    step and the teardown. Every other route pays nothing.
+    """
+    def ours(fn: Any) -> bool:
+        return getattr(fn, "__self__", None) is limiter or (isinstance(fn, functools.partial) and fn.args[:1] == (limiter,))
+
+    for funcs, names in ((app.before_request_funcs, checked), (app.after_request_funcs, counted),
+                         (app.teardown_request_funcs, counted)):
+        hooks = [f for f in funcs.get(None, []) if ours(f)]
+        if not hooks:
+            raise RuntimeError("Flask-Limiter's request hooks were not found where it puts them; cannot scope them")
+        funcs[None] = [f for f in funcs[None] if not ours(f)]
+        for name in names:
+            funcs.setdefault(name, []).extend(hooks)
 
 
 def _cheap_recommend() -> bool:
@@ -212,9 +236,31 @@ def _cheap_recommend() -> bool:
     return state().answers.get(request.query_string) is not None or without_solving("recommend")
 
 
+class _Service(Flask):
+    """Flask, with its per-call coroutine check (``inspect.iscoroutinefunction`` on each hook and view of every
+    request) done once per function."""
+
+    _sync: dict[Any, Any]
+
+    def ensure_sync(self, func: Any) -> Any:
+        try:
+            return self._sync[func]
+        except AttributeError:
+            self._sync = {}
+        except (KeyError, TypeError):
+            pass
+        out = super().ensure_sync(func)
+        try:
+            if len(self._sync) < 4096:
+                self._sync[func] = out
+        except TypeError:  # unhashable
+            pass
+        return out
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, the catalog (loaded now), blueprints and problem handlers."""
-    app = Flask(__name__, static_folder=None)  # no static file route: no request reads a file
+    app = _Service(__name__, static_folder=None)  # no static file route: no request reads a file
     app.config.from_mapping(DEFAULTS)
     app.config.from_mapping(config_from_env())
     if config:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -106,6 +107,8 @@ class State:
     model_names: Names = field(default_factory=lambda: Names(()))
     checkpoint_names: Names = field(default_factory=lambda: Names(()))
     architecture_names: Names = field(default_factory=lambda: Names(()))
+    _coverage_json: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _source_json: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
     def build(cls, catalog: Catalog, answer_cache_bytes: int = 0, plot_cache_bytes: int = 0) -> "State":
@@ -127,6 +130,31 @@ class State:
                    architecture_ids=arch_ids,
                    model_names=Names([*(a.id for a in architectures), *(c.id for c in checkpoints)]),
                    checkpoint_names=Names(c.id for c in checkpoints), architecture_names=Names(a.id for a in architectures))
+
+    def coverage_json(self, device: str, task: str) -> bytes:
+        """A device's coverage for a task as JSON (memoised: every answer for the device embeds the same bytes)."""
+        key = (device, task)
+        hit = self._coverage_json.get(key)
+        if hit is None:
+            hit = self._coverage_json[key] = dumps(self.catalog.coverage(device, task=task).to_dict())
+        return hit
+
+    def sources_json(self, ids: Iterable[str | None]) -> bytes:
+        """:meth:`sources_for` as JSON, written from each source's memoised bytes (the same bytes as ``dumps``)."""
+        parts: list[bytes] = []
+        seen: set[str] = set()
+        for sid in ids:
+            if sid is None or sid in seen:
+                continue
+            seen.add(sid)
+            hit = self._source_json.get(sid)
+            if hit is None:
+                dump = self.sources_for([sid]).get(sid)
+                if dump is None:
+                    continue
+                hit = self._source_json[sid] = dumps(sid) + b":" + dumps(dump)
+            parts.append(hit)
+        return b"{" + b",".join(parts) + b"}"
 
     def sources_for(self, ids: Iterable[str | None]) -> dict[str, dict[str, Any]]:
         """The source entries behind a set of numbers, by id (JSON-ready, memoised)."""
@@ -150,11 +178,16 @@ def state() -> State:
 
 def make_etag(*parts: Any) -> str:
     """A strong entity tag for a response determined by the catalog content and the normalised request."""
-    h = hashlib.sha256()
-    h.update(f"{modelpick.__version__}|{API_REVISION}|{state().catalog.hash}".encode())
+    h = _etag_prefix(state().catalog.hash).copy()
     for part in parts:
         h.update(b"\0" + (part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode()))
     return h.hexdigest()[:32]
+
+
+@functools.lru_cache(maxsize=8)
+def _etag_prefix(catalog_hash: str) -> Any:
+    """The hash state after the version and catalog part every ETag starts with (copied per ETag)."""
+    return hashlib.sha256(f"{modelpick.__version__}|{API_REVISION}|{catalog_hash}".encode())
 
 
 def cache_headers(etag: str) -> dict[str, str]:

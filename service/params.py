@@ -16,10 +16,12 @@ Query-string conventions:
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
-from typing import Any
+from typing import Any, Callable
 
+import annotated_types
 from pydantic import ValidationError
 
 from modelpick.errors import InvalidQuery
@@ -81,16 +83,141 @@ def validate_query(raw: dict[str, str]) -> Query:
         raise invalid(errors) from None
 
 
+_NUMBER = re.compile(r"(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,20})?")  # plain decimals: what clients send
+_INTEGER = re.compile(r"[1-9][0-9]{0,14}")
+_BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
+
+
+def _bounds(metadata: list[Any]) -> Callable[[Any], bool] | None:
+    """A check for a field's annotated-types bounds, or None where a constraint is not one of these."""
+    lo_gt = lo_ge = hi_le = min_len = max_len = None
+    for m in metadata:
+        if isinstance(m, annotated_types.Gt):
+            lo_gt = m.gt
+        elif isinstance(m, annotated_types.Ge):
+            lo_ge = m.ge
+        elif isinstance(m, annotated_types.Le):
+            hi_le = m.le
+        elif isinstance(m, annotated_types.MinLen):
+            min_len = m.min_length
+        elif isinstance(m, annotated_types.MaxLen):
+            max_len = m.max_length
+        else:
+            return None
+    return lambda v: ((lo_gt is None or v > lo_gt) and (lo_ge is None or v >= lo_ge) and (hi_le is None or v <= hi_le)
+                      and (min_len is None or len(v) >= min_len) and (max_len is None or len(v) <= max_len))
+
+
+def _field_parser(annotation: Any, metadata: list[Any], nullable_word: bool) -> Callable[[str], Any] | None:
+    """A parser from query-string text to the field's value that raises ValueError on anything it is not sure
+    pydantic reads the same way (pydantic then reports it); None where the field's type is not a plain one."""
+    check = _bounds(metadata)
+    if check is None:
+        return None
+    args = [a for a in typing.get_args(annotation)] if _accepts_none(annotation) else [annotation]
+    kinds = [a for a in args if a is not type(None)]
+    if len(kinds) != 1:
+        return None
+    kind = kinds[0]
+    if kind is float or kind is int:
+        pattern = (_NUMBER if kind is float else _INTEGER).fullmatch
+
+        def number(text: str) -> Any:
+            if nullable_word and text.strip().lower() in NONE_WORDS:
+                return None
+            if pattern(text) is None:
+                raise ValueError(text)
+            value = kind(text)
+            if not check(value):
+                raise ValueError(text)
+            return value
+        return number
+    if kind is bool and not metadata:
+        return lambda text: _BOOLEANS[text]  # KeyError for anything else: pydantic decides
+    if kind is str and not nullable_word:
+        def string(text: str) -> str:
+            if not check(text):
+                raise ValueError(text)
+            return text
+        return string
+    if typing.get_origin(kind) is typing.Literal and not metadata and all(isinstance(c, str) for c in typing.get_args(kind)):
+        choices = frozenset(typing.get_args(kind))
+
+        def literal(text: str) -> str:
+            if text not in choices:
+                raise ValueError(text)
+            return text
+        return literal
+    return None
+
+
+@functools.cache
+def _fast_parsers() -> dict[str, Callable[[str], Any]] | None:
+    """Per ``Query`` field, a precompiled parser (see :func:`_field_parser`); None when some field or a validator
+    on ``Query`` is beyond them, so that every query goes through pydantic."""
+    decorators = Query.__pydantic_decorators__
+    if decorators.validators or decorators.field_validators or decorators.model_validators or decorators.root_validators:
+        return None
+    nullable = none_word_fields()
+    out = {}
+    for name, f in Query.model_fields.items():
+        parser = _field_parser(f.annotation, list(f.metadata), name in nullable)
+        if parser is None:
+            return None
+        out[name] = parser
+    return out
+
+
+def _fast_query(raw: dict[str, str]) -> Query | None:
+    """The query pydantic would validate from ``raw``, without pydantic; None where it cannot be sure (pydantic then
+    validates, and reports errors, exactly as before)."""
+    parsers = _fast_parsers()
+    if parsers is None or "device" not in raw:
+        return None
+    values: dict[str, Any] = {}
+    try:
+        for name, text in raw.items():
+            values[name] = parsers[name](text)
+    except (ValueError, KeyError):
+        return None
+    return _defaults().model_copy(update=values)  # every value checked as the schema says: no second validation
+
+
+@functools.cache
+def _defaults() -> Query:
+    """The query of every default, which a parsed query copies with its own values (the device given, so that
+    every field holds its place: a diagnosis lists the query's fields in their order)."""
+    return Query.model_construct(device="")
+
+
+def query_json(q: Query) -> dict[str, Any]:
+    """``q.model_dump(mode="json")`` of a query whose values are JSON already (what :func:`parse_query` returns),
+    without the serializer: the fields in order, those ``Query`` omits at their default left out."""
+    out = {name: getattr(q, name) for name in query_fields_ordered()}
+    for name in Query._OMIT_AT_DEFAULT:
+        if out[name] == Query.model_fields[name].default:
+            del out[name]
+    return out
+
+
+@functools.cache
+def query_fields_ordered() -> tuple[str, ...]:
+    return tuple(Query.model_fields)
+
+
 def parse_query(catalog: Catalog, extra: tuple[str, ...] = ()) -> tuple[Query, dict[str, str]]:
     """The request's normalised query (canonical device, lower-case runtime/precision).
 
     ``extra`` names further parameters an endpoint accepts besides the ``Query`` fields;
-    their raw values come back in the second element.
+    their raw values come back in the second element. The query string is parsed once, by the precompiled
+    field parsers; only what they are unsure of (a malformed or unusual value) goes through pydantic, whose
+    errors are the service's.
     """
     fields = query_fields()
     raw = read_args([*fields, *extra])
-    q = validate_query({k: v for k, v in raw.items() if k in fields})
-    normalised = catalog.query(**q.model_dump())  # UnknownDevice / UnknownName -> 400 via the error handler
+    given = {k: v for k, v in raw.items() if k in fields}
+    q = _fast_query(given) or validate_query(given)
+    normalised = catalog.normalize(q)  # UnknownDevice / UnknownName -> 400 via the error handler
     return normalised, {k: v for k, v in raw.items() if k in extra}
 
 

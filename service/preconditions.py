@@ -14,7 +14,7 @@ from modelpick.errors import InvalidQuery
 from modelpick.schema import Query
 
 from .common import cache_headers, make_etag, not_modified, state
-from .params import parse_query
+from .params import parse_query, query_json
 from .problems import Problem
 
 
@@ -35,7 +35,7 @@ def parsed_query() -> Query:
 def _etag(kind: str) -> str | None:
     """This request's answer ETag, or None for an invalid query (its 400 costs no solve either)."""
     try:
-        return make_etag(kind, parsed_query().model_dump(mode="json"))
+        return make_etag(kind, query_json(parsed_query()))
     except (Problem, InvalidQuery):
         return None
 

@@ -8,6 +8,7 @@ from modelpick.errors import NoFeasibleModel
 
 from .common import Answer, State, cache_headers, make_etag, state
 from .json_body import dumps
+from .params import query_json
 from .preconditions import parsed_query, revalidation
 from .problems import no_feasible, render
 
@@ -38,14 +39,15 @@ def recommend():
 
 def _answer(st: State) -> Answer:
     q = parsed_query()  # 400 problems propagate to the error handler
-    qd = q.model_dump(mode="json")
+    qd = query_json(q)  # what q.model_dump(mode="json") gives, without the serializer
     try:
         recs = st.catalog.solve_records(q)  # dicts straight from the columns: no model per row
     except NoFeasibleModel as exc:
         return Answer.of(render(no_feasible(exc), request.path))
-    # the shape of the CLI's --json answer (modelpick.cli.toolkit.answer_json), plus the sources behind the numbers
-    body = {"best": recs[0], "alternatives": recs[1:], "query": qd,
-            "coverage": st.catalog.coverage(q.device, task=q.task).to_dict(), "catalog": st.info,
-            "sources": st.sources_for(sid for r in recs for sid in r["sources"].values())}
+    # the shape of the CLI's --json answer (modelpick.cli.toolkit.answer_json), plus the sources behind the numbers,
+    # written straight as the bytes orjson gives the whole dict: the coverage and sources are memoised JSON
+    body = b"".join((b'{"best":', dumps(recs[0]), b',"alternatives":', dumps(recs[1:]), b',"query":', dumps(qd),
+                     b',"coverage":', st.coverage_json(q.device, q.task), b',"catalog":', dumps(st.info),
+                     b',"sources":', st.sources_json(sid for r in recs for sid in r["sources"].values()), b"}"))
     etag = make_etag("recommend", qd)
-    return Answer(200, dumps(body), "application/json", tuple(cache_headers(etag).items()), etag)
+    return Answer(200, body, "application/json", tuple(cache_headers(etag).items()), etag)
