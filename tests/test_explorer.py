@@ -499,3 +499,178 @@ def test_task_switch_answers_detectors_in_their_metric(watched, server, catalog)
     panel_wait_best(page, catalog.best("jetson-orin-nx", min_fps=60).checkpoint)
     q = query_of(page.url)
     assert "task" not in q and "min_score" not in q and "min_top1" not in q
+
+
+# ---------------------------------------------------------------------------
+# issue 21: the explorer's rough edges
+
+NO_MID_TOKEN_BREAK = """(sel) => {
+  // every line break inside a name falls after a separator, never inside a token
+  const bad = [];
+  for (const el of document.querySelectorAll(sel)) {
+    let prevTop = null, prevChar = null;
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      for (let i = 0; i < n.length; i++) {
+        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+        const rect = r.getClientRects()[0];
+        if (!rect || !n.data[i].trim()) continue;
+        if (prevTop !== null && rect.top > prevTop + 2 && !"/._:-".includes(prevChar)) bad.push(el.textContent + " before " + i);
+        prevTop = rect.top; prevChar = n.data[i];
+      }
+    }
+  }
+  return bad;
+}"""
+
+UNCLIPPED = """(panel) => {
+  // the alternatives' columns all lie inside the table's box: nothing to scroll sideways to
+  const wrap = document.querySelector(`[data-testid=panel-${panel}] .tablewrap`);
+  const box = wrap.getBoundingClientRect();
+  const cols = {};
+  for (const th of wrap.querySelectorAll('th')) {
+    const r = th.getBoundingClientRect();
+    if (r.width > 0) cols[th.className] = r.right <= box.right + 1 && r.left >= box.left - 1;
+  }
+  return {cols, scroll: wrap.scrollWidth - wrap.clientWidth};
+}"""
+
+
+def test_compare_view_tables_show_memory_and_runtime_and_charts_share_the_fps_range(watched):
+    page = watched.open("?device=jetson-nano&compare=raspberry-pi-5&max_mem_gb=1")
+    for i in (0, 1):
+        best_text(page, i)
+        page.locator(f"[data-testid=panel-{i}] [data-testid=alternatives]").wait_for()
+        seen = page.evaluate(UNCLIPPED, i)
+        assert seen["scroll"] <= 1, seen
+        for col in ("c-rank", "c-checkpoint", "c-score", "c-fps", "c-memory_mb", "c-runtime"):
+            assert seen["cols"].get(col), (i, col, seen)
+        # latency and batch fold into the FPS and runtime cells
+        row = page.locator(f"[data-testid=panel-{i}] [data-testid=alternatives] tbody tr").first
+        assert " ms" in row.locator("td.c-fps").inner_text() and "batch 1" in row.inner_text()
+    ranges = lambda: page.evaluate("() => [...document.querySelectorAll('[data-testid=frontier-chart]')].map(s => s.dataset.fpsRange + '/' + s.getAttribute('width'))")
+    page.wait_for_function("() => { const r = [...document.querySelectorAll('[data-testid=frontier-chart]')].map(s => s.dataset.fpsRange); return r.length === 2 && r[0] === r[1]; }")
+    first = ranges()
+    assert first[0] == first[1], first
+    # a device typed into the compare box: both charts move to the new shared range
+    box = page.get_by_test_id("compare-input")
+    box.fill("tesla-t4")
+    box.press("Enter")
+    best_text(page, 1)
+    page.wait_for_function("(old) => { const r = [...document.querySelectorAll('[data-testid=frontier-chart]')].map(s => s.dataset.fpsRange); "
+                           "return r.length === 2 && r[0] === r[1] && r[0] !== old; }", arg=first[0].split("/")[0])
+    again = ranges()
+    assert again[0] == again[1], again
+
+
+def test_phone_alternatives_show_memory_and_runtime_and_names_break_between_tokens(browser, server):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    w = Watched(context, server)
+    try:
+        page = w.open("?device=jetson&max_mem_gb=1&min_fps=30")
+        best_text(page)
+        page.get_by_test_id("alternatives").wait_for()
+        seen = page.evaluate(UNCLIPPED, 0)
+        assert seen["scroll"] <= 1, seen
+        for col in ("c-rank", "c-checkpoint", "c-score", "c-fps", "c-memory_mb"):
+            assert seen["cols"].get(col), (col, seen)
+        row = page.get_by_test_id("alternatives").locator("tbody tr").first
+        text = row.inner_text()
+        assert "tensorrt" in text and "batch 1" in text and " ms" in text and "MB" not in text  # runtime, batch, latency, memory
+        assert row.locator("td.c-memory_mb").is_visible()
+        assert page.evaluate(NO_MID_TOKEN_BREAK, "td.c-checkpoint button, [data-testid=best-checkpoint]") == []
+        w.check()
+    finally:
+        context.close()
+
+
+def test_rank_column_counts_the_rows_it_lists(watched, catalog):
+    page = watched.open("?device=jetson-nano&max_mem_gb=1")
+    best_text(page)
+    table = page.get_by_test_id("alternatives")
+    ranks = table.locator("tbody td.c-rank").all_inner_texts()
+    assert ranks == [str(i) for i in range(1, len(ranks) + 1)], ranks
+    assert "architectures" in table.locator("th.c-rank").get_attribute("title")
+    archs = list(dict.fromkeys(r.architecture for r in catalog.recommend("jetson-nano", max_mem_gb=1, limit=1000)))
+    assert table.locator("tbody tr").first.get_attribute("data-checkpoint") == catalog.best("jetson-nano", max_mem_gb=1).checkpoint
+    assert len(ranks) == min(20, len(archs))
+    page.get_by_test_id("rows-per-checkpoint").check()
+    ranks = page.get_by_test_id("alternatives").locator("tbody td.c-rank").all_inner_texts()
+    assert ranks == [str(i) for i in range(1, len(ranks) + 1)], ranks
+
+
+def test_nearest_candidates_start_with_the_relaxations_pick(watched, server, catalog):
+    page = watched.open("?device=jetson&max_mem_gb=0.3&min_fps=200")
+    diagnosis = page.get_by_test_id("diagnosis")
+    diagnosis.wait_for()
+    _, problem = api(server, "/recommend", device="jetson", max_mem_gb="0.3", min_fps="200")
+    suggestion = problem["diagnosis"]["suggestions"][0]
+    button = diagnosis.get_by_test_id("relaxation").first
+    assert button.get_attribute("data-checkpoint") == suggestion["checkpoint"]
+    assert f"FPS at least {suggestion['value']:g}" in button.inner_text()
+    first = diagnosis.get_by_test_id("nearest").locator("li").first
+    assert first.get_attribute("data-checkpoint") == suggestion["checkpoint"]
+    assert f"{suggestion['score']:.2f}% top-1" in first.inner_text()
+    button.click()
+    assert best_text(page) == suggestion["checkpoint"] == catalog.best("jetson", max_mem_gb=0.3, min_fps=suggestion["value"]).checkpoint
+
+
+def test_batch_1_on_a_throughput_only_gpu_is_said_in_the_pages_words(watched):
+    page = watched.open("?device=rtx-4090")
+    diagnosis = page.get_by_test_id("diagnosis")
+    diagnosis.wait_for()
+    detail = diagnosis.get_by_test_id("detail").inner_text()
+    for cli in ("--", "batch_size=", "estimates=", "CLI", "REST", "'best'"):
+        assert cli not in detail, (cli, detail)
+    assert "rtx-4090" in detail and "batch 1" in detail
+    button = diagnosis.get_by_test_id("relaxation").first
+    assert button.get_attribute("data-constraint") == "batch_size"
+    assert len([t for t in button.inner_text().replace(",", " ").replace("(", " ").replace(")", " ").split() if t.isdigit()]) <= 5
+    sources = page.get_by_test_id("sources")
+    assert "0 tables" not in sources.inner_text() and "none" in sources.inner_text()
+
+
+def test_default_page_points_to_the_device_box(watched):
+    page = watched.open()
+    intro = page.get_by_test_id("intro")
+    page.locator("#examples button").first.wait_for()
+    assert "above" not in intro.inner_text()
+    assert "Device box" in intro.inner_text() and page.locator("label[for=device]").inner_text() == "Device"
+
+
+def test_chart_draws_points_that_fail_a_limit_in_another_shape(watched):
+    page = watched.open("?device=jetson&max_mem_gb=1&min_fps=30")
+    best_text(page)
+    chart = page.get_by_test_id("frontier-chart")
+    chart.wait_for()
+    shape = lambda sel: set(chart.locator(sel).evaluate_all("els => els.map(e => e.tagName)"))
+    feasible_hollow = "[data-testid=chart-point][data-estimated=true]:not([data-rank=''])"
+    failing_hollow = "[data-testid=chart-point][data-estimated=true][data-rank='']"
+    assert chart.locator(feasible_hollow).count() and chart.locator(failing_hollow).count()
+    assert shape(feasible_hollow) == {"circle"} and shape(failing_hollow) == {"path"}
+    assert shape("[data-testid=chart-point]:not([data-rank=''])") == {"circle"}
+    assert shape("[data-testid=chart-point][data-rank='']") == {"path"}
+    # the legend draws the same two shapes
+    legend = page.locator("[data-testid=panel-0] .legend")
+    assert legend.locator("path.pt.off").count() >= 1 and legend.locator("circle.pt.est").count() == 1
+
+
+def test_unknown_typed_device_offers_the_services_close_matches(watched, server, catalog):
+    status, problem = api(server, "/recommend", device="jetsn-orin")
+    assert status == 400
+    close = problem["errors"][0]["close_matches"]
+    assert "jetson-orin-nx" in close
+    page = watched.open()
+    page.locator("#examples button").first.wait_for()  # the device list has arrived
+    box = page.get_by_test_id("device-input")
+    box.fill("jetsn-orin")
+    box.press("Enter")
+    matches = page.get_by_test_id("error").get_by_test_id("close-match")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=close-match]').length > 0")
+    assert "device = jetson-orin-nx" in matches.all_inner_texts()
+    matches.filter(has_text="device = jetson-orin-nx").click()
+    assert best_text(page) == catalog.best("jetson-orin-nx").checkpoint
+    assert query_of(page.url)["device"] == ["jetson-orin-nx"]
+    # the page asked the service on purpose: its 400 is the only console message
+    assert all("status of 400" in e for e in watched.errors), watched.errors
+    watched.errors.clear()

@@ -1,6 +1,6 @@
 /* The answer card (the pick, every number linked to its source, computed figures badged) and the error box
  * (a problem document, with its close matches as buttons). */
-import { anchorId, badge, cap, fmtMem, fmtNum, h } from "./dom.js?v={{version}}";
+import { anchorId, badge, breakable, cap, fmtMem, fmtNum, h } from "./dom.js?v={{version}}";
 import { useMatch } from "./form.js?v={{version}}";
 import { state } from "./state.js?v={{version}}";
 
@@ -21,7 +21,7 @@ export function answerCard(b, p, metric) {
   }
   return h("article", { class: "card", "data-testid": "answer-card" },
     h("p", { class: "label" }, state.objective === "top1" ? "Most accurate that fits" : state.objective === "fps" ? "Fastest that fits" : "Smallest that fits"),
-    h("h3", { "data-testid": "best-checkpoint" }, b.checkpoint),
+    h("h3", { "data-testid": "best-checkpoint" }, breakable(b.checkpoint)),
     h("p", { class: "arch" }, "architecture " + b.architecture + " · input " + b.input_size + " px" + (b.params_m != null ? " · " + fmtNum(b.params_m) + " M params" : "")),
     h("dl", { class: "metrics" },
       // a label with capitals (mAP50-95) is case-sensitive: the dt capitals would make it MAP50-95

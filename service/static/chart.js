@@ -36,6 +36,7 @@ export function drawChart(pn, all) {
   const Y = (t) => H - m.b - (t - y0) / (y1 - y0) * (H - m.t - m.b);
   const clipId = "clip-" + pn.index;
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, "data-testid": "frontier-chart", tabindex: "0", role: "group",
+    "data-fps-range": `${Math.pow(10, lx0).toPrecision(6)},${Math.pow(10, lx1).toPrecision(6)}`,
     "aria-label": `Chart of ${pts.length} candidates, ${metric.label} against frames per second (log scale). Arrow keys move between points, Enter or a click selects one; the table below lists the same models.` });
   svg.append(s("defs", {}, s("clipPath", { id: clipId }, s("rect", { x: m.l, y: m.t, width: W - m.l - m.r, height: H - m.t - m.b }))));
   // grid and axes
@@ -87,7 +88,8 @@ export function drawChart(pn, all) {
     lines.append(s("path", { class: "front", d, "data-testid": "pareto-front" }, s("title", {}, "Pareto front (computed)")));
   }
   svg.append(axis, lines);
-  // the candidates: grey where a limit excludes them, hollow where a figure is computed
+  // the candidates: blue circles meet the limits, grey diamonds fail one (the shape tells them apart when both are
+  // hollow); hollow where a figure is computed
   const layer = s("g", { class: "points" });
   const order = [...pts.keys()].sort((a, b) => (pts[a].rank != null) - (pts[b].rank != null));
   pn.screen = [];
@@ -97,7 +99,7 @@ export function drawChart(pn, all) {
     const cls = "pt" + (p.rank == null ? " off" : "") + (est ? " est" : "");
     const x = X(p.fps), y = Y(p.score);
     pn.screen.push({ i, x, y });
-    layer.append(s("circle", { class: cls, cx: x.toFixed(1), cy: y.toFixed(1), r: p.rank == null ? 3 : 3.8,
+    layer.append(s(p.rank == null ? "path" : "circle", { class: cls, ...(p.rank == null ? { d: diamond(x, y, 4) } : { cx: x.toFixed(1), cy: y.toFixed(1), r: 3.8 }),
       "data-testid": "chart-point", "data-checkpoint": p.checkpoint, "data-rank": p.rank == null ? "" : p.rank,
       "data-estimated": est ? "true" : "false" }));
   }
@@ -119,9 +121,10 @@ export function drawChart(pn, all) {
   if (sel) svg.append(s("circle", { class: "sel", cx: X(sel.fps).toFixed(1), cy: Y(sel.score).toFixed(1), r: 11, "data-testid": "selected-mark" }));
   bindChart(pn, svg, pts);
   const legend = h("ul", { class: "legend" },
-    legendItem(s("circle", { cx: 11, cy: 6, r: 4, class: "pt", fill: "#1d4ed8" }), "meets the limits"),
-    legendItem(s("circle", { cx: 11, cy: 6, r: 3.5, fill: "#6b7280", "fill-opacity": ".55", stroke: "#6b7280" }), "fails a limit (memory too)"),
-    legendItem(s("circle", { cx: 11, cy: 6, r: 4, fill: "#fff", stroke: "#1d4ed8", "stroke-width": 1.4 }), "hollow: a figure is computed (estimated memory or predicted latency)"),
+    legendItem(s("circle", { cx: 11, cy: 6, r: 4, class: "pt" }), "meets the limits"),
+    legendItem(s("path", { d: diamond(11, 6, 4.5), class: "pt off" }), "fails a limit (memory too)"),
+    legendItem([s("circle", { cx: 6, cy: 6, r: 4, class: "pt est" }), s("path", { d: diamond(17, 6, 4.5), class: "pt off est" })],
+      "hollow: a figure is computed (estimated memory or predicted latency)"),
     data.bound ? legendItem(s("line", { x1: 1, x2: 21, y1: 6, y2: 6, stroke: "#7c3aed", "stroke-width": 2, "stroke-dasharray": "5 3" }), "upper bound (computed, " + data.bound.form + " fit)") : null,
     front2d.length ? legendItem(s("line", { x1: 1, x2: 21, y1: 6, y2: 6, stroke: "#15803d", "stroke-width": 2 }), "Pareto front (computed; ringed points)") : null,
     pick ? legendItem(s("circle", { cx: 11, cy: 6, r: 5, fill: "none", stroke: "#c2410c", "stroke-width": 2.5 }), "the pick") : null,
@@ -208,7 +211,8 @@ function selectedBox(pn, p, onFront) {
 
 
 // ------------------------------------------------------------------ chart helpers
-function legendItem(mark, text) { return h("li", {}, s("svg", { viewBox: "0 0 22 12", "aria-hidden": "true" }, mark), " ", text); }
+function legendItem(mark, text) { return h("li", {}, s("svg", { viewBox: "0 0 22 12", "aria-hidden": "true", class: "chart-mark" }, ...[mark].flat()), " ", text); }
+function diamond(x, y, r) { return `M${x.toFixed(1)} ${(y - r).toFixed(1)}l${r} ${r}l${-r} ${r}l${-r} ${-r}z`; }
 function shortName(ck, max) { const t = ck.replace(/^[^/]+\//, ""); return t.length > max ? t.slice(0, max - 1) + "…" : t; }
 function logTicks(l0, l1) {
   const out = [];

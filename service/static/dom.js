@@ -39,6 +39,12 @@ export function fmtMem(mb) {
   return mb >= 1024 ? (mb / 1024).toFixed(2) + " GB" : Math.round(mb) + " MB";
 }
 
+/** A checkpoint name that wraps only after its separators ("timm/" "resnet50." "a1_" "in1k:" "224"), never inside a
+ * token: text pieces with <wbr> between them. */
+export function breakable(name) {
+  return String(name).split(/(?<=[/._:-])/).flatMap((part, i) => (i ? [document.createElement("wbr"), part] : [part]));
+}
+
 /** A device name as the suggestions compare it. */
 export const norm = (name) => String(name).trim().toLowerCase().replace(/[\s_]+/g, "-");
 

@@ -83,17 +83,30 @@ class Panel {
     this.title.replaceChildren(d ? d.name : name, " ", h("small", {}, d ? d.id + " · " + d.kind + " · " + coverageText(d) : ""));
   }
 
-  /** An unknown device is answered here, from the suggestions, without asking the service. */
-  unknownDevice(name) {
+  /** An unknown device: the names that contain what was typed at once, then the service's close matches (a typo,
+   * "jetsn-orin", contains no name but is close to some), as did-you-mean buttons. */
+  async unknownDevice(name) {
     if (this.ctrl) this.ctrl.abort();
+    const ctrl = this.ctrl = new AbortController();
     this.rec = this.cands = null;
-    const near = suggestions(name).slice(0, 5).map((it) => it.d.id);
+    const near = suggestions(name).slice(0, 4).map((it) => it.d.id);
     this.title.replaceChildren(name);
     this.status.textContent = "";
-    const pb = { title: "Unknown device", detail: `device '${name}' is not in the catalog` + (near.length ? "; did you mean one of these?" : "; type part of its name to see suggestions."),
-      errors: [{ param: "device", close_matches: near }] };
-    this.answerBox.replaceChildren(problemBox(pb, this.index));
+    const show = () => {
+      const pb = { title: "Unknown device", detail: `device '${name}' is not in the catalog` + (near.length ? "; did you mean one of these?" : "; type part of its name to see suggestions."),
+        errors: [{ param: "device", close_matches: near }] };
+      this.answerBox.replaceChildren(problemBox(pb, this.index));
+    };
+    show();
     this.chartBox.replaceChildren(); this.altBox.replaceChildren(); this.srcBox.replaceChildren();
+    try {
+      const res = await fetchCandidates(apiQuery(name).toString(), ctrl.signal);
+      const err = (res.body.errors || []).find((e) => e.param === "device");
+      if (ctrl.signal.aborted || !err) return;
+      for (const m of err.close_matches || []) if (!near.includes(m)) near.push(m);
+      near.splice(4);
+      show();
+    } catch (err) { if (err.name !== "AbortError") this.status.textContent = "Could not reach the service: " + err.message; }
   }
 
   /** The answer card, or the diagnosis, or the error. */
@@ -103,7 +116,7 @@ class Panel {
       this.answerBox.replaceChildren(answerCard(res.body.best, this.index, res.body.metric));
       markFirstAnswer();
     } else if (res.status === 200 && res.body.problem) {
-      this.answerBox.replaceChildren(diagnosis(res.body.problem, res.body.metric));
+      this.answerBox.replaceChildren(diagnosis(res.body));
       markFirstAnswer();
     } else {
       this.answerBox.replaceChildren(problemBox(res.body, this.index));

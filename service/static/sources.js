@@ -19,6 +19,10 @@ export function showSources(pn) {
       facts.length ? h("br") : null, facts.join("; "),
       e.caveats && e.caveats.length ? h("br") : null, e.caveats && e.caveats.length ? "Caveats: " + e.caveats.join("; ") : null);
   });
+  if (!ids.length) { // nothing to list: say so, not "the 0 tables"
+    pn.srcBox.replaceChildren(h("p", { class: "note", "data-testid": "sources" }, "Sources: none, as no candidate was measured in this selection."));
+    return;
+  }
   const open = pn.srcBox.querySelector("details") && pn.srcBox.querySelector("details").open;
   pn.srcBox.replaceChildren(h("details", { "data-testid": "sources", open: open || null },
     h("summary", {}, h("h3", {}, `Sources: the ${ids.length} tables behind these numbers`)), h("ol", {}, items)));
