@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from modelpick import bounds
 from modelpick.errors import NoFeasibleModel
 from modelpick.schema import Query, Recommendation, Source
-from modelpick.tasks import get_task, tasks
+from modelpick.tasks import DEFAULT_TASK, get_task, tasks
 
 from .common import Answer, cache_headers, make_etag, read_args, state
 from .json_body import dumps
@@ -85,8 +85,11 @@ class DeviceCoverage(_Envelope):
     runtimes: list[str] = Field(description="runtimes with at least one candidate on the device")
     precisions: list[str]
     batch_sizes: list[int]
-    checkpoints_batch1: int = Field(description="checkpoints with a batch-1 candidate (the page's default mode)")
-    checkpoints_any_batch: int = Field(description="checkpoints with a candidate at any batch size")
+    checkpoints_batch1: int = Field(description="classifier checkpoints with a batch-1 candidate (the page's default "
+                                    "mode and task)")
+    checkpoints_any_batch: int = Field(description="classifier checkpoints with a candidate at any batch size")
+    tasks: dict[str, list[int]] = Field(description="task id -> [checkpoints at batch 1, at any batch], for each task "
+                                                    "with candidates on the device")
 
 
 class CoverageResponse(_Envelope):
@@ -280,28 +283,32 @@ def _coverage_body() -> bytes:
     if body is None:
         cat = st.catalog
         cols = cat.columns
-        dev, ck, bs = cols["device"], cols["checkpoint"], cols["batch_size"]
-        any_batch: dict[str, int] = {}
-        batch1: dict[str, int] = {}
-        if len(dev):
-            pairs = np.unique(np.stack([dev, ck]), axis=1)
-            codes, counts = np.unique(pairs[0], return_counts=True)
-            any_batch = {cat.decode("device", int(c)): int(n) for c, n in zip(codes, counts)}
-            one = bs == 1
-            if one.any():
-                pairs1 = np.unique(np.stack([dev[one], ck[one]]), axis=1)
-                codes1, counts1 = np.unique(pairs1[0], return_counts=True)
-                batch1 = {cat.decode("device", int(c)): int(n) for c, n in zip(codes1, counts1)}
+        dev, ck, bs, task = cols["device"], cols["checkpoint"], cols["batch_size"], cols["task"]
+
+        def counts(rows: np.ndarray) -> dict[tuple[str, str], int]:
+            """(device, task) -> checkpoints with a candidate among rows."""
+            if not rows.any():
+                return {}
+            triples = np.unique(np.stack([dev[rows], task[rows], ck[rows]]), axis=1)
+            keys, n = np.unique(triples[:2], axis=1, return_counts=True)
+            return {(cat.decode("device", int(d)), cat.decode("task", int(k))): int(c) for (d, k), c in zip(keys.T, n)}
+
+        any_batch, batch1 = counts(np.ones(len(dev), dtype=bool)), counts(bs == 1)
+        per_device: dict[str, dict[str, list[int]]] = {}
+        for (d_id, t_id), n in any_batch.items():
+            per_device.setdefault(d_id, {})[t_id] = [batch1.get((d_id, t_id), 0), n]
         devices = []
         for d in cat.devices():
-            measured = d.id in any_batch
+            measured = d.id in per_device
+            own = per_device.get(d.id, {})
             devices.append({
                 "id": d.id, "name": d.name, "kind": d.kind, "family": d.family, "aliases": list(d.aliases),
                 "memory_gb": d.memory_gb,
                 "runtimes": cat.runtimes(d.id) if measured else [],
                 "precisions": cat.precisions(d.id) if measured else [],
                 "batch_sizes": cat.batch_sizes(d.id) if measured else [],
-                "checkpoints_batch1": batch1.get(d.id, 0), "checkpoints_any_batch": any_batch.get(d.id, 0),
+                "checkpoints_batch1": own.get(DEFAULT_TASK, [0, 0])[0], "checkpoints_any_batch": own.get(DEFAULT_TASK, [0, 0])[1],
+                "tasks": own,
             })
         body = dumps({"devices": devices, "device_families": cat.device_families, "catalog": st.info})
         cache["coverage"] = (st, body)

@@ -471,6 +471,9 @@ def test_task_switch_answers_detectors_in_their_metric(watched, server, catalog)
     assert any(h.startswith("mAP50-95 %") for h in headers), headers
     panel = page.get_by_test_id("panel-0")
     assert "top-1" not in panel.inner_text().lower()
+    # the device's counts are the detectors' (the suggestions and the panel title)
+    detectors = len(bounds.candidates("jetson-orin-nx", task="detection", catalog=catalog)[1])
+    assert f"{detectors} candidates" in panel.locator("h2 small").inner_text()
     assert page.locator("label[for=min_score]").inner_text() == "mAP50-95 at least (%)"
     mark = chart.locator(f"[data-testid=chart-point][data-checkpoint='{points[0].checkpoint}']")
     mark.hover(force=True)

@@ -181,3 +181,18 @@ def test_candidates_answer_the_queried_task(full_catalog):
     for t in tasks():
         assert f'value="{t.id}" data-label="{t.label}"' in page
     assert 'data-limit="min_top1"' in page and 'data-limit="min_score"' in page
+
+
+def test_coverage_counts_each_tasks_candidates(full_catalog):
+    """The suggestions' counts are the page's task's: jetson-orin-nx has 1 classifier at batch 1 but 5 detectors;
+    before, one count mixed both tasks (6 at batch 1)."""
+    client = create_app({"MODELPICK_EMBEDDED": True}).test_client()
+    devices = {d["id"]: d for d in client.get("/coverage").get_json()["devices"]}
+    for dev in ("jetson-orin-nx", "raspberry-pi-5", "jetson-nano", "rtx-4090"):
+        d = devices[dev]
+        for task in ("classification", "detection"):
+            one = len(bounds.candidates(dev, task=task, catalog=full_catalog)[1])
+            any_batch = len(bounds.candidates(dev, task=task, batch_size=None, catalog=full_catalog)[1])
+            assert d["tasks"].get(task, [0, 0]) == [one, any_batch], (dev, task)
+        assert [d["checkpoints_batch1"], d["checkpoints_any_batch"]] == d["tasks"].get("classification", [0, 0])
+    assert devices["jetson-orin-nx"]["tasks"]["detection"][0] > devices["jetson-orin-nx"]["checkpoints_batch1"]

@@ -2,6 +2,7 @@
  * combo box that offers them. */
 import { fetchCoverage } from "./api.js?v={{version}}";
 import { h, norm } from "./dom.js?v={{version}}";
+import { state } from "./state.js?v={{version}}";
 
 /** The /coverage answer once it arrived (null before). */
 export let coverage = null;
@@ -21,11 +22,14 @@ export async function loadCoverage() {
 /** The device a typed name means (id, alias or family), or undefined. */
 export const deviceOf = (name) => byId.get(nameIndex.get(norm(name)) || "");
 
+/** [checkpoints at batch 1, at any batch] of the page's task on device d. */
+export const counts = (d) => (d.tasks && d.tasks[state.task]) || [0, 0];
+
 export function coverageText(d) {
-  if (!d.runtimes.length) return "no candidates";
-  const any = d.checkpoints_any_batch, one = d.checkpoints_batch1;
-  const counts = one === any ? `${one} candidates` : `${one} at batch 1, ${any} at any batch`;
-  return `${d.runtimes.join(", ")} · ${counts}`;
+  const [one, any] = counts(d);
+  if (!any) return d.runtimes.length ? `no ${state.task} candidates` : "no candidates";
+  const text = one === any ? `${one} candidates` : `${one} at batch 1, ${any} at any batch`;
+  return `${d.runtimes.join(", ")} · ${text}`;
 }
 
 export function suggestions(text) {
@@ -55,7 +59,7 @@ export function suggestions(text) {
   }
   for (const d of coverage.devices) if (t && d.family && norm(d.family).startsWith(t)) consider(d, 1.6, null);
   return [...seen.values()]
-    .sort((a, b) => a.score - b.score || b.d.checkpoints_any_batch - a.d.checkpoints_any_batch || a.d.id.localeCompare(b.d.id))
+    .sort((a, b) => a.score - b.score || counts(b.d)[1] - counts(a.d)[1] || a.d.id.localeCompare(b.d.id))
     .slice(0, 12);
 }
 
