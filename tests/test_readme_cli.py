@@ -138,3 +138,21 @@ def test_readme_python_snippets_run(snippet, user_folder):
     done = subprocess.run([sys.executable, "-c", "import modelpick\n" + snippet], cwd=user_folder, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, f"{snippet}\nexit {done.returncode}\n{done.stderr[-3000:]}"
+
+
+def test_quick_start_runs_a_classification_and_a_detection_query():
+    """Issue 18: the quick start shows a detection query next to the classification one, and both run here (as
+    every runnable README example does) — so neither may hide inside a line the example runner skips."""
+    section = dict(_sections())["## Quick start (fresh machine, Python 3.11)"]
+    block = re.findall(r"```bash\n(.*?)```", section, flags=re.S)[0]
+    queries = [re.split(r"\s+#\s", line.strip())[0].strip() for line in block.splitlines()
+               if line.strip().startswith("modelpick best ")]
+    assert [("--task detection" in q) for q in queries] == [False, True], queries
+    runnable = {command for p in EXAMPLES if not p.marks for command in p.values[0]}
+    assert set(queries) <= runnable
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.pop("MODELPICK_DATA", None)
+    done = subprocess.run([sys.executable, "-m", "modelpick", *shlex.split(queries[1])[1:]], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "mAP50-95" in done.stdout and "source: ultralytics" in done.stdout
