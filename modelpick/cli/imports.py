@@ -21,7 +21,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         data=args.data or [])
     if args.json:
         print_json({"output": str(result.output), "source": result.source_id, "added": result.added,
-                    "duplicates": result.duplicates, "kept_out": result.kept_out,
+                    "duplicates": result.duplicates, "tasks": result.tasks, "kept_out": result.kept_out,
                     "notes": result.notes})
     else:
         print(result.summary(), file=sys.stderr if args.output is None else sys.stdout)

@@ -14,7 +14,7 @@ import hashlib
 import importlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,8 @@ from ..schema import CatalogFile, Device, Measurement
 from .base import ImportFormatError, ParseOptions, Parsed
 from .rows import AliasEntry, AliasTable, MappingReport, SourceRow, map_rows, to_measurement
 
-#: Format name -> parser module (each has FORMAT, ALIAS_SECTION and parse()).
+#: Format name -> parser module (each has FORMAT, ALIAS_SECTION and parse(); ALIAS_SECTIONS where the tool's names
+#: are reviewed in more than one section, e.g. benchncnn's classifiers and its detection graphs).
 FORMATS: dict[str, str] = {
     "benchncnn": "benchncnn",
     "tflite-benchmark": "tflite_benchmark",
@@ -51,9 +52,13 @@ class ImportResult:
     kept_out: list[str] = field(default_factory=list)
     output: Path | None = None
     notes: list[str] = field(default_factory=list)
+    #: Task id -> rows of that task among the imported ones (by the architecture each row maps to).
+    tasks: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
+        by_task = ", ".join(f"{n} {t}" for t, n in sorted(self.tasks.items()))
         lines = [f"{self.added} measurement(s) added to source {self.source_id}"
+                 + (f" ({by_task})" if by_task else "")
                  + (f", {self.duplicates} already present" if self.duplicates else "")
                  + (f" -> {self.output}" if self.output else "")]
         lines += [f"  note: {n}" for n in self.notes]
@@ -98,21 +103,49 @@ def read_import(p: Path) -> bytes:
         raise ImportFormatError(p, str(exc).removeprefix(f"{p}: ")) from None
 
 
-def _known_names(data: Sequence[str | os.PathLike[str]]) -> tuple[dict[str, str], dict[str, str]]:
-    """Architecture and device names the catalog (embedded table + ``data``) knows -> their ids."""
+def _known_names(data: Sequence[str | os.PathLike[str]]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Architecture and device names the catalog (embedded table + ``data``) knows -> their ids, and each
+    architecture id -> its task."""
     from ..catalog import load_table, normalize_name
 
     table = load_table(*data, use_env=False)
     archs: dict[str, str] = {}
+    tasks: dict[str, str] = {}
     for a in table.architectures.values():
         archs[a.id.lower()] = a.id
+        tasks[a.id] = a.task
         for alias in a.aliases:
             archs.setdefault(alias.lower(), a.id)
     devices: dict[str, str] = {}
     for d in table.devices.values():
         for name in (d.id, *d.aliases):
             devices.setdefault(normalize_name(name), d.id)
-    return archs, devices
+    return archs, devices, tasks
+
+
+def _alias_view(aliases: AliasTable, sections: Sequence[str]) -> AliasTable:
+    """The alias table with ``sections`` read as one (the first section's id; an earlier section wins a name)."""
+    if len(sections) == 1:
+        return aliases
+    merged: dict[str, Any] = {}
+    for section in sections:
+        for name, entry in (aliases.sections.get(section) or {}).items():
+            merged.setdefault(name, entry)
+    return AliasTable({**aliases.data, "sources": {**aliases.sections, sections[0]: merged}})
+
+
+def _close_names(section: Mapping[str, Any], known: Mapping[str, str]) -> Callable[[str, str], str]:
+    """A hint for a model name the alias table does not list: the closest reviewed names and catalog ids."""
+    from ..errors import Names, close_matches
+
+    choices = Names([*(n for n, e in section.items() if not isinstance(e, dict) or e.get("arch")), *known.values()])
+
+    def hint(_source: str, name: str) -> str:
+        near = close_matches(name, choices, n=4)
+        return (f"; close names: {', '.join(near)} (give --architecture only if the log ran one of these networks)"
+                if near else "; no close name in the alias table or the catalog (give --architecture)")
+
+    return hint
 
 
 def _source_id(fmt: str, device_id: str, blobs: list[bytes]) -> str:
@@ -287,7 +320,10 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
     aliases = AliasTable.load()
     from ..catalog import normalize_name
 
-    known, known_devices = _known_names([*data, *([output] if append and output and Path(output).exists() else [])])
+    known, known_devices, arch_tasks = _known_names([*data, *([output] if append and output and Path(output).exists()
+                                                              else [])])
+    sections = getattr(module, "ALIAS_SECTIONS", (module.ALIAS_SECTION,))
+    aliases = _alias_view(aliases, sections)
     notes: list[str] = []
     existing_device = known_devices.get(normalize_name(device_id))
     if existing_device is not None:
@@ -302,7 +338,7 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
     if module.ALIAS_SECTION == "timm":
         rows = [r if r.architecture else dataclasses.replace(r, architecture=aliases.canonical_timm(r.model.split(".")[0]))
                 for r in rows]
-    for row, entry, dev in map_rows(rows, module.ALIAS_SECTION, aliases, device_id, report):
+    for row, entry, dev in map_rows(rows, sections[0], aliases, device_id, report):
         canon = known.get((entry.arch or "").lower())
         if canon is None:
             kept_out.append(f"{row.origin}: {row.model!r} -> architecture {entry.arch!r} is not in the catalog "
@@ -320,7 +356,7 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
             kept_out.append(f"{row.origin}: {row.model!r}: {problem}")
             continue
         measurements.append(m)
-    kept_out = report.lines() + kept_out
+    kept_out = report.lines(hint=_close_names(aliases.sections.get(sections[0]) or {}, known)) + kept_out
     unstated = []
     if any(m["precision"] == "unspecified" for m in measurements):
         unstated.append("precision not stated by the output (stored as 'unspecified'; --precision sets it)")
@@ -362,12 +398,16 @@ def _map_and_write(module, fmt: str, path_list: list[Path], rows: list[SourceRow
     CatalogFile.model_validate(catalog)
     notes += _screen_imported(catalog, data, first_new=len(catalog["measurements"]) - added)
     notes += _device_contradictions(measurements, device_id, kind or "soc", data)
+    tasks: dict[str, int] = {}
+    for m in catalog["measurements"][len(catalog["measurements"]) - added:]:
+        task = arch_tasks.get(m["architecture"], "classification")
+        tasks[task] = tasks.get(task, 0) + 1
     if out_path is not None:
         text = "# Written by modelpick import; numbers as the benchmark output states them.\n" + yaml.safe_dump(
             catalog, sort_keys=False, allow_unicode=True, width=120)
         write_atomic(out_path, text)
     return ImportResult(catalog=catalog, source_id=sid, added=added, duplicates=duplicates, kept_out=kept_out,
-                        output=out_path, notes=notes)
+                        output=out_path, notes=notes, tasks=tasks)
 
 
 __all__ = ["import_results", "parse_file", "ImportResult", "ImportFormatError", "FORMATS", "ParseOptions"]

@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import dataclasses
+
 from .base import ImportFormatError, ParseOptions, Parsed, number, numbered_lines
 from .rows import SourceRow
 
 FORMAT = "benchncnn"
 ALIAS_SECTION = "ncnn-benchncnn"
+#: benchncnn runs its bundled classifiers and detection graphs in one loop; the catalog reviews their names in two
+#: sections (the detection graphs came with the detection sources), read here as one.
+ALIAS_SECTIONS = ("ncnn-benchncnn", "ncnn-benchncnn-detection")
 RUNTIME = "ncnn"
 
 #: Input sizes benchncnn.cpp feeds each bundled model (ncnn::Mat(w, h, 3)); other names need --input-size.
@@ -43,6 +48,7 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
     header_line: int | None = None
     results_in_run = 0
     gpus: dict[int, str] = {}
+    run_of: list[int] = []  # each row's run header line
 
     def close_run(at: int | None) -> None:
         if header_line is not None and results_in_run == 0:
@@ -85,6 +91,7 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                 precision="int8" if name.endswith("_int8") else (opts.precision or "auto"),
                 latency_ms=avg, settings=settings, stats={"min": lo, "max": hi},
                 origin=f"{path}:{no}"))
+            run_of.append(header_line)
             if gpu < 0:
                 out.fact("runtime", f"ncnn benchncnn, CPU (gpu_device -1), {header['num_threads']} threads, "
                                     f"powersave {header['powersave']}")
@@ -96,9 +103,26 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                                "10 on Vulkan (not printed); each timed run creates an extractor, feeds the input and "
                                "extracts the output")
     close_run(None)
+    _number_repeated_runs(out, run_of)
     if not out.rows:
         raise ImportFormatError(path, "no result lines ('name  min = x  max = y  avg = z') found: is this benchncnn "
                                 "output?")
     out.fact("precision", "ncnn defaults (fp16 storage/arithmetic where supported) -> 'auto'; *_int8 models -> int8")
     out.fact("batch", "single image (ncnn::Mat(w, h, 3)), batch 1")
     return out
+
+
+def _number_repeated_runs(out: Parsed, run_of: list[int]) -> None:
+    """Runs repeated with the same header (a log that runs ``benchncnn 8 4 0`` twice) give each model one row per
+    run; ``settings.run`` (1, 2, ... in file order) tells them apart, as readme_line does in the catalog build."""
+    starts: dict[tuple, list[int]] = {}
+    for row, start in zip(out.rows, run_of):
+        runs = starts.setdefault(tuple(sorted(row.settings.items())), [])
+        if start not in runs:
+            runs.append(start)
+    numbered = []
+    for row, start in zip(out.rows, run_of):
+        runs = starts[tuple(sorted(row.settings.items()))]
+        numbered.append(dataclasses.replace(row, settings={**row.settings, "run": runs.index(start) + 1})
+                        if len(runs) > 1 else row)
+    out.rows = numbered

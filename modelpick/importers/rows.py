@@ -117,12 +117,15 @@ class MappingReport:
     unmapped_devices: collections.Counter = field(default_factory=collections.Counter)  # (source, text) -> rows
     origins: dict[tuple[str, str], list[str]] = field(default_factory=lambda: collections.defaultdict(list))
 
-    def lines(self) -> list[str]:
+    def lines(self, hint: Callable[[str, str], str] | None = None) -> list[str]:
+        """One line per kept-out name; ``hint(source, name)`` adds to an unmapped name's line (the importers give
+        close names; the build log has none)."""
         out = []
         for (sid, name), n in sorted(self.unmapped.items()):
             where = self.origins.get((sid, name)) or []
             at = f" (first at {where[0]})" if where else ""
-            out.append(f"[{sid}] model name {name!r} is not in the alias table: {n} row(s) kept out{at}")
+            out.append(f"[{sid}] model name {name!r} is not in the alias table: {n} row(s) kept out{at}"
+                       + (hint(sid, name) if hint else ""))
         for (sid, name), reason in sorted(self.left_out.items()):
             out.append(f"[{sid}] model name {name!r} left out: {reason}")
         for (sid, text), n in sorted(self.unmapped_devices.items()):

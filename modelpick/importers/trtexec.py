@@ -6,7 +6,9 @@ warm up)``), ``TensorRT version: 10.9.0``, ``Input binding for NAME with dimensi
 the ``=== Performance summary ===`` block: ``Throughput: N qps``, ``Latency: min = .. ms, max = .., mean = ..,
 median = .., percentile(99%) = ..`` and the same for ``GPU Compute Time``. Lines carry a ``[date] [I]`` prefix.
 TensorRT 7 / 8.0 print the statistics as blocks instead (``GPU Compute`` then ``min: x ms``, ``mean: ..``,
-``percentile: .. ms at 99%`` lines); those are read too.
+``percentile: .. ms at 99%`` lines); those are read too. A log cut to its statistics may still end in the
+``&&&& PASSED TensorRT.trtexec # trtexec --onnx=x.onnx --fp16 ...`` line: its model, precision flags and
+``--shapes`` are read where the option echo is missing.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ RUNTIME = "tensorrt"
 _PREFIX = re.compile(r"^\s*(?:\[[^\]]*\]\s*)*(?:\[[IWEV]\]\s*)")
 _STAT = re.compile(r"(min|max|mean|median|percentile\((\d+(?:\.\d+)?)%\))\s*=\s*([^\s,]+)\s*(\w+)")
 _DIMS = re.compile(r"(?:Input binding for|Created input binding for) (\S+) with dimensions (\S+)")
+_COMMAND = re.compile(r"^&&&& (?:RUNNING|PASSED|FAILED) TensorRT\.trtexec\b[^#]*#\s*(\S.*)$")
 
 
 def _stats(text: str, path: Path, no: int) -> dict[str, float]:
@@ -44,9 +47,13 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
     old_section = None  # TensorRT 7 / 8.0 print 'GPU Compute' then 'min: x ms' lines instead of the summary block
     old: dict[str, dict[str, float]] = {}
     old_line = None
+    command: dict[str, str] = {}
     for no, raw in numbered_lines(text):
         line = _PREFIX.sub("", raw).strip()
         if not line:
+            continue
+        if m := _COMMAND.match(line):
+            command = command or _command_options(m.group(1))
             continue
         if line in ("Host Latency", "Enqueue Time", "GPU Compute", "H2D Latency", "D2H Latency"):
             old_section = line
@@ -86,12 +93,15 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
         raise ImportFormatError(path, "performance summary has no 'GPU Compute Time: ... mean = ...' line "
                                 "(truncated log?)", summary_at)
     gpu, gpu_line = perf["GPU Compute Time"]
-    model = info.get("Model", ("", 0))[0] or info.get("Load engine", ("", 0))[0]
+    model = (info.get("Model", ("", 0))[0] or info.get("Load engine", ("", 0))[0]
+             or command.get("onnx") or command.get("loadEngine"))
     name = model_name_from_path(model) if model else None
     if name is None and opts.architecture is None:
         raise ImportFormatError(path, "the log names no model ('Model:' or 'Load engine:' line); give --architecture")
     batch = 1
     input_size = opts.input_size
+    if not dims and "shapes" in command:  # --shapes=images:1x3x640x640 (the first input's)
+        dims = [command["shapes"].split(",")[0].rsplit(":", 1)[-1]]
     if dims:
         shape = [int(x) for x in re.findall(r"\d+", dims[0])]
         if len(shape) == 4:
@@ -102,7 +112,8 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                 input_size = shape[1]
     elif info.get("Batch", ("", 0))[0].isdigit():  # implicit-batch engines (TensorRT <= 7)
         batch = int(info["Batch"][0])
-    precision_flags = info.get("Precision", ("", 0))[0]
+    precision_flags = info.get("Precision", ("", 0))[0] or " ".join(
+        f"--{f}" for f in ("fp16", "bf16", "int8") if f in command)  # the command line's flags when no echo
     precision = opts.precision or _precision(precision_flags)
     settings: dict[str, str | int | float | bool] = {"timing": "gpu-compute"}
     if "TensorRT version" in info:
@@ -135,6 +146,16 @@ def parse(path: Path, text: str, opts: ParseOptions) -> Parsed:
                        "copies) and percentiles in stats"
              + (f"; Iterations: {iterations}" if iterations else "") + (f"; Duration: {duration}" if duration else ""))
     out.fact("batch", "from the input binding dimensions" if dims else "not printed; batch 1")
+    return out
+
+
+def _command_options(command: str) -> dict[str, str]:
+    """trtexec's own command line as the '&&&&' line prints it -> its options ('--fp16' -> {'fp16': ''})."""
+    out: dict[str, str] = {}
+    for word in command.split()[1:]:
+        if word.startswith("--"):
+            key, _, value = word[2:].partition("=")
+            out.setdefault(key, value)
     return out
 
 
