@@ -27,7 +27,9 @@ _STATE = "__state__"
 _INLINE_BYTES = 4096
 
 
-def dumps(obj: Any, classes: Iterable[type]) -> bytes:
+def dumps(obj: Any, classes: Iterable[type], *, compress: bool = False) -> bytes:
+    """``compress``: deflate every member, with fixed member dates, so that the same object gives the same bytes
+    (a file shipped with the package)."""
     by_name = {c.__qualname__: c for c in classes}
     arrays: dict[str, np.ndarray] = {}
 
@@ -66,7 +68,20 @@ def dumps(obj: Any, classes: Iterable[type]) -> bytes:
 
     state = orjson.dumps(enc(obj))
     buf = io.BytesIO()
-    np.savez(buf, **arrays, **{_STATE: np.frombuffer(state, dtype=np.uint8)})
+    members = {**arrays, _STATE: np.frombuffer(state, dtype=np.uint8)}
+    if not compress:
+        np.savez(buf, **members)
+        return buf.getvalue()
+    import zipfile
+
+    from numpy.lib import format as npformat
+
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, array in members.items():
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as member:
+                npformat.write_array(member, np.asanyarray(array), allow_pickle=False)
     return buf.getvalue()
 
 

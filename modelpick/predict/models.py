@@ -4,6 +4,7 @@ made without one."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import zipfile
@@ -68,6 +69,11 @@ def _pack(models: Models) -> dict:
     packed = {"models": replace(models, cells={})}
     if cells and models.transfer is not None:
         t = models.transfer
+        if all(k in t.__dict__ for k in t.FROM_CELLS):  # rebuilt from the cells on unpacking: saved once, not twice
+            lean = copy.copy(t)
+            for k in t.FROM_CELLS:
+                del lean.__dict__[k]
+            packed["models"] = replace(models, transfer=lean, cells={})
         packed["cell_row"] = np.array([t.row_index[k] for k, _ in cells], dtype=np.int64)
         packed["cell_col"] = np.array([t.col_index[c] for _, c in cells], dtype=np.int64)
         packed["cell_ms"] = np.array(list(cells.values()), dtype=np.float64)
@@ -84,6 +90,8 @@ def _unpack(packed: dict) -> Models:
         rows, cols = models.transfer.rows, models.transfer.cols
         models.cells = {(rows[r], cols[c]): ms for r, c, ms in
                         zip(packed["cell_row"].tolist(), packed["cell_col"].tolist(), packed["cell_ms"].tolist())}
+        if "cell_rows" not in models.transfer.__dict__:
+            models.transfer.restore_cells(packed["cell_row"], packed["cell_col"], packed["cell_ms"])
     return models
 
 
@@ -114,7 +122,7 @@ def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models
 
 
 def models_for(catalog) -> Models:
-    """The fitted models for ``catalog`` (memory cache, then disk cache, then fit)."""
+    """The fitted models for ``catalog`` (memory cache, then disk cache, then the shipped fit, then fit)."""
     key = catalog.hash
     if key in _MODELS:
         return _MODELS[key]
@@ -131,6 +139,8 @@ def models_for(catalog) -> Models:
                 RecursionError, zipfile.BadZipFile):
             models = None  # damaged or foreign: fit again
     if not isinstance(models, Models):
+        models = load_shipped(catalog)  # the embedded table's fit, shipped with the package
+    if not isinstance(models, Models):
         models = fit_models(catalog)
         if path is not None:
             try:
@@ -141,6 +151,55 @@ def models_for(catalog) -> Models:
                 evict(path.parent)
     _MODELS[key] = models
     return models
+
+
+#: The shipped file's name among the package data (``modelpick/data/``, the repository's ``data/``).
+SHIPPED_NAME = "predict_fit.npz"
+
+_TABLE_SHA: dict[tuple, str] = {}
+
+
+def table_sha256(path: str | os.PathLike[str]) -> str:
+    """sha256 of a table file's bytes (remembered by the file's identity within a process)."""
+    st = os.stat(path)
+    ident = (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    hit = _TABLE_SHA.get(ident)
+    if hit is None:
+        hit = _TABLE_SHA[ident] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hit
+
+
+def shipped_key(table_sha: str) -> str:
+    """What a shipped fit must carry to be used: this package's code hash and the table's sha256."""
+    return f"{_code_key()}-{table_sha}"
+
+
+def shipped_path() -> Path:
+    """Where the shipped fit lies next to the embedded table (it may be missing)."""
+    from ..catalog import embedded_table_path
+
+    return embedded_table_path().parent / SHIPPED_NAME
+
+
+def load_shipped(catalog) -> Models | None:
+    """The shipped fit, when ``catalog`` is the embedded table alone and the file's key matches; else None."""
+    from .. import _safestate
+    from ..catalog import embedded_table_path
+
+    try:
+        table = embedded_table_path()
+        if [os.path.realpath(f) for f in catalog.files] != [os.path.realpath(table)]:
+            return None  # user files or MODELPICK_DATA change the fit
+        path = shipped_path()
+        if not path.is_file():
+            return None
+        packed = _safestate.load(path, _saved_classes())
+        if not isinstance(packed, dict) or packed.get("key") != shipped_key(table_sha256(table)):
+            return None  # stale: the code or the table changed since the build
+        return _unpack(packed)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, EOFError, MemoryError,
+            RecursionError, zipfile.BadZipFile):
+        return None
 
 
 def _default_catalog(catalog):

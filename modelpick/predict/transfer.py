@@ -179,12 +179,7 @@ class TransferModel:
                 G = np.zeros_like(G)
                 G[0] = np.column_stack([b, V]).mean(axis=0)
         self.a, self.b, self.U, self.V, self.G, self.F = a, b, U, V, G, F
-        res = y - (a[r] + b[c] + np.einsum("ij,ij->i", U[r], V[c]))
-        # per column: which rows measured it and their residuals (for the neighbour correction)
-        order = np.argsort(c, kind="stable")
-        splits = np.cumsum(np.bincount(c, minlength=C))[:-1]
-        self.col_res_rows = np.split(r[order], splits)
-        self.col_res = np.split(res[order], splits)
+        res = self._column_residuals(r, c, y)
         dof = max(len(y) - (R + C) * (k + 1) * 0.5, len(y) * 0.25)
         self.sigma2 = max(float(res @ res) / dof, 1e-4)
         dev = np.column_stack([b, V]) - F @ G
@@ -200,6 +195,27 @@ class TransferModel:
         self.mult_new = _Z      # replaced by calibrate_intervals()
         self.mult_new_by_runtime: dict[str, float] = {}
         self.mult_fitted = _Z
+
+    def _column_residuals(self, r: np.ndarray, c: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per column, which rows measured it and their residuals (for the neighbour correction); the residuals.
+
+        Derived from the fitted factors and the cells alone, so a saved fit leaves them out and rebuilds them."""
+        res = y - (self.a[r] + self.b[c] + np.einsum("ij,ij->i", self.U[r], self.V[c]))
+        order = np.argsort(c, kind="stable")
+        splits = np.cumsum(np.bincount(c, minlength=len(self.cols)))[:-1]
+        self.col_res_rows = np.split(r[order], splits)
+        self.col_res = np.split(res[order], splits)
+        return res
+
+    #: Attributes rebuilt from the measured cells by :meth:`restore_cells` (a saved fit leaves them out).
+    FROM_CELLS = ("cell_rows", "cell_cols", "cell_log_ms", "col_res_rows", "col_res")
+
+    def restore_cells(self, r: np.ndarray, c: np.ndarray, latency_ms: np.ndarray) -> None:
+        """Rebuild :data:`FROM_CELLS` from the cells the model was fitted on (row and column indices and the
+        latencies, in the fit's order), exactly as :meth:`fit` computed them."""
+        y = np.log(np.asarray(latency_ms, dtype=float))
+        self._column_residuals(r, c, y)
+        self.cell_rows, self.cell_cols, self.cell_log_ms = r, c, y
 
     @staticmethod
     def _moments(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", type=Path, required=True)
     ap.add_argument("--log", type=Path, default=None, help="build log path (default: build_log.txt next to the output)")
     ap.add_argument("--data-dir", type=Path, default=REPO / "data", help="folder holding aliases.yaml and devices_map.yaml")
+    ap.add_argument("--fit", type=Path, default=None,
+                    help="fitted predictor written for the table (default: predict_fit.npz next to the output; see "
+                         "modelpick.predict.shipped)")
+    ap.add_argument("--no-fit", action="store_true", help="write the table only, not its fitted predictor")
     args = ap.parse_args(argv)
     text, log = build(args.sources, args.seeds, args.data_dir)
     # re-validate what will be written, read the way modelpick reads it (the JSON-lines subset of YAML)
@@ -32,5 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     CatalogFile.model_validate(doc)
     write_atomic(args.output, text)
     write_atomic(args.log or args.output.parent / "build_log.txt", log)
+    if not args.no_fit:
+        from modelpick.predict.shipped import write_shipped
+
+        write_shipped(args.output, args.fit)  # the first estimates="include" loads it instead of fitting
     sys.stderr.write(log)
     return 0
