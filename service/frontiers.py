@@ -56,6 +56,8 @@ class Selection(_Envelope):
     precision: str | None = Field(description="precision, or null for all")
     batch_size: int | None = Field(description="batch size, or null for each checkpoint's fastest measured batch")
     strict: bool = Field(description="estimated memory treated as unknown")
+    task: str | None = Field(None, description="the task, present when not classification (e.g. detection)")
+    metric: str | None = Field(None, description="the task's metric id, present with task (e.g. coco-map50-95)")
 
 
 class SupportPoint(_Envelope):
@@ -70,15 +72,16 @@ class SupportPoint(_Envelope):
 
 class BoundPrediction(_Envelope):
     fps: float
-    top1_bound: float = Field(description="the bound's top-1 (%) at this FPS (computed)")
+    top1_bound: float = Field(description="the bound's score (%) at this FPS in the task's metric, top-1 for "
+                                          "classification (computed)")
     computed: Literal[True]
     extrapolated: bool = Field(description="fps lies outside the fitted FPS range")
 
 
 class BoundResponse(_Envelope):
     form: Literal["linear", "log"]
-    a: float = Field(description="intercept, top-1 %")
-    b: float = Field(ge=0, description="slope, top-1 % per FPS (linear) or per decade of FPS (log)")
+    a: float = Field(description="intercept, % in the task's metric (top-1 for classification)")
+    b: float = Field(ge=0, description="slope, % per FPS (linear) or per decade of FPS (log)")
     equation: str
     selection: Selection
     n_points: int = Field(description="checkpoints fitted (one point each, its fastest cell)")

@@ -239,9 +239,14 @@ def test_rest_plots_take_task(client):
 
 
 def test_rest_bounds_pareto_grid_detection(client):
+    from service.frontiers import BoundResponse, GridResponse, ParetoResponse
+
     d = client.get("/bounds/synth-board?task=detection&fps=50").get_json()
     assert d["equation"] == "mAP50-95 = 52.7 - 0.036 * fps" and d["selection"]["metric"] == "coco-map50-95"
+    BoundResponse.model_validate(d)  # the documented envelope (extra fields forbidden) holds task and metric
     d = client.get("/pareto/synth-board?task=detection").get_json()
     assert d["points"][0]["checkpoint"] == "synth/det-m.pt:640" and d["points"][0]["metric"] == "coco-map50-95"
+    ParetoResponse.model_validate(d)
     d = client.get("/grid/synth-board?task=detection&mem_levels_gb=1&fps_levels=30").get_json()
     assert d["cells"][0]["best"]["checkpoint"] == "synth/det-s.pt:640"
+    GridResponse.model_validate(d)
