@@ -16,6 +16,9 @@ Rows (``--only`` names):
 ``gunicorn``      the README's gunicorn command with 2 workers and an empty cache: start to first ``/healthz``,
                   worker and master RSS/PSS, then a 1-worker server whose worker is killed: time until
                   ``/healthz`` answers again (respawn). Baseline: a minimal Flask app under the same gunicorn.
+``rss``           worker RSS (and PSS) of the production config, 2 workers, after 10,000 mixed queries (``rss_mix``:
+                  never-repeating classification and detection queries, catalog reads, typos, health checks, 1 %
+                  ``estimates=include``), sent 4 at a time; baseline: a minimal Flask app's worker under the same gunicorn.
 ``wrk``           never-repeating ``/recommend`` queries (a wrk Lua script that varies device, constraint and
                   limit) against ``/healthz`` on the same server, 2 workers of the production config, answer
                   cache off and on.
@@ -53,10 +56,18 @@ BEST = ["-m", "modelpick", "best", "--device", "jetson", "--max-mem-gb", "1", "-
 MB = 2**20
 
 
+LAST_CPU_S = [0.0]  # CPU seconds (user + system) of the last run_timed child
+
+
 def run_timed(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run([PY, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    LAST_CPU_S[0] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if proc.returncode != 0:
         raise SystemExit(f"{args} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return elapsed, proc
@@ -82,11 +93,12 @@ def row(what: str, value: float, unit: str, baseline: float | None, baseline_wha
 
 
 def bench_first_run(tmp: Path, runs: int) -> list[dict]:
-    firsts, stderr_lines = [], []
+    firsts, cpus, stderr_lines = [], [], []
     for i in range(runs):
         cache = tmp / f"first-{i}"
         elapsed, proc = run_timed(BEST, base_env(cache))
         firsts.append(elapsed)
+        cpus.append(LAST_CPU_S[0])
         stderr_lines.append(proc.stderr.strip().splitlines())
     floor = statistics.median(run_timed(["-c", "import numpy, pydantic, yaml"], base_env(tmp / "none"))[0]
                               for _ in range(max(3, runs)))
@@ -96,7 +108,8 @@ def bench_first_run(tmp: Path, runs: int) -> list[dict]:
     silent = all(not lines for lines in stderr_lines)
     return [
         row("first `modelpick best`, empty cache (median)", first, "s", floor, "`python -c 'import numpy, pydantic, yaml'`",
-            "<= 1.5 s", first <= 1.5, runs=firsts, stderr=stderr_lines[0][:3], silent=silent),
+            "<= 1.5 s", first <= 1.5, runs=firsts, stderr=stderr_lines[0][:3], silent=silent,
+            cpu_s=statistics.median(cpus), cpu_runs=cpus),
         row("cold `modelpick best`, warm cache (median)", warm, "s", floor, "`python -c 'import numpy, pydantic, yaml'`",
             "no slower than 0.37-0.58 s", warm <= 0.58),
     ]
@@ -266,6 +279,80 @@ def bench_gunicorn(tmp: Path, runs: int) -> list[dict]:
         row("worker respawn: SIGKILL to `/healthz` answering again, 1 worker (median)", respawn, "s", hello_respawn,
             "minimal Flask app respawn", "milliseconds", respawn < 0.1, runs=respawns),
     ]
+
+
+# ---------------------------------------------------------------------------
+# worker memory after many mixed queries
+
+
+def rss_mix(catalog, n: int) -> list[str]:
+    """``n`` mixed requests: never-repeating classification (80 %) and detection (10 %) queries, catalog reads,
+    typos and health checks, and 1 in 100 an ``estimates=include`` query over a few devices and batch sizes."""
+    from answer_digest import detection_devices, detection_queries
+
+    devices = mix_devices(catalog)
+    det = detection_queries(detection_devices(catalog), n // 10 + 1)
+    reads = ["/healthz", "/devices", "/models/resnet50", "/models/resnet5O", f"/devices/{devices[0]['id']}"]
+    out = []
+    for i in range(1, n + 1):
+        if i % 100 == 0:
+            d = devices[(i // 100) % len(devices)]["id"]
+            out.append(f"/recommend?device={d}&estimates=include&batch_size={1 + (i // 800) % 4}&limit=3")
+        elif i % 10 == 1:
+            out.append(det[i // 10])
+        elif i % 10 == 2:
+            out.append(reads[(i // 10) % len(reads)])
+        else:
+            out.append(mix_path(devices, PRIME - i))  # far from the wrk row's offsets: never the same queries
+    return out
+
+
+def send_all(base: str, paths: list[str], threads: int = 4) -> dict[int, int]:
+    """GET every path (``threads`` at a time); status counts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(path: str) -> int:
+        try:
+            with urllib.request.urlopen(base + path, timeout=60) as r:
+                r.read()
+                return r.status
+        except urllib.error.HTTPError as exc:
+            exc.read()
+            return exc.code
+        except OSError:
+            return -1
+
+    counts: dict[int, int] = {}
+    with ThreadPoolExecutor(threads) as pool:
+        for status in pool.map(get, paths, chunksize=64):
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def bench_rss(tmp: Path, warm_cache: Path, n: int) -> list[dict]:
+    sys.path.insert(0, str(REPO))
+    os.environ["MODELPICK_CACHE_DIR"] = str(warm_cache)
+    import modelpick
+
+    paths = rss_mix(modelpick.load_catalog(use_env=False), n)
+    hello_dir = tmp / "hello"
+    hello_dir.mkdir(exist_ok=True)
+    (hello_dir / "hello_app.py").write_text(HELLO_APP)
+    env = {**base_env(warm_cache), "MODELPICK_LOG_LEVEL": "warning"}
+    with Gunicorn("hello_app:app", env, 2, tmp / "gunicorn-rss.log", cwd=hello_dir, conf=None) as g:
+        send_all(g.base, ["/healthz"] * 200)
+        hello = max(memory_mb(p).get("rss", 0) for p in workers_of(g.proc.pid))
+    t0 = time.perf_counter()
+    with Gunicorn("service:create_app()", env, 2, tmp / "gunicorn-rss.log") as g:
+        send_all(g.base, paths[:20])
+        start = [memory_mb(p) for p in workers_of(g.proc.pid)]
+        statuses = send_all(g.base, paths)
+        after = [memory_mb(p) for p in workers_of(g.proc.pid)]
+    worker = max(w.get("rss", 0) for w in after)
+    return [row(f"worker RSS after {n:,} mixed queries (largest worker)", worker, "MB", hello,
+                "minimal Flask app worker RSS, same gunicorn", "<= 200 MB", worker <= 200,
+                at_start=start, after=after, statuses=statuses, seconds=time.perf_counter() - t0,
+                worker_pss_mb=max(w.get("pss", 0) for w in after))]
 
 
 # ---------------------------------------------------------------------------
@@ -545,7 +632,7 @@ def bench_disk_cache(tmp: Path, n_files: int) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 
-ROWS = ("first_run", "module_api", "gunicorn", "wrk", "typo_404", "estimates", "disk_cache")
+ROWS = ("first_run", "module_api", "gunicorn", "rss", "wrk", "typo_404", "estimates", "disk_cache")
 
 
 def fmt_value(v: float, unit: str) -> str:
@@ -565,6 +652,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(ROWS), help=f"comma-separated rows (default all: {', '.join(ROWS)})")
     ap.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
     ap.add_argument("--duration", type=float, default=5.0, help="seconds per wrk phase (default 5)")
+    ap.add_argument("--rss-queries", type=int, default=10_000, help="mixed queries before the RSS reading (default 10,000)")
     ap.add_argument("--check", action="store_true", help="exit 1 unless every goal is met")
     ap.add_argument("-o", "--output", default=str(REPO / "bench" / "out" / "speed.json"))
     args = ap.parse_args(argv)
@@ -586,6 +674,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows += bench_module_api(warm_cache, 50 if quick else 300)
             elif name == "gunicorn":
                 rows += bench_gunicorn(tmp, 1 if quick else 2)
+            elif name == "rss":
+                rows += bench_rss(tmp, warm_cache, 2_000 if quick else args.rss_queries)
             elif name == "wrk":
                 rows += bench_wrk(tmp, warm_cache, 2.0 if quick else args.duration, 1 if quick else 3)
             elif name == "typo_404":
@@ -602,6 +692,8 @@ def main(argv: list[str] | None = None) -> int:
         met = {True: "met", False: "NOT met", None: "-"}[r["met"]]
         print(f"{r['what']:<78} {fmt_value(r['value'], r['unit']):>14} {base:>14} {ratio:>8}  {r['goal']} / {met}")
         print(f"{'':<4}baseline: {r['baseline_what']}")
+        if "cpu_s" in r and r["cpu_s"] is not None:
+            print(f"{'':<4}CPU time (user + system): {r['cpu_s']:.3f} s")
         if "cpu_ms_per_request" in r:
             print(f"{'':<4}worker CPU per request: {r['cpu_ms_per_request']:.3f} ms vs `/healthz` "
                   f"{r['healthz_cpu_ms_per_request']:.3f} ms (ratio {r['cpu_ratio']:.2f})")

@@ -116,8 +116,11 @@ class Lookups:
         Answers leave them out unless asked (``include_suspect=True``).
         """
         dev = self.resolve_device(device) if device is not None else None
-        rows = self.measurements
-        return [rows[i] for i in sorted(self._m.suspects) if dev is None or rows[i].device == dev]
+        # only the suspect rows become objects: all 37,000 cost a service worker 44 MB (200 MB once copied on write)
+        built, raw, keep = self._measurement_objs, self._m.measurements, set(Measurement.model_fields)
+        return [built[i] if built is not None
+                else Measurement.model_construct(**{k: v for k, v in raw[i].items() if k in keep})
+                for i in sorted(self._m.suspects) if dev is None or raw[i]["device"] == dev]
 
     def runtimes(self, device: str | None = None) -> list[str]:
         return self._distinct("runtime", device)

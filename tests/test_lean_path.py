@@ -91,3 +91,14 @@ def test_ensure_sync_still_runs_coroutines(mini_catalog):
     except RuntimeError:  # asgiref missing: Flask's own answer, unchanged
         pass
     assert app.ensure_sync(plain) is plain and app.ensure_sync(plain) is plain
+
+
+def test_suspects_build_only_the_suspect_rows(full_catalog):
+    from modelpick.solver import Catalog
+
+    cat = Catalog(full_catalog._m)  # a fresh object: no measurement objects built yet
+    found = cat.suspects()
+    assert cat._measurement_objs is None  # the 37,000 objects cost a service worker 44 MB and more
+    assert found == [cat.measurements[i] for i in sorted(cat._m.suspects)]
+    dev = found[0].device if found else "jetson"
+    assert cat.suspects(dev) == [m for m in found if m.device == cat.resolve_device(dev)]
