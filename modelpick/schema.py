@@ -94,6 +94,12 @@ class _OmitAtDefault:
 
     _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ()
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        # the wrap serializer below hides the fields from the serialization schema (OpenAPI): describe the fields
+        plain = {k: v for k, v in core_schema.items() if k != "serialization"}
+        return handler(plain)
+
     @model_serializer(mode="wrap")
     def _omit_defaults(self, handler: Any) -> Any:
         out = handler(self)
@@ -210,7 +216,11 @@ class Source(_OmitAtDefault, _Strict):
         return self.toolchain or self.id
 
 
-class Device(_Strict):
+#: Precision classes a device's peak compute is given for (Device.peak_tops).
+PEAK_CLASSES = ("fp32", "tf32", "fp16", "int8")
+
+
+class Device(_OmitAtDefault, _Strict):
     id: str
     name: str
     kind: DeviceKind
@@ -223,6 +233,23 @@ class Device(_Strict):
     aliases: list[str] = Field(default_factory=list)
     description: str | None = None
     source: str | None = None  # where the device facts (e.g. memory) come from
+    #: Dense peak compute the vendor publishes, 10^12 operations per second by precision class (fp32, tf32, fp16:
+    #: TFLOPS; int8: TOPS); the suspect screen flags a row whose implied throughput exceeds it. ``peak_source``
+    #: names the page.
+    peak_tops: dict[str, float] = Field(default_factory=dict)
+    peak_source: str | None = None
+
+    _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("peak_tops", "peak_source")
+
+    @field_validator("peak_tops")
+    @classmethod
+    def _peaks(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, value in v.items():
+            if key not in PEAK_CLASSES:
+                raise ValueError(f"unknown precision class {key!r}; valid: {', '.join(PEAK_CLASSES)}")
+            if not (isinstance(value, (int, float)) and 0 < value <= 1e6):
+                raise ValueError(f"peak_tops[{key!r}] must be a number of 10^12 ops/s in (0, 1e6], got {value!r}")
+        return v
 
     @field_validator("id")
     @classmethod

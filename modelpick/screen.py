@@ -31,6 +31,15 @@ the two Phytium RegNetY rows, the V100 EfficientNetV2-B0 under Vulkan, and two A
 cleared as a real NPU fallback. The device-rate test's largest excess among genuine rows is 12x (VGG-16 on a V100
 under Vulkan, plausible for that GPU); the broken RK3588S Vulkan rows start at 55x.
 
+Peak test (too fast only, where the device's peak compute is known)
+    No row can run faster than its hardware's peak: a row whose implied throughput (GMACs x 2 per image over its
+    per-image latency, FLOPs counted as Bianco et al. count them) exceeds the vendor's dense peak for its precision
+    (``Device.peak_tops``) is a suspect. fp32 rows are bounded by the larger of the fp32 and tf32 peaks (frameworks
+    run fp32 convolutions on TF32 tensor cores by default where a GPU has them); a row whose precision the source
+    leaves unspecified is taken at its runtime's default: fp32 for TensorFlow/Keras, PyTorch and ONNX Runtime, the
+    largest float peak otherwise (TensorRT engines are mostly fp16); ``auto`` (ncnn: fp16 where the hardware has
+    it), fp16 and bf16 by the fp16 peak; quantized rows by the int8 peak.
+
 Decisions reviewed by hand (``data/suspects_reviewed.yaml``) confirm rows the tests cannot reach (a broken run's
 networks without GMACs) and clear rows the tests flag but a reviewer judged real. The library never needs them: the
 build writes each row's verdict into the table as ``suspect: <reason>``.
@@ -73,6 +82,36 @@ MIN_DEVICE_ROWS = 5
 SLOPE_RANGE = (0.25, 2.0)
 
 QUANTIZED = frozenset({"int8", "uint8", "int4", "w8a8", "w8a16", "w8a8-mixed-int16", "w8a16-mixed-int16"})
+#: Precisions the peak test bounds by the fp32 (or tf32) peak.
+FP32_LIKE = frozenset({"fp32", "tf32", "float32"})
+#: Runtimes whose default is fp32 when a source leaves the precision unspecified (Keras/TensorFlow and PyTorch
+#: layers default to float32); another runtime's unspecified row (TensorRT engines are mostly built at fp16) is
+#: bounded by the largest float peak.
+FP32_DEFAULT_RUNTIMES = frozenset({"tensorflow", "keras", "pytorch", "onnxruntime"})
+#: Precisions bounded by the fp16 peak ("auto": ncnn computes in fp16 where the hardware can).
+FP16_LIKE = frozenset({"fp16", "bf16", "amp-fp16", "amp-bf16", "amp", "half", "float16", "auto", "mixed"})
+
+
+def peak_limit(peaks: Mapping[str, float], precision: str, runtime: str = "") -> tuple[float, str] | None:
+    """(peak in 10^12 ops/s, what it is) bounding a row of ``precision`` (run on ``runtime``) on a device with
+    ``peaks``, or None where the device has no peak for it."""
+    p = precision.lower()
+    if p == "unspecified":
+        p = "fp32" if runtime.lower() in FP32_DEFAULT_RUNTIMES else "fp16"
+    if p in QUANTIZED:
+        keys = ("int8",)
+    elif p in FP32_LIKE:
+        keys = ("fp32", "tf32")
+    elif p in FP16_LIKE:
+        keys = ("fp16",)
+    else:  # a precision the test does not know: only the largest peak of any precision bounds it
+        keys = tuple(peaks)
+    known = [(float(peaks[k]), k) for k in keys if peaks.get(k)]
+    if not known:
+        return None
+    value, key = max(known)
+    unit = "TOPS" if key == "int8" else "TFLOPS"
+    return value, f"dense {key} peak {value:g} {unit}"
 
 
 @dataclass(frozen=True)
@@ -343,21 +382,55 @@ def _slower_lighter_net(cols: _Rows, j: int) -> str | None:
             f"{cols.gmacs[j] / cols.gmacs[best]:.0f}x lighter")
 
 
+def _peak_test(cols: _Rows, judged: set[int], device_peaks: Mapping[str, Mapping[str, float]]) -> dict[int, str]:
+    """Rows whose implied throughput exceeds their device's published peak for the row's precision."""
+    out: dict[int, str] = {}
+    for j in sorted(judged):
+        peaks = device_peaks.get(cols.device[j])
+        g = cols.gmacs[j]
+        if not peaks or math.isnan(g):
+            continue
+        row = cols.rows[cols.index[j]]
+        limit = peak_limit(peaks, str(row["precision"]), str(row["runtime"]))
+        if limit is None:
+            continue
+        implied = 2.0 * g / float(cols.latency_ms[j])  # GFLOP per ms = TFLOP/s
+        if implied <= limit[0]:
+            continue
+        batch = int(row.get("batch_size") or 1)
+        per = f"{_fmt_ms(float(cols.latency_ms[j]) * batch)} per batch of {batch}" if batch > 1 else \
+            f"{_fmt_ms(float(cols.latency_ms[j]))} per image"
+        unit = limit[1].rsplit(" ", 1)[-1]
+        reason = (f"above the device's peak: {g:.3g} GMACs x 2 x {batch} in {per} is {implied:,.0f} {unit}, "
+                  f"{implied / limit[0]:.1f}x its {limit[1]} (vendor figure)")
+        if str(row["precision"]) == "unspecified" and limit[1].split()[1] in ("fp32", "tf32"):
+            reason += f"; precision unspecified by the source, taken as {row['runtime']}'s default, fp32"
+            fp16 = peaks.get("fp16")
+            if fp16:
+                reason += f" (even fp16, {fp16:g} TFLOPS, would need {implied / fp16:.0%} of peak)"
+        out[j] = reason
+    return out
+
+
 def screen_rows(rows: Sequence[Mapping[str, Any]], architectures: Mapping[str, ArchInfo],
-                device_kinds: Mapping[str, str], *, judge: Iterable[int] | None = None) -> dict[int, str]:
+                device_kinds: Mapping[str, str], *, judge: Iterable[int] | None = None,
+                device_peaks: Mapping[str, Mapping[str, float]] | None = None) -> dict[int, str]:
     """Screen measurement rows; return {row index: reason} for the suspects among the judged rows.
 
     ``rows`` are measurement dicts as a catalog file holds them (architecture, input_size, device, runtime,
     precision, batch_size, latency_ms/batch_latency_ms/fps, source, settings). All rows serve as reference;
     ``judge`` limits which rows get a verdict (default: all), e.g. only a user's rows checked against the table.
-    Rows without a latency are never suspects. The result is deterministic for the same input.
+    Rows without a latency are never suspects. ``device_peaks`` ({device id: Device.peak_tops}) adds the peak
+    test for the devices it names. The result is deterministic for the same input.
     """
     cols = _Rows(rows, architectures, device_kinds)
     position = {i: j for j, i in enumerate(cols.index)}
     wanted = range(len(rows)) if judge is None else judge
     judged = {position[i] for i in wanted if i in position}
-    # the one-sided rate test first: its suspects are then kept out of the run test's reference
-    too_fast = _rate_test(cols, set(range(len(cols.index))))
+    # the one-sided tests first (physics, then rate): their suspects are then kept out of the run test's reference
+    everything = set(range(len(cols.index)))
+    above_peak = _peak_test(cols, everything, device_peaks or {})
+    too_fast = {**_rate_test(cols, everything), **above_peak}  # a row above peak gives the physical reason
     off_run = _run_test(cols, judged, set(too_fast))
     reasons = {cols.index[j]: reason for j, reason in (*too_fast.items(), *off_run.items()) if j in judged}
     return dict(sorted(reasons.items()))

@@ -115,14 +115,14 @@ def test_recommend_flags_estimates(client):
 def test_recommend_limit_and_best(client, mini_catalog):
     body = client.get("/recommend?device=board-a&limit=1").get_json()
     assert body["alternatives"] == []
-    assert body["best"] == mini_catalog.best("board-a").to_dict()
+    assert body["best"] == mini_catalog.recommend("board-a", limit=1)[0].to_dict()  # /recommend is recommend()
 
 
 @pytest.mark.parametrize("word", ["best", "BEST", "any", "none"])
 def test_batch_size_best_is_throughput_mode(client, mini_catalog, word):
     body = client.get(f"/recommend?device=board&batch_size={word}&min_fps=90").get_json()
     assert body["query"]["batch_size"] is None
-    assert body["best"] == mini_catalog.best("board", batch_size=None, min_fps=90).to_dict()
+    assert body["best"] == mini_catalog.recommend("board", batch_size=None, min_fps=90, limit=1)[0].to_dict()
     assert body["best"]["batch_size"] == 8
 
 
@@ -227,7 +227,7 @@ def test_no_feasible_model_is_a_422_with_the_library_diagnosis(client, mini_cata
     body = problem(client.get("/recommend?device=board&min_fps=500"), 422)
     assert body["type"] == "/problems/no-feasible-model"
     with pytest.raises(NoFeasibleModel) as lib:
-        mini_catalog.best("board", min_fps=500)
+        mini_catalog.recommend("board", min_fps=500)
     assert body["detail"] == str(lib.value)
     assert body["diagnosis"] == json.loads(json.dumps(lib.value.diagnosis))
     assert body["diagnosis"]["binding"] == ["min_fps"]

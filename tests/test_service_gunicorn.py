@@ -77,7 +77,7 @@ def test_gunicorn_serves_the_client_and_plain_requests(tmp_path, mini_catalog):
         assert r.status_code == 200 and r.headers["Content-Type"] == "application/json"
         assert r.headers["Server"] == "gunicorn"
         body = r.json()
-        assert body["best"] == mini_catalog.best("board", min_fps=20).to_dict()
+        assert body["best"] == mini_catalog.recommend("board", min_fps=20, limit=1)[0].to_dict()
         again = requests.get(r.url, headers={"If-None-Match": r.headers["ETag"]}, timeout=10)
         assert again.status_code == 304 and again.content == b""
         bad = requests.get(base + "/recommend?device=board&max_mem=1", timeout=10)

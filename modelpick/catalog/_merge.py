@@ -80,6 +80,7 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
             check_source(f"{origin[('architectures', a.id)]}.sources.{fld}", sid)
     for d in devices.values():
         check_source(f"{origin[('devices', d.id)]}.source", d.source)
+        check_source(f"{origin[('devices', d.id)]}.peak_source", d.peak_source)
 
     for path, cf in files:
         for i, c in enumerate(cf.checkpoints):

@@ -47,7 +47,8 @@ def screen_verdicts(paths: Sequence[str | os.PathLike[str]], *,
     judge = [k for k, i in enumerate(reference) if i >= start and rows[i].get("suspect") is None]
     architectures = arch_infos(table)
     kinds = {d.id: d.kind for d in table.devices.values()}
-    verdicts = screen_rows([rows[i] for i in reference], architectures, kinds, judge=judge)
+    peaks = {d.id: d.peak_tops for d in table.devices.values() if d.peak_tops}
+    verdicts = screen_rows([rows[i] for i in reference], architectures, kinds, judge=judge, device_peaks=peaks)
     return [(*owners[reference[k] - start], rows[reference[k]], reason) for k, reason in sorted(verdicts.items())]
 
 

@@ -41,7 +41,8 @@ def build(sources_dir: Path, seeds_dir: Path, data_dir: Path) -> tuple[str, str]
     archs = architectures(ctx)
     for adapter in adapters:
         adapter.finish(archs)
-    device_entries, omitted_devices = devices(ctx.mapping.devmap, ctx.measurements, ctx.device_memory)
+    device_entries, omitted_devices = devices(ctx.mapping.devmap, ctx.measurements, ctx.device_memory,
+                                             ctx.device_peaks)
     # 4. implausible latencies stay in the table, marked suspect with a reason
     mark_suspects(ctx, archs, device_entries, data_dir)
 

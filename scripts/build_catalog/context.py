@@ -77,6 +77,8 @@ class BuildContext:
         self.stats: dict[str, dict[str, int]] = {}
         # device id -> (memory_gb, source id) from a source that states the capacity (device_specs.csv)
         self.device_memory: dict[str, tuple[int | float, str]] = {}
+        # device id -> ({precision class: dense peak, 10^12 ops/s}, source id) from sources/device_peaks
+        self.device_peaks: dict[str, tuple[dict[str, float], str]] = {}
         self.facts = ArchitectureFacts()
         # extra build-log sections from adapter/fix steps (title -> lines), printed after the per-source counts
         self.report_sections: dict[str, list[str]] = {}

@@ -7,7 +7,9 @@ from typing import Any
 
 
 def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]],
-            device_memory: dict[str, tuple[int | float, str]] | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+            device_memory: dict[str, tuple[int | float, str]] | None = None,
+            device_peaks: dict[str, tuple[dict[str, float], str]] | None = None,
+            ) -> tuple[list[dict[str, Any]], list[str]]:
     """(device entries sorted by id, ids of mapped devices left out because nothing was measured on them).
 
     ``device_memory`` (device id -> (GB, source id)) gives capacities a source states; devices_map.yaml may state
@@ -39,6 +41,9 @@ def devices(devmap: dict[str, Any], measurements: Iterable[dict[str, Any]],
             dev["description"] = d["description"]
         if memory_source:
             dev["source"] = memory_source
+        if device_peaks and d["id"] in device_peaks:
+            peaks, peak_source = device_peaks[d["id"]]
+            dev["peak_tops"], dev["peak_source"] = dict(sorted(peaks.items())), peak_source
         out.append(dev)
     return out, omitted
 

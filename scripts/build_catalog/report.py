@@ -116,6 +116,8 @@ def build_log(ctx: BuildContext, cat: dict[str, Any], table_status: dict[str, st
     # joins: the library's rule (modelpick.catalog.accuracy_applies), so this count is the candidates it builds
     by_arch_size: dict[tuple, list[dict[str, Any]]] = collections.defaultdict(list)
     for c in ckpts:
+        if c.get("same_weights_as"):  # a copy of another checkpoint's weights joins nothing (catalog._columns)
+            continue
         by_arch_size[(c["architecture"], c["input_size"])].append(c)
     # a source's quantization toolchain (Source.toolchain_id: its own id unless it names a shared one)
     toolchain = {s["id"]: s.get("toolchain") or s["id"] for s in sources}

@@ -23,7 +23,8 @@ def mark_suspects(ctx: BuildContext, archs: list[dict[str, Any]], device_entries
                  for a in archs}
     kinds = {d["id"]: d["kind"] for d in device_entries}
     rows = ctx.measurements
-    screened = screen_rows(rows, arch_info, kinds)
+    peaks = {d["id"]: d["peak_tops"] for d in device_entries if d.get("peak_tops")}
+    screened = screen_rows(rows, arch_info, kinds, device_peaks=peaks)
     decisions = load_reviewed(data_dir / REVIEWED_FILE)
     try:
         final = apply_reviewed(rows, screened, decisions)
@@ -37,7 +38,8 @@ def mark_suspects(ctx: BuildContext, archs: list[dict[str, Any]], device_entries
     lines = [
         f"  screened {sum(per_image(m) for m in rows)} rows with a latency: run test (>= {RUN_FACTOR:g}x and "
         f"{RUN_Z:g} robust sigma off its run, peers agreeing) and device-rate test (>= {RATE_FACTOR:g}x the "
-        f"device's rate for the network)",
+        f"device's rate for the network), and peak test (above the vendor's peak compute, on the "
+        f"{len(peaks)} devices with one)",
         f"  flagged by the screen: {len(screened)}; cleared by review: {len(cleared)}; added by review: "
         f"{len(set(confirmed) - set(screened))}; suspects in the table: {len(final)}",
     ]

@@ -7,6 +7,7 @@ from .bianco_repo import BiancoRepoAdapter
 from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
 from .coral_models import CoralModelsAdapter
+from .device_peaks import DevicePeaksAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
 from .fastestdet import FastestdetAdapter
@@ -76,6 +77,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     QualcommDetectionAdapter,
     NcnnDetectionAdapter,
     DeviceSpecsAdapter,
+    DevicePeaksAdapter,
 )
 
 __all__ = ["ADAPTERS"]

@@ -10,6 +10,17 @@ from ..base import TableAdapter
 from ..cells import fnum, intnum
 
 
+#: Sections whose run block prints gpu_device = 0 but ran on the CPU (reviewed against the README at the commit read):
+#: benchncnn prints the Vulkan device it opened ("[0 <GPU name>]  queueC=...") before loop_count, as 45 of the
+#: README's 47 blocks with gpu_device >= 0 do; these two print none, and the boards have no Vulkan GPU.
+CPU_DESPITE_GPU_DEVICE = {
+    "Ingenic T40XP Xburst2 Core X2 1.4Ghz (without MSA)":
+        "added by 'Add support to Ingenic X2000 & T40 CPU (#3343)' (a MIPS32r2 CPU toolchain); no Vulkan device line",
+    "AXERA AX620A (Cortex-A7 1.0GHz * 4)":
+        "its command line is './benchncnn 4 1 0 -1 0' (gpu device -1 = CPU); no Vulkan device line",
+}
+
+
 class NcnnAdapter(TableAdapter):
     source_id = "ncnn-benchncnn"
     table = "ncnn_benchncnn.csv"
@@ -26,6 +37,10 @@ class NcnnAdapter(TableAdapter):
             "names are ncnn's ('mobilenet' = v1, 'shufflenet' = v1); resnet50 is the Caffe ResNet-50 v1 graph",
             "a few device sections are held out of the shared copy for latency-prediction evaluation",
             "readme_line in settings identifies the exact README row (some devices have several sections with the same settings)",
+            "backend cpu although gpu_device = 0 for the Ingenic T40XP and AXERA AX620A sections: their run blocks print "
+            "no Vulkan device (every other block with gpu_device >= 0 names the GPU it opened), the T40XP section came "
+            "with 'Add support to Ingenic X2000 & T40 CPU (#3343)' and the AX620A command line passes gpu device -1; "
+            "gpu_device stays as printed",
         ],
     }
 
@@ -34,7 +49,8 @@ class NcnnAdapter(TableAdapter):
             self.ctx.exclude(self.source_id, f"{r['device']}: row without backend/gpu_device (CPU vs GPU unknown)")
             return None
         gpu = int(r["gpu_device"])
-        settings: dict[str, Any] = {"backend": "cpu" if gpu < 0 else "vulkan", "threads": intnum(r["num_threads"]),
+        cpu = gpu < 0 or r["device"] in CPU_DESPITE_GPU_DEVICE
+        settings: dict[str, Any] = {"backend": "cpu" if cpu else "vulkan", "threads": intnum(r["num_threads"]),
                                     "powersave": intnum(r["powersave"]), "gpu_device": gpu,
                                     "readme_line": intnum(r["readme_line"])}
         if r["loop_count"]:

@@ -20,6 +20,11 @@ class Torch2trtAdapter(TableAdapter):
         "timing": "per torch2trt/test.py (commit 03131b0): 50 synchronized runs; fps = 50 / time, latency = per-call ms",
         "caveats": [
             "the README summary table's Xavier fps differ slightly from JETSON_XAVIER.md; the per-run file was used",
+            "answers use latency_ms (FPS = 1000 / latency, as for every source); the published fps stays in the row "
+            "but is not used: test.py times it in a separate loop of 50 calls with one synchronize at the end, so "
+            "calls overlap and it is a throughput, while latency_ms synchronizes after each call, the time one image "
+            "waits at batch 1. The two differ by up to 24 % (Xavier squeezenet1_1 TensorRT: 1.02 ms = 980 FPS vs "
+            "1,290 FPS published); in 17 of 94 rows 1000 / latency is the larger (two separate timed runs)",
             "'Jetson Xavier' (no 'NX') is the AGX Xavier: its rows share device jetson-agx-xavier with ncnn's AGX Xavier section (jetson-xavier stays an alias)",
         ],
     }

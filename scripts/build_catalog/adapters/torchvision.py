@@ -33,6 +33,11 @@ class TorchvisionAdapter(SourceAdapter):
                 tv_arch[builder] = {"input_size": intnum(r["crop_size"]), "params_m": intnum(r["params"]) / 1e6,
                                     "gmacs": fnum(r["gflops"]) if r["ops_unit"] == "GFLOPS" else None,
                                     "weight": r["weight_name"]}
+            elif not quant and r["ops_unit"] == "GFLOPS" and intnum(r["crop_size"]) != tv_arch[builder]["input_size"]:
+                # torchvision's own count for a weight at another size (ViT-H/14 SWAG linear at 224 px: 167.295)
+                # wins over scaling the first weight's figure by pixel count (190.1 from 1016.717 at 518 px)
+                ctx.facts.sized_complexity.setdefault((builder, intnum(r["crop_size"])), {}).setdefault(
+                    "gmacs", (fnum(r["gflops"]), sid))
             if r["acc1"] == "":
                 ctx.exclude(sid, f"{r['weight_name']}: no published accuracy (features-only weights)")
                 continue
