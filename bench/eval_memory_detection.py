@@ -28,18 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from modelpick import load_catalog  # noqa: E402
 from modelpick.catalog._memory_floor import weights_floor_mb  # noqa: E402
-from modelpick.estimate import MEMORY_INTERVAL, MemoryFit, fit_line, memory_fit_points, weights_mb  # noqa: E402
+from modelpick.estimate import MEMORY_INTERVAL, memory_fit_points, weights_mb  # noqa: E402
 
-
-def _fit_without(points: dict, hidden_arch: str, key: tuple) -> MemoryFit | None:
-    rest = {a: v for a, v in points.items() if a != hidden_arch}
-    xs = np.array([v[0] for v in rest.values()])
-    ys = np.array([v[1] for v in rest.values()])
-    if len(xs) < 2 or len(np.unique(xs)) < 2:
-        return None
-    slope, intercept, r2 = fit_line(xs, ys)
-    return MemoryFit(*key, slope=slope, intercept_mb=intercept, r2=r2, n_points=len(xs),
-                     max_abs_residual_mb=float(np.max(np.abs(ys - (slope * xs + intercept)))))
+from eval_memory import _fit_without  # noqa: E402  (bench/ is on sys.path when run as a script: the same leave-one-out fit)
 
 
 def evaluate() -> dict:

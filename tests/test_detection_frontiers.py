@@ -11,6 +11,7 @@ import pytest
 import modelpick
 from modelpick import InvalidQuery, bounds, cli, plot
 from modelpick.cli import frontiers as cli_frontiers
+from test_plot import figure_text_list  # the same figure-text walk the classification plot tests use
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DETECTION = FIXTURES / "detection.yaml"
@@ -28,14 +29,7 @@ def fx():
 
 
 def _texts(fig, keep_footer: bool = True) -> list[str]:
-    out = [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        out += [ax.get_xlabel(), ax.get_ylabel(), ax.get_title()]
-        out += [t.get_text() for t in ax.texts]
-        leg = ax.get_legend()
-        if leg:
-            out += [t.get_text() for t in leg.get_texts()]
-    return [t for t in out if t and (keep_footer or "catalog 1-" not in t)]
+    return [t for t in figure_text_list(fig) if t and (keep_footer or "catalog 1-" not in t)]
 
 
 # -- library: plots ---------------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ def fx():
     return modelpick.load_catalog(FIXTURES / "frontiers.yaml", embedded=False, use_env=False)
 
 
-def _texts(fig) -> str:
+def figure_text_list(fig) -> list[str]:
+    """Every text a figure shows: figure texts, axis labels, titles, annotations and legends."""
     out = [t.get_text() for t in fig.texts]
     for ax in fig.axes:
         out += [ax.get_xlabel(), ax.get_ylabel(), ax.get_title()]
@@ -29,7 +30,11 @@ def _texts(fig) -> str:
         leg = ax.get_legend()
         if leg:
             out += [t.get_text() for t in leg.get_texts()]
-    return "\n".join(out)
+    return out
+
+
+def _texts(fig) -> str:
+    return "\n".join(figure_text_list(fig))
 
 
 @pytest.mark.parametrize("kind,device,kwargs", [
