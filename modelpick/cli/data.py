@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from typing import Any
@@ -121,6 +119,14 @@ EXPORT_COLUMNS = ["checkpoint", "architecture", "device", "runtime", "precision"
                   "suspect"]
 
 
+def _export_row(rec: dict) -> dict:
+    row = {k: rec.get(k) for k in EXPORT_COLUMNS}
+    for k in ("accuracy", "latency", "memory"):
+        row[f"{k}_source"] = rec["sources"].get(k)
+    row["settings"] = json.dumps(rec["settings"], sort_keys=True) if rec["settings"] else ""
+    return row
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     cat = catalog_from_args(args)
     device = cat.resolve_device(args.device) if args.device else None
@@ -128,16 +134,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "json":
         text = json.dumps(list(records), indent=1, allow_nan=False) + "\n"
     else:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for rec in records:
-            row = {k: rec.get(k) for k in EXPORT_COLUMNS}
-            for k in ("accuracy", "latency", "memory"):
-                row[f"{k}_source"] = rec["sources"].get(k)
-            row["settings"] = json.dumps(rec["settings"], sort_keys=True) if rec["settings"] else ""
-            writer.writerow(row)
-        text = buf.getvalue()
+        from .._csvcells import csv_text
+
+        text = csv_text(EXPORT_COLUMNS, (_export_row(rec) for rec in records))
     if args.output:
         write_atomic(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)

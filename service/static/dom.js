@@ -55,6 +55,17 @@ export function badge(title, testid) {
   return h("span", { class: "badge", title, "data-testid": testid || "computed-badge" }, "computed");
 }
 
+/** One CSV cell. Text that a spreadsheet would run as a formula (it starts with = + - @, a tab or a CR) gets a
+ * leading ' and quotes, as OWASP's CSV Injection page recommends (modelpick/_csvcells.py does the same);
+ * numbers stay numbers. */
+export function csvCell(v) {
+  if (v == null) return "";
+  const t = String(v);
+  if (typeof v !== "string") return t;
+  if (/^[=+\-@\t\r]/.test(t)) return "\"'" + t.replace(/"/g, '""') + '"';
+  return /[",\n\r]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t;
+}
+
 export function debounce(fn, ms) {
   let t = 0;
   return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };

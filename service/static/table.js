@@ -1,6 +1,6 @@
 /* The alternatives table: the candidates that meet the limits, one row per architecture or per checkpoint,
  * sortable by column (the sort is in the URL), with a CSV export of what it lists. */
-import { $, breakable, cap, fmtNum, h } from "./dom.js?v={{version}}";
+import { $, breakable, cap, csvCell, fmtNum, h } from "./dom.js?v={{version}}";
 import { state, writeURL } from "./state.js?v={{version}}";
 
 const SHOW_ROWS = 20;
@@ -92,8 +92,7 @@ function exportCsv(pn) {
   const cols = ["rank", "checkpoint", "architecture", "device", "runtime", "precision", "batch_size", "input_size", "metric", "score", "top1", "fps",
     "latency_ms", "latency_estimated", "memory_mb", "memory_estimated", "params_m", "accuracy_source", "latency_source", "memory_source"];
   const device = pn.cands.body.query.device;
-  const cell = (v) => { const t = v == null ? "" : String(v); return /[",\n]/.test(t) ? '"' + t.replace(/"/g, '""') + '"' : t; };
-  const lines = [cols.join(",")].concat(tableRows(pn).map((p) => cols.map((c) => cell(
+  const lines = [cols.join(",")].concat(tableRows(pn).map((p) => cols.map((c) => csvCell(
     c === "device" ? device : c === "rank" ? p.listed : c === "metric" ? pn.cands.body.metric.id : c.endsWith("_source") ? p.sources[c.replace("_source", "")] : p[c])).join(",")));
   const blob = new Blob([lines.join("\n") + "\n"], { type: "text/csv" });
   const a = h("a", { href: URL.createObjectURL(blob), download: `modelpick-${device}-alternatives.csv` });
