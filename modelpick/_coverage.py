@@ -46,6 +46,16 @@ class FastRuntime:
 
 
 @dataclass(frozen=True)
+class AcceleratorOption:
+    """An add-on accelerator sold for a board, itself a catalog device (data/fast_runtimes.yaml
+    ``accelerator_options``): the Raspberry Pi 5's AI Kit is the Hailo-8L."""
+
+    match: FastRuntime  # only its match rule is used
+    device: str
+    label: str
+
+
+@dataclass(frozen=True)
 class FamilyRow:
     family: str
     device: str
@@ -53,7 +63,7 @@ class FamilyRow:
 
 
 @functools.cache
-def _table() -> tuple[tuple[FastRuntime, ...], tuple[FamilyRow, ...]]:
+def _table() -> tuple[tuple[FastRuntime, ...], tuple[FamilyRow, ...], tuple[AcceleratorOption, ...]]:
     import yaml
 
     from ._data import data_file
@@ -67,12 +77,21 @@ def _table() -> tuple[tuple[FastRuntime, ...], tuple[FamilyRow, ...]]:
     by_id = {e.id: e for e in entries}
     rows = tuple(FamilyRow(r["family"], r["device"], by_id[r["fast_runtime"]] if r["fast_runtime"] else None)
                  for r in doc["family_table"])
-    return entries, rows
+    options = tuple(AcceleratorOption(
+        match=FastRuntime(id=o["device"], label=o["label"], match={k: frozenset(v) for k, v in o["match"].items()},
+                          runtimes=frozenset(), backends=frozenset(), default=False, missing=""),
+        device=o["device"], label=o["label"]) for o in doc.get("accelerator_options", ()))
+    return entries, rows, options
 
 
 def fast_runtime(device: Device) -> FastRuntime | None:
     """The fast runtime declared for ``device`` (the first data/fast_runtimes.yaml entry that fits), or None."""
     return next((e for e in _table()[0] if e.fits(device)), None)
+
+
+def accelerator_options(device: Device) -> tuple[AcceleratorOption, ...]:
+    """The add-on accelerators declared for ``device`` (data/fast_runtimes.yaml ``accelerator_options``)."""
+    return tuple(o for o in _table()[2] if o.match.fits(device))
 
 
 def family_rows() -> tuple[FamilyRow, ...]:
@@ -115,6 +134,10 @@ def describe(device: Device, runs: list[MeasuredRun], *, candidates: int, checkp
                 f"{architectures:,} architectures): " + "; ".join(parts))
     else:
         text = f"coverage: {device.id} has no measured {scope}candidates"
+    options = accelerator_options(device)
+    for o in options:
+        text += f"; accelerator option: {o.label}, measured as device {o.device} (ask device={o.device})"
     return DeviceCoverage(device=device.id, kind=device.kind, candidates=candidates, checkpoints=checkpoints,
                           architectures=architectures, runtimes=runtimes, precisions=precisions,
-                          batch_sizes=batch_sizes, measured=runs, missing=missing, text=text, task=task.id)
+                          batch_sizes=batch_sizes, measured=runs, missing=missing, text=text, task=task.id,
+                          accelerator_options=[o.device for o in options])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._coverage import family_rows
+from ._coverage import accelerator_options, family_rows
 from .errors import NoFeasibleModel
 
 #: The default query of the table: ``best --device FAMILY --min-fps 30`` (batch 1).
@@ -27,15 +27,27 @@ def family_table(catalog: Any, min_fps: float = TABLE_MIN_FPS) -> list[dict[str,
             "fast_runtime_measured": measured,
             "runs": {f"{r.runtime}" + (f" on {r.backend}" if r.backend else ""): r.candidates for r in cov.measured},
         }
-        try:
-            rec = catalog.best(dev, min_fps=min_fps)
-            entry["answer"] = {"checkpoint": rec.checkpoint, "top1": rec.top1, "fps": round(rec.fps, 1),
-                               "runtime": rec.runtime, "precision": rec.precision}
-        except NoFeasibleModel as exc:
-            entry["answer"] = None
-            entry["no_answer"] = str(exc).split(". Note:")[0]
+        entry.update(_answer(catalog, dev, min_fps))
+        options = accelerator_options(catalog.device(dev))
+        if options:
+            entry["accelerator_options"] = [{"device": o.device, "label": o.label, **_answer(catalog, o.device, min_fps)}
+                                            for o in options]
         out.append(entry)
     return out
+
+
+def _answer(catalog: Any, device: str, min_fps: float) -> dict[str, Any]:
+    try:
+        rec = catalog.best(device, min_fps=min_fps)
+    except NoFeasibleModel as exc:
+        return {"answer": None, "no_answer": str(exc).split(". Note:")[0]}
+    return {"answer": {"checkpoint": rec.checkpoint, "top1": rec.top1, "fps": round(rec.fps, 1),
+                       "runtime": rec.runtime, "precision": rec.precision}}
+
+
+def _answer_text(a: dict[str, Any] | None) -> str:
+    return f"{a['checkpoint']} ({a['top1']:.2f} %, {a['runtime']} {a['precision']}, {a['fps']:.1f} FPS)" if a else \
+        "no answer"
 
 
 def format_family_table(rows: list[dict[str, Any]], min_fps: float = TABLE_MIN_FPS) -> str:
@@ -45,8 +57,8 @@ def format_family_table(rows: list[dict[str, Any]], min_fps: float = TABLE_MIN_F
     for r in rows:
         measured = {True: "yes", False: "no", None: "-"}[r["fast_runtime_measured"]]
         runs = ", ".join(f"{k}: {v}" for k, v in r["runs"].items()) or "none"
-        a = r["answer"]
-        answer = (f"{a['checkpoint']} ({a['top1']:.2f} %, {a['runtime']} {a['precision']}, {a['fps']:.1f} FPS)"
-                  if a else "no answer")
+        answer = _answer_text(r["answer"])
+        for o in r.get("accelerator_options", ()):
+            answer += f"; accelerator option {o['device']}: {_answer_text(o['answer'])}"
         lines.append(f"| {r['family']} | {r['device']} | {r['fast_runtime']} | {measured} | {runs} | {answer} |")
     return "\n".join(lines)

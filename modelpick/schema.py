@@ -731,6 +731,9 @@ class DeviceCoverage(_OmitAtDefault, BaseModel):
     missing: list[str] = Field(default_factory=list)
     text: str = Field(description="the coverage in one sentence, as the answers' `why` states it")
     task: str = Field(DEFAULT_TASK, description="the task whose candidates are counted")
+    accelerator_options: list[str] = Field(
+        default_factory=list, description="add-on accelerators sold for this board, each a catalog device of its "
+        "own (the Raspberry Pi 5's AI Kit is hailo-8l); present only where there are some")
 
     _OMIT_AT_DEFAULT: ClassVar[tuple[str, ...]] = ("task",)
 

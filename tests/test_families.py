@@ -107,3 +107,20 @@ def test_fast_runtime_line_sits_before_the_coverage_lines_for_every_task(full_ca
         at = next(i for i, line in enumerate(rec.why) if line.startswith("answered on TensorRT"))
         cov = full_catalog.coverage(device, task=task)
         assert rec.why[at + 1:] == [cov.text, *cov.missing], (task, rec.why)
+
+
+def test_raspberry_pi_5_names_its_ai_kit_as_an_accelerator_option(full_catalog):
+    # the Pi 5 keeps its CPU answers; the Hailo-8L of the AI Kit is named, and answers only when asked for
+    rec = full_catalog.best("raspberry-pi-5", min_fps=30)
+    assert rec.runtime != "hailort" and rec.device == "raspberry-pi-5"
+    cov = full_catalog.coverage("raspberry-pi-5")
+    assert cov.accelerator_options == ["hailo-8l"]
+    assert "accelerator option: the Raspberry Pi AI Kit" in cov.text and cov.text in rec.why
+    assert "ask device=hailo-8l" in cov.text
+    assert full_catalog.best("hailo-8l", min_fps=30).runtime == "hailort"
+    row = next(r for r in family_table(full_catalog) if r["family"] == "Raspberry Pi 5")
+    (option,) = row["accelerator_options"]
+    assert option["device"] == "hailo-8l" and option["answer"]["runtime"] == "hailort"
+    # a device without options carries none, and its JSON leaves the field out
+    other = full_catalog.coverage("jetson-agx-orin")
+    assert other.accelerator_options == [] and "accelerator_options" not in other.model_dump(exclude_defaults=True)
