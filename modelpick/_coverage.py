@@ -12,6 +12,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from .catalog import QUANTIZED_PRECISIONS
 from .schema import Device, DeviceCoverage, MeasuredRun
 from .tasks import Task, get_task
 
@@ -104,23 +105,58 @@ def _runs_text(runs: Iterable[MeasuredRun]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def missing_runtimes(device: Device, runs: list[MeasuredRun]) -> list[str]:
-    """Plain-words note where ``device``'s fast runtime (data/fast_runtimes.yaml) is not among ``runs``."""
-    if not runs:
-        return [f"nothing measured on {device.id} pairs with a checkpoint, so it has no answers of its own"]
+@dataclass(frozen=True)
+class UnpairedRuns:
+    """Measured latency rows of one (runtime, backend, precision) on a device that join no checkpoint: nothing
+    has an accuracy they may pair with (a quantized run pairs only with its own toolchain's quantized accuracy)."""
+
+    runtime: str
+    backend: str | None
+    precision: str
+    rows: int
+
+
+def _unpaired_note(device: Device, fast: FastRuntime, unpaired: list[UnpairedRuns], what: str) -> str | None:
+    """Where the fast runtime was measured but none of its rows pairs with a checkpoint: say so, instead of the
+    "never measured" note, which would be false."""
+    mine = [u for u in unpaired if fast.counts(u.runtime, u.backend)]
+    if not mine:
+        return None
+    rows = sum(u.rows for u in mine)
+    precisions = "/".join(sorted({u.precision for u in mine}))
+    quantized = all(u.precision in QUANTIZED_PRECISIONS for u in mine)
+    why = ("no accuracy of those quantized models is published by their own toolchain, and a quantized latency "
+           "never takes a float accuracy" if quantized else "no checkpoint has an accuracy at those cells")
+    tail = f": these answers come from {what} only" if what else ""
+    plural = "" if rows == 1 else "s"
+    return (f"{fast.label} was measured on {device.id} ({rows:,} {precisions} latency row{plural}) but none of "
+            f"them pairs with a checkpoint ({why}), so it cannot answer{tail}")
+
+
+def missing_runtimes(device: Device, runs: list[MeasuredRun], unpaired: list[UnpairedRuns] | None = None) -> list[str]:
+    """Plain-words note where ``device``'s fast runtime (data/fast_runtimes.yaml) is not among ``runs`` (the
+    runs that pair with checkpoints); ``unpaired`` are the measured rows that pair with none."""
     fast = fast_runtime(device)
+    if not runs:
+        note = None if fast is None else _unpaired_note(device, fast, unpaired or [], "")
+        return [note] if note else [f"nothing measured on {device.id} pairs with a checkpoint, so it has no answers "
+                                    "of its own"]
     if fast is None or any(fast.counts(r.runtime, r.backend) for r in runs):
         return []
-    return [fast.missing.format(device=device.id, what=_runs_text(runs))]
+    what = _runs_text(runs)
+    note = _unpaired_note(device, fast, unpaired or [], what)
+    return [note or fast.missing.format(device=device.id, what=what)]
 
 
 def describe(device: Device, runs: list[MeasuredRun], *, candidates: int, checkpoints: int,
-             architectures: int, task: Task | None = None) -> DeviceCoverage:
-    """The coverage of ``device`` from its measured runs (one per runtime and backend)."""
+             architectures: int, task: Task | None = None,
+             unpaired: list[UnpairedRuns] | None = None) -> DeviceCoverage:
+    """The coverage of ``device`` from its measured runs (one per runtime and backend) and the measured rows that
+    pair with no checkpoint."""
     runtimes = sorted({r.runtime for r in runs})
     precisions = sorted({p for r in runs for p in r.precisions})
     batch_sizes = sorted({b for r in runs for b in r.batch_sizes})
-    missing = missing_runtimes(device, runs)
+    missing = missing_runtimes(device, runs, unpaired)
     task = task or get_task()
     scope = task.coverage_scope
     if runs:

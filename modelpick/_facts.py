@@ -26,7 +26,7 @@ class DeviceFacts:
         held = self._coverages.get((dev, t.id))
         if held is not None:
             return held
-        from ._coverage import describe
+        from ._coverage import UnpairedRuns, describe
 
         lo, hi = self._block(dev)
         c, s = self._cols, self._str
@@ -53,9 +53,12 @@ class DeviceFacts:
                 runtime=runtime, backend=backend,
                 precisions=sorted({s["precision"][p] for p in np.unique(c["precision"][idx]).tolist()}),
                 batch_sizes=sorted(int(b) for b in np.unique(c["batch_size"][idx])), candidates=len(idx)))
+        unpaired = ((self._m.known or {}).get("unpaired_runs") or {}).get(dev, {}).get(t.id, [])
         cov = describe(self.device(dev), runs, candidates=len(rows),
                        checkpoints=len(np.unique(c["checkpoint"][rows])),
-                       architectures=len(np.unique(c["architecture"][rows])), task=t)
+                       architectures=len(np.unique(c["architecture"][rows])), task=t,
+                       unpaired=[UnpairedRuns(runtime, backend or None, precision, n)
+                                 for runtime, backend, precision, n in unpaired])
         self._coverages[(dev, t.id)] = cov
         return cov
 

@@ -31,7 +31,7 @@ from .._fileio import write_atomic
 from ._table import FULL_FIELDS, CatalogTable
 
 #: Bump when the cached structure changes.
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 #: Newest entries kept per kind (catalog, parsed file, fitted predictions).
 KEEP_ENTRIES = 8

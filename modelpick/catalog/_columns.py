@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..tasks import tasks
@@ -100,6 +102,18 @@ def build_columns(merged: CatalogTable) -> None:
         "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "gmacs_computed",
         "measurement", "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
     )}
+    # Measured latency rows that join no checkpoint (no accuracy at their cell, or only one they may not pair with,
+    # e.g. an int8 run whose toolchain publishes no int8 accuracy): device -> task -> (runtime, backend, precision)
+    # -> rows, so coverage can say that a runtime was measured but cannot answer instead of "never measured".
+    unpaired: dict[str, dict[str, dict[tuple[str, str, str], int]]] = {}
+
+    def note_unpaired(m: dict[str, Any], task: str) -> None:
+        settings = m["settings"] or {}
+        backend = settings.get("backend", settings.get("compute_unit"))
+        key = (m["runtime"], "" if backend is None else str(backend), m["precision"])
+        per_task = unpaired.setdefault(m["device"], {}).setdefault(task, {})
+        per_task[key] = per_task.get(key, 0) + 1
+
     for j, m in enumerate(merged.measurements):
         latency = m["per_image_latency_ms"]
         if latency is None:
@@ -108,6 +122,7 @@ def build_columns(merged: CatalogTable) -> None:
         dev = merged.devices[m["device"]]
         ck_list = by_cell.get((m["architecture"], m["input_size"]), [])
         if not ck_list:
+            note_unpaired(m, arch.task)
             continue
         # GMACs and activations at this row's own input size (computed ones are labelled)
         gmacs, activations_m, computed = arch.at_size(m["input_size"])
@@ -137,10 +152,12 @@ def build_columns(merged: CatalogTable) -> None:
                 if mem is not None and dev.memory_gb and mem > dev.memory_gb * MB_PER_GB:
                     mem = dev.memory_gb * MB_PER_GB
                     mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
+        joined = False
         for ci in ck_list:
             c = merged.checkpoints[ckpt_ids[ci]]
             if not accuracy_applies(c.precision, toolchain[c.source], m["precision"], toolchain[m["source"]]):
                 continue
+            joined = True
             cols["checkpoint"].append(ci)
             cols["architecture"].append(intern("architecture", m["architecture"]))
             cols["device"].append(intern("device", m["device"]))
@@ -166,6 +183,8 @@ def build_columns(merged: CatalogTable) -> None:
             cols["latency_source"].append(intern("source", m["source"]))
             cols["memory_source"].append(intern("source", mem_source))
             cols["suspect"].append(m.get("suspect") is not None)
+        if not joined:
+            note_unpaired(m, arch.task)
 
     dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool,
               "gmacs_computed": bool, "top1": np.float64, "score": np.float64,
@@ -189,4 +208,7 @@ def build_columns(merged: CatalogTable) -> None:
         "runtime": sorted({m["runtime"] for m in merged.measurements}),
         "precision": sorted({m["precision"] for m in merged.measurements}),
         "architecture_names": arch_names,
+        # JSON-ready (the cache core stores it): device -> task -> [[runtime, backend or "", precision, rows], ...]
+        "unpaired_runs": {dev: {task: [[*key, n] for key, n in sorted(runs.items())] for task, runs in tasks_.items()}
+                          for dev, tasks_ in unpaired.items()},
     }

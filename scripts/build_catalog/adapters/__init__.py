@@ -24,6 +24,7 @@ from .paddlelite import PaddleliteAdapter
 from .qualcomm import QualcommAdapter
 from .qualcomm_detection import QualcommDetectionAdapter
 from .qualcomm_numerics import QualcommNumericsAdapter
+from .rknn_model_zoo import RknnModelZooAdapter
 from .tf_slim import TfSlimAdapter
 from .tflite_hosted import TfliteHostedAdapter
 from .tflite_perf import TflitePerfAdapter
@@ -76,6 +77,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     UltralyticsRaspberryPiAdapter,
     QualcommDetectionAdapter,
     NcnnDetectionAdapter,
+    RknnModelZooAdapter,
     DeviceSpecsAdapter,
     DevicePeaksAdapter,
 )
