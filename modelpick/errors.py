@@ -11,7 +11,9 @@ from typing import Any, Iterable, Sequence
 #: score 0.75 and up. A wrong suggestion is worse than none.
 SUGGEST_CUTOFF = 0.6
 #: A choice list longer than this is not printed: the message shows the closest names and how to list the rest.
-LIST_AT_MOST = 20
+#: The runtimes (22 once the accelerator runtimes coreml and rknn landed) still print in full; devices,
+#: architectures and checkpoints (hundreds) do not.
+LIST_AT_MOST = 30
 #: How to list the choices of a parameter whose valid values are many.
 _LIST_HINT = {"device": "modelpick devices (modelpick.devices())",
               "architecture": "modelpick models (modelpick.architectures())",

@@ -7,6 +7,7 @@ from .bianco_repo import BiancoRepoAdapter
 from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
 from .coral_models import CoralModelsAdapter
+from .coreml_iphone import CoremlIphoneAdapter
 from .device_peaks import DevicePeaksAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
@@ -56,6 +57,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     CoralAdapter,
     CoralModelsAdapter,
     HailoAdapter,
+    CoremlIphoneAdapter,
     TfliteHostedAdapter,
     TflitePerfAdapter,
     EfficientnetLiteAdapter,
