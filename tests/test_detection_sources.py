@@ -42,6 +42,8 @@ TIMING_ROWS = {
     "ultralytics-yolov10": ("ultralytics/models.csv", "model", ("gpu_ms",), ()),
     "ultralytics-jetson": ("ultralytics/jetson.csv", "model", ("latency_ms",), ()),
     "ultralytics-raspberry-pi": ("ultralytics/raspberry_pi.csv", "model", ("latency_ms",), ()),
+    "ultralytics-rknn": ("ultralytics_rknn/rockchip_rknn.csv", "model", ("latency_ms",), ()),
+    "rknn-model-zoo": ("rknn_model_zoo/performance.csv", "model_name", (), ("fps_cell",)),
     "qualcomm-aihub-detection": ("qualcomm-aihub-detection/aihub_detection.csv", "model", ("latency_ms",), ()),
     "ncnn-benchncnn-detection": ("ncnn-detection/ncnn_detection.csv", "model", ("latency_ms",), ()),
     "yolox": ("yolox/yolox.csv", "model", ("speed_v100_ms",), ()),
@@ -117,7 +119,7 @@ def test_detection_checkpoints_carry_the_metric_and_no_top1():
 def test_guide_tables_give_no_accuracy():
     """The Jetson / Pi guides' mAP column is a few-image check: it never becomes a checkpoint."""
     sources = {c["source"] for c in catalog()["checkpoints"]}
-    assert not sources & {"ultralytics-jetson", "ultralytics-raspberry-pi"}
+    assert not sources & {"ultralytics-jetson", "ultralytics-raspberry-pi", "ultralytics-rknn"}
     guide = [m for m in detection_measurements() if m["source"] == "ultralytics-jetson"]
     assert guide and all("not COCO accuracy" in m["note"] for m in guide)
 

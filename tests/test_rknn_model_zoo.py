@@ -130,3 +130,33 @@ def test_boards_without_rknn_rows_keep_the_never_measured_note(full_catalog):
     # the zoo names SoCs, not boards: an RK3588S board's note stays true as it was
     (note,) = full_catalog.coverage("orangepi-5").missing
     assert note.startswith("rknn, the runtime of this SoC's Rockchip NPU, was never measured on orangepi-5")
+
+
+# -- Ultralytics' Rockchip RKNN page: fp16 rknn runs of the released YOLO11 weights on a Radxa Rock 5B ----------------
+
+ULTRALYTICS_RKNN = REPO / "sources" / "ultralytics_rknn" / "rockchip_rknn.csv"
+
+
+def test_rock_5b_detection_answers_come_from_rknn_and_trace_to_the_raw_rows(full_catalog, table):
+    with open(ULTRALYTICS_RKNN, newline="", encoding="utf-8") as fh:
+        raw = {r["model"]: r for r in csv.DictReader(fh)}
+    assert len(raw) == 5
+    seen = set()
+    for query in ({}, {"min_fps": 3}, {"min_fps": 8}, {"objective": "fps"}, {"max_latency_ms": 400}):
+        rec = full_catalog.best("radxa-rock-5b", task="detection", **query)
+        # the fast runtime answers, fp16 (a non-quantized RKNN build) with the float weights' COCO mAP
+        assert (rec.runtime, rec.precision) == ("rknn", "fp16")
+        assert rec.sources["latency"] == "ultralytics-rknn" and rec.sources["accuracy"] == "ultralytics-docs"
+        ck = table.checkpoints[rec.checkpoint]
+        assert ck.precision == "fp32" and rec.checkpoint == f"ultralytics/{rec.architecture}.pt:640"
+        row = raw["YOLO11" + rec.architecture.removeprefix("yolo11")]
+        assert math.isclose(rec.latency_ms, float(row["latency_ms"]))
+        seen.add(rec.architecture)
+    assert len(seen) >= 3  # the queries reach several of the five rows
+
+
+def test_rock_5b_guide_map_is_only_a_note(table):
+    rows = [m for m in table.measurements if m["source"] == "ultralytics-rknn"]
+    assert len(rows) == 5 and {m["device"] for m in rows} == {"radxa-rock-5b"}
+    assert all("few-image check, not COCO accuracy" in m["note"] for m in rows)
+    assert not any(c.source == "ultralytics-rknn" for c in table.checkpoints.values())

@@ -37,6 +37,7 @@ from .torchvision_detection import TorchvisionDetectionAdapter
 from .ultralytics_docs import UltralyticsDocsAdapter
 from .ultralytics_jetson import UltralyticsJetsonAdapter
 from .ultralytics_raspberry_pi import UltralyticsRaspberryPiAdapter
+from .ultralytics_rknn import UltralyticsRknnAdapter
 from .ultralytics_yolov10 import UltralyticsYolov10Adapter
 from .yolov6 import Yolov6Adapter
 from .yolox import YoloxAdapter
@@ -77,6 +78,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     PaddledetectionPicodetAdapter,
     UltralyticsJetsonAdapter,
     UltralyticsRaspberryPiAdapter,
+    UltralyticsRknnAdapter,
     QualcommDetectionAdapter,
     NcnnDetectionAdapter,
     RknnModelZooAdapter,

@@ -1,4 +1,5 @@
-"""Ultralytics device guides (Jetson, Raspberry Pi): YOLO11 x export format inference times on one board each.
+"""Ultralytics device guides (Jetson, Raspberry Pi, Rockchip RKNN): YOLO11 x export format inference times on one
+board each.
 
 Each guide row is one export format run by `yolo benchmark` (ultralytics/utils/benchmarks.py: model.val(batch=1)
 on the exported model, time = results.speed["inference"]). The guide's mAP50-95(B) column is measured on a few
@@ -27,6 +28,8 @@ FORMATS = {
     "TensorRT (INT8)": ("tensorrt", "int8", "gpu"), "TF SavedModel": ("tensorflow", "fp32", "cpu"),
     "TF GraphDef": ("tensorflow-graphdef", "fp32", "cpu"), "TF Lite": ("tflite", "fp32", "cpu"),
     "PaddlePaddle": ("paddle-inference", "fp32", "cpu"), "MNN": ("mnn", "fp32", "cpu"), "NCNN": ("ncnn", "fp32", "cpu"),
+    # the Rockchip RKNN page: a non-quantized RKNN build, fp16 on the NPU (sources/ultralytics_rknn/PROVENANCE.md)
+    "rknn": ("rknn", "fp16", "npu"),
 }
 ONNX_JETSON = ("ONNX on the Jetsons: the guide installs onnxruntime-gpu but says only PyTorch, TorchScript and "
                "TensorRT use the GPU, so which execution provider ran is not known")
