@@ -90,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=None,
                     help="table to load instead of the embedded one (give both runs the same file: the catalog "
                          "hash, in every answer and ETag, depends on where the table lies)")
+    ap.add_argument("--picks", type=Path, default=None,
+                    help="also write, per query, the status and the answers picked (checkpoint, runtime, precision, "
+                         "batch size) or the error's title: compare two such files to count the answers a change "
+                         "alters, whatever the catalog version in the bodies")
     args = ap.parse_args(argv)
     import modelpick
     from bench_speed import mix_devices
@@ -98,13 +102,20 @@ def main(argv: list[str] | None = None) -> int:
     cat = (modelpick.load_catalog(args.data, embedded=False, use_env=False) if args.data
            else modelpick.load_catalog(use_env=False))
     client = create_app({"MODELPICK_CATALOG": cat, "MODELPICK_ANSWER_CACHE_MB": 0}).test_client()
-    out = {}
+    out, picks = {}, {}
     paths = queries(mix_devices(cat), args.n) + detection_queries(detection_devices(cat), args.n_detection)
     for p in paths:
         resp = client.get(p)
         headers = sorted((k, v) for k, v in resp.headers.items() if k != "Date")
         out[p] = [resp.status_code, headers, hashlib.sha256(resp.get_data()).hexdigest()]
+        if args.picks:
+            body = resp.get_json(silent=True) or {}
+            rows = [body["best"], *body["alternatives"]] if body.get("best") else []
+            picks[p] = [resp.status_code, [[r["checkpoint"], r["runtime"], r["precision"], r["batch_size"]]
+                                           for r in rows] or body.get("detail")]
     args.output.write_text(json.dumps(out, indent=0))
+    if args.picks:
+        args.picks.write_text(json.dumps(picks, indent=0))
     for label, keep in (("classification", lambda p: "task=detection" not in p), ("detection", lambda p: "task=detection" in p)):
         statuses = [v[0] for p, v in out.items() if keep(p)]
         print(f"{len(statuses)} {label} queries: " + ", ".join(f"{s}: {statuses.count(s)}" for s in sorted(set(statuses))))

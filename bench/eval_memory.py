@@ -15,7 +15,9 @@ For each measured point in turn:
 Reported per method (fit / formula) and pooled: points estimated (the formula needs activations_m), median
 absolute relative error |estimate - truth| / truth, median truth / estimate, the factors that make the
 conservative (high) end cover 90 % of the truths and the low end sit under 95 % of them, and the coverage
-of the interval that modelpick.estimate.MEMORY_INTERVAL sets now. The run fails (exit 1) if the current
+of the interval that modelpick.estimate.MEMORY_INTERVAL sets now. It also gives the evidence for
+Query.memory_bound's default: how often the hidden truth exceeds the point estimate and the high end (a memory
+limit checked at that bound would admit a model that does not fit). The run fails (exit 1) if the current
 interval's high end covers less than 90 % of any method's points.
 
 Run:  python bench/eval_memory.py [--json out.json]
@@ -94,6 +96,11 @@ def summarise(rows: list[dict]) -> dict:
         "coverage_high_end": float(np.mean(high >= truth)),
         "coverage_interval": float(np.mean((low <= truth) & (truth <= high))),
         "median_abs_rel_error_high_end": float(np.median(np.abs(high - truth) / truth)),
+        # Query.memory_bound's evidence: how often a limit checked at each bound would admit a model whose
+        # measured memory is larger (under-promise), and how much the high end over-states the rest
+        "truth_above_point": float(np.mean(truth > guess)),
+        "truth_above_high": float(np.mean(truth > high)),
+        "median_high_over_truth": float(np.median(high / truth)),
     }
 
 
@@ -123,6 +130,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name:28s} {s['estimated']:5d} {s['median_abs_rel_error']:12.1%} {s['median_truth_over_estimate']:10.2f} "
               f"{s['high_factor_for_90pct']:10.2f} {s['coverage_high_end']:12.1%} {s['coverage_interval']:12.1%}")
     print(f"interval factors now (modelpick.estimate.MEMORY_INTERVAL): {MEMORY_INTERVAL}")
+    p = summary["pooled"]
+    default = "high" if p["truth_above_high"] < p["truth_above_point"] else "point"
+    summary["memory_bound_default"] = default
+    print(f"memory_bound: the measured memory exceeded the point estimate in {p['truth_above_point']:.1%} and the "
+          f"high end in {p['truth_above_high']:.1%} of {p['estimated']} hidden points (the high end is a median "
+          f"x{p['median_high_over_truth']:.2f} of the truth): a limit that fails safe uses '{default}'")
+    for name in ("fit", "formula"):
+        q = summary[name]
+        if q.get("estimated"):
+            print(f"  {name:8s} above point {q['truth_above_point']:6.1%}   above high {q['truth_above_high']:6.1%}")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2) + "\n")
     short = [k for k in ("fit", "formula") if summary[k].get("estimated") and summary[k]["coverage_high_end"] < TARGET_COVERAGE]

@@ -20,6 +20,11 @@ from .tasks import get_task
 #: The numeric limits a query can set, in the order a diagnosis considers them.
 _CONSTRAINTS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "min_score", "max_params_m")
 
+#: How a why names the bound a memory limit used (Query.memory_bound).
+_BOUND_WORDS = {"high": "estimated memory by its interval's high end",
+                "point": "estimated memory by its point estimate, memory_bound='point'"}
+
+
 def _round_up(value: float, digits: int) -> float:
     scale = 10.0**digits
     return math.ceil(value * scale - 1e-9) / scale
@@ -40,7 +45,7 @@ class Explanations:
     def _describe_limits(self, q: Query, skip: str | None = None) -> str:
         parts = []
         if q.max_mem_gb is not None and skip != "max_mem_gb":
-            parts.append(f"within {q.max_mem_gb:g} GB")
+            parts.append(f"within {q.max_mem_gb:g} GB ({_BOUND_WORDS[q.memory_bound]})")
         if q.min_fps is not None and skip != "min_fps":
             parts.append(f"at >= {q.min_fps:g} FPS")
         if q.max_latency_ms is not None and skip != "max_latency_ms":
@@ -58,7 +63,7 @@ class Explanations:
     def _relax(self, constraint: str, rows: np.ndarray, q: Query) -> dict[str, Any]:
         """The value a constraint would need so that one of ``rows`` (meeting the others) qualifies."""
         c, s = self._cols, self._str
-        mem_c, fps_c, lat_c = self._mem_limit, self._fps_limit, self._latency_limit
+        mem_c, fps_c, lat_c = self._mem_limits[q.memory_bound], self._fps_limit, self._latency_limit
         top1 = c["score"][rows]  # the task's metric (= top-1 for classification)
         label = get_task(q.task).label
 
@@ -257,9 +262,14 @@ class Explanations:
                 continue
             if name == "min_fps" or name == "max_latency_ms":
                 costs.append(f"{c['fps'][b]:.1f} FPS ({c['latency_ms'][b]:.2f} ms)")
-            elif name == "max_mem_gb":
-                mem = c["memory_mb"][b]
-                costs.append("unknown memory" if math.isnan(mem) else f"{_fmt_gb(float(mem))} of memory")
+            elif name == "max_mem_gb":  # the memory the limit checked, at the query's bound
+                mem, point = float(self._mem_limits[q.memory_bound][b]), float(c["memory_mb"][b])
+                if math.isnan(mem):
+                    costs.append("unknown memory")
+                elif point != mem and not math.isnan(point):
+                    costs.append(f"{_fmt_gb(mem)} of memory (the high end of its estimate, {_fmt_gb(point)})")
+                else:
+                    costs.append(f"{_fmt_gb(mem)} of memory")
             elif name == "max_params_m":
                 costs.append(f"{c['params_m'][b]:g} M params")
         why.append(f"for +{c['score'][b] - top1:.2f} {label} ({s['checkpoint'][c['checkpoint'][b]]}, {c['score'][b]:.2f}%) "

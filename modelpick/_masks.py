@@ -26,7 +26,7 @@ class Masks:
         suspect = c.get("suspect")
         if suspect is not None and not q.include_suspect:
             base &= ~suspect[sl]
-        mem = self._mem_limit[sl]
+        mem = self._mem_limits[q.memory_bound][sl]
         mem_known = ~np.isnan(mem)
         if q.strict:
             mem_known &= ~c["memory_estimated"][sl]

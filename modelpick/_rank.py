@@ -12,10 +12,11 @@ _SMALL = 1024
 class Ranking:
     """Deterministic ordering and distinct-checkpoint selection over absolute row indices."""
 
-    def _order(self, rows: np.ndarray, objective: str, strict: bool) -> np.ndarray:
-        """Sort absolute row indices by the objective, ties broken deterministically."""
+    def _order(self, rows: np.ndarray, objective: str, strict: bool, bound: str = "high") -> np.ndarray:
+        """Sort absolute row indices by the objective, ties broken deterministically (memory by ``bound``, the
+        query's memory_bound)."""
         c = self._cols
-        mem = self._mem_limit[rows].copy()
+        mem = self._mem_limits[bound][rows].copy()
         if strict:
             mem[c["memory_estimated"][rows]] = np.nan
         mem = np.where(np.isnan(mem), np.inf, mem)
@@ -28,19 +29,19 @@ class Ranking:
             keys = (rows, ck, -fps, -top1, mem)
         return rows[np.lexsort(keys)]
 
-    def _primary(self, rows: np.ndarray, objective: str, strict: bool) -> np.ndarray:
+    def _primary(self, rows: np.ndarray, objective: str, strict: bool, bound: str = "high") -> np.ndarray:
         """The first sort key of :meth:`_order` (smaller is better)."""
         if objective == "top1":
             return -self._cols["score"][rows]
         if objective == "fps":
             return -self._fps_limit[rows]
-        mem = self._mem_limit[rows].copy()
+        mem = self._mem_limits[bound][rows].copy()
         if strict:
             mem[self._cols["memory_estimated"][rows]] = np.nan
         return np.where(np.isnan(mem), np.inf, mem)
 
     def _top(self, rows: np.ndarray, objective: str, strict: bool, limit: int,
-             per_architecture: bool = False) -> np.ndarray:
+             per_architecture: bool = False, bound: str = "high") -> np.ndarray:
         """The best row of each of the first ``limit`` checkpoints in :meth:`_order`'s order.
 
         ``per_architecture``: of each architecture, only its best row (so its best checkpoint) counts.
@@ -51,7 +52,7 @@ class Ranking:
         them. So sort just those (ties at the threshold included), and widen ``m`` until they suffice.
         """
         ck = self._cols["architecture" if per_architecture else "checkpoint"]
-        primary = self._primary(rows, objective, strict)
+        primary = self._primary(rows, objective, strict, bound)
         m = 8 * limit
         while m < len(rows):
             threshold = np.partition(primary, m - 1)[m - 1]
@@ -62,7 +63,7 @@ class Ranking:
                 rows = head
                 break
             m *= 4
-        ordered = self._order(rows, objective, strict)
+        ordered = self._order(rows, objective, strict, bound)
         if per_architecture:  # _order breaks ties by checkpoint; the best row of an architecture comes first
             _, first = np.unique(ck[ordered], return_index=True)
             return ordered[np.sort(first)[:limit]]

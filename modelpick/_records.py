@@ -66,6 +66,8 @@ class Records:
         mem_estimated = bool(c["memory_estimated"][r])
         mem_method = s["memory_method"][c["memory_method"][r]]
         suspect = getattr(self._m, "suspects", {}).get(mi) if "suspect" in c and c["suspect"][r] else None
+        if not mem_estimated and not math.isnan(mem):  # a measured figure has no interval (its high column is it)
+            mem_lo = mem_hi = math.nan
         if strict and mem_estimated:  # strict answers carry no estimated memory at all
             mem = mem_lo = mem_hi = math.nan
             mem_estimated, mem_method = False, f"unknown: strict=True excludes the estimate ({mem_method})"

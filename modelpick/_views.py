@@ -65,8 +65,9 @@ class EstimateViews:
         out["latency_low_ms"] = list(lat_m)
         out["latency_high_ms"] = list(lat_m)
         out["fps_low"] = list(1000.0 / lat_m) if nm else []
-        out["memory_low_mb"] = [np.nan] * nm
-        out["memory_high_mb"] = list(src_cols["memory_mb"][lo:hi])
+        if "memory_high_mb" not in src_cols:  # a catalog built before the memory interval columns
+            out["memory_low_mb"] = [np.nan] * nm
+            out["memory_high_mb"] = list(src_cols["memory_mb"][lo:hi])
         extra_meas: list[dict[str, Any]] = []
 
         archs = self._m.architectures

@@ -38,7 +38,8 @@ def catalog() -> Catalog:
 def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
          max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
          max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-         objective: str = "top1", strict: bool = False, estimates: str = "exclude",
+         objective: str = "top1", strict: bool = False, memory_bound: str = "high",
+         estimates: str = "exclude",
          include_suspect: bool = False, task: str = "classification",
          min_score: float | None = None) -> Recommendation:
     """The most accurate (or fastest, or smallest) checkpoint on ``device`` within the limits.
@@ -57,14 +58,16 @@ def best(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None 
     """
     return catalog().best(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                           batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                          precision=precision, objective=objective, strict=strict, estimates=estimates,
+                          precision=precision, objective=objective, strict=strict, memory_bound=memory_bound,
+                          estimates=estimates,
                           include_suspect=include_suspect, task=task, min_score=min_score)
 
 
 def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
               max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
               max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-              objective: str = "top1", strict: bool = False, limit: int = 10,
+              objective: str = "top1", strict: bool = False, memory_bound: str = "high",
+              limit: int = 10,
               estimates: str = "exclude", include_suspect: bool = False,
               per_architecture: bool = True, task: str = "classification",
               min_score: float | None = None) -> list[Recommendation]:
@@ -74,7 +77,8 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
     """
     return catalog().recommend(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                                batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                               precision=precision, objective=objective, strict=strict, limit=limit,
+                               precision=precision, objective=objective, strict=strict, memory_bound=memory_bound,
+                               limit=limit,
                                estimates=estimates, include_suspect=include_suspect,
                                per_architecture=per_architecture, task=task, min_score=min_score)
 

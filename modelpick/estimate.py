@@ -215,13 +215,47 @@ MEMORY_INTERVAL: dict[str, tuple[float, float]] = {
 }
 
 
+def device_word(device) -> str:
+    """'card' for a GPU, 'device' otherwise (the sentence a capped memory prints)."""
+    return "card" if device.kind == "gpu" else "device"
+
+
+def fits_in_device_method(device) -> str:
+    """The memory method of a measured run whose estimated memory exceeds the device's stated memory: the run
+    fit in it, so that is all that is known, never a figure for the model."""
+    return (f"fits in the {device.memory_gb:g} GB {device_word(device)} (the measured run did); its need is unknown")
+
+
+def cap_at_device(value: float, low: float, high: float, method: str, device,
+                  measured_cell: bool) -> tuple[float | None, float | None, float, str, bool]:
+    """(value, low, high, method, capped) of an estimate, bounded by the device's memory where a source measured
+    the cell there (the run fit) and the device table states its memory.
+
+    The high end is cut to the device's memory. Where the point estimate itself exceeds it, the estimate is
+    wrong for this run and no figure is left: value and low are None, the high end is the device's memory, and
+    the method says "fits in the 24 GB card (the measured run did); its need is unknown".
+    """
+    if not measured_cell or not device.memory_gb:
+        return value, low, high, method, False
+    cap = device.memory_gb * MB_PER_GB
+    if high <= cap:
+        return value, low, high, method, False
+    if value > cap:  # no value in the text: one method string per distinct case, not per row
+        how = "per-device fit" if method.startswith("estimate: per-device fit") else "formula"
+        return (None, None, cap, f"{fits_in_device_method(device)} (the {how}'s estimate exceeds the "
+                f"{device_word(device)}, so it is wrong for this run)", True)
+    return (value, min(low, cap), cap, method + f"; high end capped at the {device_word(device)}'s "
+            f"{device.memory_gb:g} GB (a source measured this run there, so it fit)", True)
+
+
 @dataclass(frozen=True)
 class MemoryEstimate:
     """A computed memory figure for one cell, with its interval and how it was computed.
 
     ``memory_high_mb`` is the conservative end (covers the truth in at least 90 % of the measured points,
     see ``MEMORY_INTERVAL``); ``capped`` says it was bounded by the device's memory because a source
-    measured this cell there (the run fit).
+    measured this cell there (the run fit). Where the point estimate itself exceeds that memory,
+    ``memory_mb`` and ``memory_low_mb`` are None: the run fit, the need is unknown.
     """
 
     architecture: str
@@ -230,8 +264,8 @@ class MemoryEstimate:
     precision: str
     batch_size: int
     input_size: int
-    memory_mb: float
-    memory_low_mb: float
+    memory_mb: float | None
+    memory_low_mb: float | None
     memory_high_mb: float
     method: str
     kind: str  # "fit" or "formula"
@@ -249,8 +283,9 @@ def estimate_cell_memory(*, architecture, device, runtime: str, precision: str, 
     """The memory estimate of one cell (``architecture``/``device`` are schema objects), or None without the inputs.
 
     The point value is the catalog's: the cell's group fit where usable, else the generic formula (activations at
-    ``input_size``: a source's figure for that size, else scaled by pixel count and said so). ``measured_cell``: a source measured this cell on the device, so
-    neither the value nor its interval may exceed the device's memory where the device table states it.
+    ``input_size``: a source's figure for that size, else scaled by pixel count and said so). ``measured_cell``: a
+    source measured this cell on the device, so neither the value nor its interval may exceed the device's memory
+    where the device table states it (see :func:`cap_at_device`).
     """
     size = input_size or architecture.input_size
     _, acts, computed = architecture.at_size(size)  # a source's figure at that size, else scaled by pixel count
@@ -263,14 +298,8 @@ def estimate_cell_memory(*, architecture, device, runtime: str, precision: str, 
     if "activations_m" in computed and kind == "formula":
         method += f"; activations scaled by pixel count to {size} px (computed)"
     low_f, high_f = MEMORY_INTERVAL[kind]
-    low, high = value * low_f, value * high_f
     method += f"; interval x{low_f:g}-x{high_f:g} (bench/eval_memory.py: the high end covers >= 90 % of measured points)"
-    capped = False
-    if measured_cell and device.memory_gb:
-        cap = device.memory_gb * MB_PER_GB
-        if high > cap:
-            capped = True
-            value, low, high = min(value, cap), min(low, cap), cap
-            method += f"; capped at the device's {device.memory_gb:g} GB (a source measured this cell there, so it fit)"
-    return MemoryEstimate(architecture.id, device.id, runtime, precision, int(batch_size), int(size), value, low, high,
+    point, low, high, method, capped = cap_at_device(value, value * low_f, value * high_f, method, device,
+                                                      measured_cell)
+    return MemoryEstimate(architecture.id, device.id, runtime, precision, int(batch_size), int(size), point, low, high,
                           method, kind, capped)

@@ -63,10 +63,13 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
                 self._device_groups.setdefault(normalize_name(tag), []).append(d.id)
         self._arch_names: dict[str, str] = merged.known["architecture_names"] if merged.known else {}
         self._measurement_objs: list[Measurement] | None = None
-        # Limits and ranking use an estimate's conservative end (an estimate-view catalog has these columns);
-        # a measured row has no interval, so in a plain catalog they are the measured columns themselves.
+        # Limits and ranking use an estimate's conservative end; a measured row has no interval, so there they are
+        # the measured columns themselves. Memory has two, one per Query.memory_bound: "high" (the interval's
+        # conservative end; a measured figure as it is; where the run fit in the device and no figure is left,
+        # the device's memory) and "point" (the estimate itself, else the same bound).
         cols = self._cols
-        self._mem_limit = cols.get("memory_high_mb", cols["memory_mb"])
+        high = cols.get("memory_high_mb", cols["memory_mb"])
+        self._mem_limits = {"high": high, "point": np.fmin(cols["memory_mb"], high)}
         self._fps_limit = cols.get("fps_low", cols["fps"])
         self._latency_limit = cols.get("latency_high_ms", cols["latency_ms"])
         # estimates="include": per (device, batch size), this catalog's block plus estimated rows (built lazily)
@@ -156,7 +159,7 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         rows = np.flatnonzero(ok) + lo
         if len(rows) == 0:
             raise self._infeasible(q, lo, hi, base, masks)
-        picked = self._top(rows, q.objective, q.strict, limit, q.per_architecture)
+        picked = self._top(rows, q.objective, q.strict, limit, q.per_architecture, q.memory_bound)
         # distinct codes by a bincount (codes are small non-negative ints): np.unique's sort cost a quarter of a solve
         n_feasible = int(np.count_nonzero(np.bincount(self._cols["architecture" if q.per_architecture else "checkpoint"][rows])))
         fast_line = None
@@ -204,7 +207,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
     def best(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
              max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
              max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-             objective: str = "top1", strict: bool = False, estimates: str = "exclude",
+             objective: str = "top1", strict: bool = False, memory_bound: str = "high",
+             estimates: str = "exclude",
              include_suspect: bool = False, task: str = "classification",
              min_score: float | None = None) -> Recommendation:
         """The single best candidate; raises :class:`NoFeasibleModel` with a diagnosis if none fits.
@@ -217,7 +221,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         """
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                       precision=precision, objective=objective, strict=strict, estimates=estimates,
+                       precision=precision, objective=objective, strict=strict, memory_bound=memory_bound,
+                       estimates=estimates,
                        include_suspect=include_suspect, task=task, min_score=min_score,
                        per_architecture=False)  # one answer: its why counts checkpoints, as it always has
         return self._solve(q, 1)[0]
@@ -225,7 +230,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
     def recommend(self, device: Any, *, max_mem_gb: float | None = None, min_fps: float | None = None,
                   max_latency_ms: float | None = None, batch_size: int | None = 1, min_top1: float | None = None,
                   max_params_m: float | None = None, runtime: str | None = None, precision: str | None = None,
-                  objective: str = "top1", strict: bool = False, limit: int = 10,
+                  objective: str = "top1", strict: bool = False, memory_bound: str = "high",
+                  limit: int = 10,
                   estimates: str = "exclude", include_suspect: bool = False,
                   per_architecture: bool = True, task: str = "classification",
                   min_score: float | None = None) -> list[Recommendation]:
@@ -236,7 +242,8 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         """
         q = self.query(device, max_mem_gb=max_mem_gb, min_fps=min_fps, max_latency_ms=max_latency_ms,
                        batch_size=batch_size, min_top1=min_top1, max_params_m=max_params_m, runtime=runtime,
-                       precision=precision, objective=objective, strict=strict, limit=limit, estimates=estimates,
+                       precision=precision, objective=objective, strict=strict, memory_bound=memory_bound,
+                       limit=limit, estimates=estimates,
                        include_suspect=include_suspect, per_architecture=per_architecture, task=task,
                        min_score=min_score)
         return self._solve(q, q.limit)

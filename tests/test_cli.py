@@ -39,7 +39,7 @@ def test_best_human_output_shows_sources_and_estimates(capsys):
     code, out, _ = run(capsys, "best", "--data", MINI, "--device", "board-a", "--objective", "fps", "--max-mem-gb", "1")
     assert code == 0
     assert "small.v1" in out and "source: fixture" in out
-    assert "(estimated)" in out and "computed:" in out
+    assert "(estimated, " in out and "computed:" in out  # with its interval (issue 21)
 
 
 def test_recommend_table_marks_estimates(capsys):

@@ -46,8 +46,15 @@ def test_measured_cells_are_never_estimated_above_the_device_memory(mem_catalog)
     recs = {r["batch_size"]: r for r in mem_catalog.to_records("card-24")}
     assert recs[1]["memory_mb"] == pytest.approx(_formula_mb(1)) and "capped" not in recs[1]["memory_method"]
     assert _formula_mb(512) > 24 * 1024  # the formula alone says ~196 GB
-    assert recs[512]["memory_mb"] == 24 * 1024 and recs[512]["memory_estimated"]
-    assert "capped at the device's 24 GB (the measured run fit in it)" in recs[512]["memory_method"]
+    low_f, high_f = MEMORY_INTERVAL["formula"]
+    assert recs[1]["memory_low_mb"] == pytest.approx(_formula_mb(1) * low_f)
+    assert recs[1]["memory_high_mb"] == pytest.approx(_formula_mb(1) * high_f)
+    # issue 21: the card's capacity is never printed as the model's memory; the run fit, its need is unknown
+    assert recs[512]["memory_mb"] is None and recs[512]["memory_low_mb"] is None
+    assert recs[512]["memory_high_mb"] == 24 * 1024 and not recs[512]["memory_estimated"]
+    assert recs[512]["memory_method"].startswith(
+        "fits in the 24 GB card (the measured run did); its need is unknown")
+    assert recs[512]["sources"]["memory"] == SRC  # the device table's source of the 24 GB
     # Without a stated capacity there is nothing to cap at: the formula stands, labelled an estimate.
     loose = {r["batch_size"]: r for r in mem_catalog.to_records("card-unknown")}
     assert loose[512]["memory_mb"] == pytest.approx(_formula_mb(512))
@@ -66,8 +73,9 @@ def test_estimate_memory_returns_value_interval_and_method(mem_catalog):
     assert "bench/eval_memory.py" in est.method and est.to_dict()["estimated"] is True
     # A measured cell: value and interval capped at the card's memory, and the method says so.
     capped = mem_catalog.estimate_memory("big", "card-24", runtime="pytorch", precision="amp-fp16", batch_size=512)
-    assert capped.capped and capped.memory_high_mb == capped.memory_mb == 24 * 1024
-    assert "capped at the device's 24 GB" in capped.method
+    assert capped.capped and capped.memory_high_mb == 24 * 1024 and capped.memory_mb is None
+    assert capped.memory_low_mb is None
+    assert capped.method.startswith("fits in the 24 GB card (the measured run did); its need is unknown")
     # A cell nobody measured is not capped (it may well not fit).
     free = mem_catalog.estimate_memory("big", "card-24", runtime="pytorch", precision="amp-fp16", batch_size=256)
     assert not free.capped and free.memory_mb > 24 * 1024

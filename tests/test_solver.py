@@ -18,7 +18,7 @@ MB_PER_GB = 1024.0
 
 def satisfies(rec: dict, *, max_mem_gb=None, min_fps=None, max_latency_ms=None, batch_size=1, min_top1=None,
               max_params_m=None, runtime=None, precision=None, strict=False, include_suspect=False,
-              **_ignored) -> bool:
+              memory_bound="high", **_ignored) -> bool:
     if rec.get("suspect") and not include_suspect:  # implausible rows answer only when asked
         return False
     if batch_size is not None and rec["batch_size"] != batch_size:
@@ -28,9 +28,10 @@ def satisfies(rec: dict, *, max_mem_gb=None, min_fps=None, max_latency_ms=None, 
     if precision is not None and rec["precision"] != precision:
         return False
     if max_mem_gb is not None:
-        if rec["memory_mb"] is None or (strict and rec["memory_estimated"]):
+        mem = limit_memory(rec, memory_bound)
+        if mem is None or (strict and rec["memory_estimated"]):
             return False
-        if rec["memory_mb"] > max_mem_gb * MB_PER_GB:
+        if mem > max_mem_gb * MB_PER_GB:
             return False
     if min_fps is not None and rec["fps"] < min_fps:
         return False
@@ -41,6 +42,14 @@ def satisfies(rec: dict, *, max_mem_gb=None, min_fps=None, max_latency_ms=None, 
     if max_params_m is not None and (rec["params_m"] is None or rec["params_m"] > max_params_m):
         return False
     return True
+
+
+def limit_memory(rec: dict, memory_bound: str = "high") -> float | None:
+    """The memory a limit checks (issue 21): an estimate's high end by default, its point with memory_bound='point';
+    a measured figure as it is; a run that fit in its device with no figure left, the device's memory."""
+    if memory_bound == "point" and rec["memory_mb"] is not None:
+        return rec["memory_mb"]
+    return rec["memory_high_mb"] if rec["memory_high_mb"] is not None else rec["memory_mb"]
 
 
 def check_against_brute_force(catalog, device: str, records: list[dict], **query) -> None:
@@ -67,7 +76,7 @@ def check_against_brute_force(catalog, device: str, records: list[dict], **query
         assert rec.fps == max(r["fps"] for r in feasible)
     else:
         def mem(r):
-            m = r["memory_mb"]
+            m = limit_memory(r, query.get("memory_bound", "high"))
             return math.inf if m is None or (query.get("strict") and r["memory_estimated"]) else m
         assert mem(as_dict) == min(mem(r) for r in feasible)
     assert rec.device == catalog.resolve_device(device)
@@ -199,6 +208,7 @@ def test_device_lookup_is_case_insensitive_with_aliases(mini_catalog):
     max_params_m=st.none() | st.floats(1, 80),
     objective=st.sampled_from(["top1", "fps", "memory"]),
     strict=st.booleans(),
+    memory_bound=st.sampled_from(["high", "point"]),
 )
 def test_fixture_solver_matches_brute_force(mini_catalog, device, **query):
     records = mini_catalog.to_records(mini_catalog.resolve_device(device))
@@ -225,7 +235,7 @@ def test_full_table_solver_matches_brute_force(full_catalog, data):
     device = data.draw(st.sampled_from(_devices_with_candidates()), label="device")
     records = _records(device)
     fps = sorted(r["fps"] for r in records)
-    mems = sorted(r["memory_mb"] for r in records if r["memory_mb"] is not None)
+    mems = sorted({m for r in records for m in (r["memory_mb"], r["memory_high_mb"]) if m is not None})
     top1s = sorted(r["top1"] for r in records)
     batch_sizes = sorted({r["batch_size"] for r in records})
     query = {
@@ -237,6 +247,7 @@ def test_full_table_solver_matches_brute_force(full_catalog, data):
         "objective": data.draw(st.sampled_from(["top1", "fps", "memory"]), label="objective"),
         "strict": data.draw(st.booleans(), label="strict"),
         "include_suspect": data.draw(st.booleans(), label="include_suspect"),
+        "memory_bound": data.draw(st.sampled_from(["high", "point"]), label="memory_bound"),
     }
     if query["max_mem_gb"] is not None and query["max_mem_gb"] <= 0:
         query["max_mem_gb"] = None
@@ -293,6 +304,7 @@ def _follow(catalog, device, query, suggestion):
     min_top1=st.none() | st.floats(65, 85),
     max_params_m=st.none() | st.floats(1, 80),
     strict=st.booleans(),
+    memory_bound=st.sampled_from(["high", "point"]),
 )
 def test_every_suggested_relaxation_is_followable(mini_catalog, **query):
     try:
@@ -341,7 +353,7 @@ def test_strict_answers_carry_no_estimated_memory(mini_catalog):
 
 
 def test_tradeoff_quotes_the_cheapest_cell(full_catalog):
-    rec = full_catalog.best("jetson", max_mem_gb=1.0, min_fps=30)
+    rec = full_catalog.best("jetson", max_mem_gb=1.0, min_fps=30, memory_bound="point")
     # resnet101 runs at 19.6 FPS with TensorRT on the Nano (torch2trt), not the 7.1 FPS eager PyTorch row
     assert "19.6 FPS" in rec.why[1]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ def unjoined_reason(merged: CatalogTable, device: str) -> str:
 
 def build_columns(merged: CatalogTable) -> None:
     """Join checkpoints with measurements on (architecture, input_size) into numpy columns."""
-    from ..estimate import MB_PER_GB, estimate_memory_mb, fit_memory_groups
+    from ..estimate import estimate_cell_memory, estimate_memory_mb, fit_memory_groups
 
     ckpt_ids = sorted(merged.checkpoints, key=natural_key)
     ckpt_index = {cid: i for i, cid in enumerate(ckpt_ids)}
@@ -99,8 +100,8 @@ def build_columns(merged: CatalogTable) -> None:
 
     cols: dict[str, list] = {k: [] for k in (
         "checkpoint", "architecture", "task", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5", "score",
-        "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "params_m", "gmacs", "gmacs_computed",
-        "measurement", "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
+        "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "memory_low_mb", "memory_high_mb",
+        "params_m", "gmacs", "gmacs_computed", "measurement", "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
     )}
     # Measured latency rows that join no checkpoint (no accuracy at their cell, or only one they may not pair with,
     # e.g. an int8 run whose toolchain publishes no int8 accuracy): device -> task -> (runtime, backend, precision)
@@ -127,6 +128,9 @@ def build_columns(merged: CatalogTable) -> None:
         # GMACs and activations at this row's own input size (computed ones are labelled)
         gmacs, activations_m, computed = arch.at_size(m["input_size"])
         mem, mem_est, mem_method, mem_row, mem_source = m["memory_mb"], False, None, j, m["source"]
+        # memory_high_mb is what a limit checks at memory_bound="high": a measured figure itself, an estimate's
+        # conservative end; memory_low_mb only an estimate's (answers show the interval of estimates only).
+        mem_lo = mem_hi = math.nan
         if mem is not None:
             mem_method = f"measured: {m['memory_includes']}"
         else:
@@ -136,22 +140,28 @@ def build_columns(merged: CatalogTable) -> None:
                 donor = merged.measurements[mem_row]
                 mem, mem_method, mem_source = donor["memory_mb"], f"measured: {donor['memory_includes']}", donor["source"]
             else:
-                mem, mem_method = estimate_memory_mb(
-                    params_m=arch.params_m, activations_m=activations_m, precision=m["precision"],
-                    batch_size=m["batch_size"], runtime=m["runtime"], device_kind=dev.kind, settings=m["settings"],
-                    fit=memory_fits.get((m["device"], m["runtime"], m["precision"], m["batch_size"])),
-                )
-                mem_est, mem_row = mem is not None, -1
-                mem_source = None
-                if mem is None:  # no estimate: tasks that ask for it name the weights-only lower bound instead
+                fit = memory_fits.get((m["device"], m["runtime"], m["precision"], m["batch_size"]))
+                # The run was measured, so it fit in the device: where a source states the device's memory, that
+                # bounds the estimate (the activation term over-counts badly at large batches).
+                est = estimate_cell_memory(architecture=arch, device=dev, runtime=m["runtime"],
+                                           precision=m["precision"], batch_size=m["batch_size"],
+                                           input_size=m["input_size"], settings=m["settings"], fit=fit,
+                                           measured_cell=True)
+                mem_row, mem_source = -1, None
+                if est is None:  # no estimate: tasks that ask for it name the weights-only lower bound instead
+                    mem = None
+                    _, mem_method = estimate_memory_mb(params_m=arch.params_m, activations_m=activations_m,
+                                                       precision=m["precision"], batch_size=m["batch_size"],
+                                                       runtime=m["runtime"], device_kind=dev.kind, fit=fit)
                     mem_method = floor_method(arch.params_m, m["precision"], task_of[arch.task]) or mem_method
-                if mem is not None and "activations_m" in computed:
-                    mem_method += f"; activations scaled by pixel count to {m['input_size']} px (computed)"
-                # The run was measured, so it fit in the device: where a source states the device's memory,
-                # that bounds the estimate (the activation term over-counts badly at large batches).
-                if mem is not None and dev.memory_gb and mem > dev.memory_gb * MB_PER_GB:
-                    mem = dev.memory_gb * MB_PER_GB
-                    mem_method += f"; capped at the device's {dev.memory_gb:g} GB (the measured run fit in it)"
+                else:
+                    mem, mem_hi, mem_method = est.memory_mb, est.memory_high_mb, est.method
+                    mem_lo = math.nan if est.memory_low_mb is None else est.memory_low_mb
+                    mem_est = mem is not None
+                    if mem is None:  # the run fit in the device and nothing more is known: the device table says so
+                        mem_source = dev.source
+        if mem is not None and not mem_est:
+            mem_hi = mem
         joined = False
         for ci in ck_list:
             c = merged.checkpoints[ckpt_ids[ci]]
@@ -174,6 +184,8 @@ def build_columns(merged: CatalogTable) -> None:
             cols["memory_mb"].append(np.nan if mem is None else mem)
             cols["memory_estimated"].append(mem_est)
             cols["memory_method"].append(intern("memory_method", mem_method))
+            cols["memory_low_mb"].append(mem_lo)
+            cols["memory_high_mb"].append(mem_hi)
             cols["params_m"].append(np.nan if arch.params_m is None else arch.params_m)
             cols["gmacs"].append(np.nan if gmacs is None else gmacs)
             cols["gmacs_computed"].append("gmacs" in computed)
@@ -189,6 +201,7 @@ def build_columns(merged: CatalogTable) -> None:
     dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool,
               "gmacs_computed": bool, "top1": np.float64, "score": np.float64,
               "top5": np.float64, "latency_ms": np.float64, "fps": np.float64, "memory_mb": np.float64,
+              "memory_low_mb": np.float64, "memory_high_mb": np.float64,
               "params_m": np.float64, "gmacs": np.float64}
     arrays = {k: np.asarray(v, dtype=dtypes.get(k, np.int32)) for k, v in cols.items()}
     # Group rows by device so a query slices one contiguous block.

@@ -31,14 +31,22 @@ def cmd_recommend(args: argparse.Namespace) -> int:
     return cmd_best(args, limit=args.limit)
 
 
+def _add_memory_bound(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory-bound", choices=["high", "point"], default="high",
+                   help="which end of an estimated memory --max-mem-gb is checked against: high (default; the "
+                        "interval's conservative end, chosen from bench/eval_memory.py) or point (the estimate)")
+
+
 def register(sub, parents) -> None:
     p = sub.add_parser("best", parents=parents, help="the single best model for the constraints")
     add_query_options(p)
+    _add_memory_bound(p)
     p.set_defaults(func=cmd_best)
 
     p = sub.add_parser("recommend", parents=parents,
                        help="a ranked list, one row per architecture (--all-checkpoints: one per checkpoint)")
     add_query_options(p)
+    _add_memory_bound(p)
     p.add_argument("--limit", type=int, default=10, help="number of answers (default 10)")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--per-architecture", dest="per_architecture", action="store_true", default=True,

@@ -90,9 +90,12 @@ def add_query_options(p: argparse.ArgumentParser, *, device_required: bool = Tru
 
 
 def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    return {k: getattr(args, k) for k in ("max_mem_gb", "min_fps", "max_latency_ms", "batch_size", "min_top1",
-                                          "max_params_m", "runtime", "precision", "objective", "strict",
-                                          "estimates", "include_suspect", "task", "min_score")}
+    out = {k: getattr(args, k) for k in ("max_mem_gb", "min_fps", "max_latency_ms", "batch_size", "min_top1",
+                                         "max_params_m", "runtime", "precision", "objective", "strict",
+                                         "estimates", "include_suspect", "task", "min_score")}
+    if getattr(args, "memory_bound", None) is not None:  # best/recommend only
+        out["memory_bound"] = args.memory_bound
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -101,7 +104,10 @@ def query_kwargs(args: argparse.Namespace) -> dict[str, Any]:
 
 def _fmt_mem(rec) -> str:
     if rec.memory_mb is None:
-        return "unknown"
+        # the run fit in the device and nothing more is known: say that, never the device's memory as the model's
+        return rec.memory_method if rec.memory_high_mb is not None and rec.memory_method else "unknown"
+    if rec.memory_estimated and rec.memory_low_mb is not None and rec.memory_high_mb is not None:
+        return f"{rec.memory_mb:,.0f} MB (estimated, {rec.memory_low_mb:,.0f}-{rec.memory_high_mb:,.0f} MB)"
     return f"{rec.memory_mb:,.0f} MB" + (" (estimated)" if rec.memory_estimated else "")
 
 
@@ -123,6 +129,7 @@ def format_recommendation(rec, requested_device: str | None = None) -> str:
            if rec.latency_estimated else "") + f"    source: {src.get('latency') or 'computed'}",
         f"  memory        {_fmt_mem(rec)}    "
         + (f"source: {src.get('memory')}" if src.get("memory")
+           else "" if rec.memory_mb is None and rec.memory_high_mb is not None
            else f"({rec.memory_method})" if rec.memory_mb is None else f"computed: {rec.memory_method}"),
     ]
     if rec.suspect:
@@ -137,7 +144,8 @@ def format_table(recs) -> str:
     header = ["#", "checkpoint", "runtime", "prec", "bs", f"{score}%", "FPS", "ms", "memory MB", "sources (acc/lat/mem)"]
     rows = []
     for i, r in enumerate(recs, 1):
-        mem = "?" if r.memory_mb is None else f"{r.memory_mb:,.0f}" + ("*" if r.memory_estimated else "")
+        mem = (f"<={r.memory_high_mb:,.0f}" if r.memory_mb is None and r.memory_high_mb is not None
+               else "?" if r.memory_mb is None else f"{r.memory_mb:,.0f}" + ("*" if r.memory_estimated else ""))
         srcs = "/".join(str(r.sources.get(k) or "computed") for k in ("accuracy", "latency", "memory"))
         est = "~" if r.latency_estimated else "!" if r.suspect else ""  # predicted / suspect latency: footnotes
         name = r.checkpoint + ("=" if r.also_named else "")  # footnote: same weights under another name
@@ -155,7 +163,10 @@ def format_table(recs) -> str:
         if r.also_named:
             out.append(f"= {r.checkpoint}: the same weights as {', '.join(r.also_named)} (shown once)")
     if any(r.memory_estimated for r in recs):
-        out.append("* memory estimated (computed, not measured); see README 'Memory estimates'")
+        out.append("* memory estimated (computed, not measured; its interval in --json or 'best'); see README "
+                   "'Memory estimates'")
+    if any(r.memory_mb is None and r.memory_high_mb is not None for r in recs):
+        out.append("<= fits in the device's memory (the measured run did); its need is unknown")
     return "\n".join(out)
 
 

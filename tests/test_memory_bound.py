@@ -1,0 +1,117 @@
+"""Issue 21, "Memory an engineer would reject": a memory limit checks an estimated memory at the bound the user
+picks (memory_bound: 'high', the default chosen in bench/eval_memory.py, or 'point'), every estimated memory in an
+answer carries its interval, and a run whose estimate exceeds the card it was measured on says that it fits there
+instead of printing the card's memory as the model's."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import modelpick
+from modelpick import InvalidQuery
+from modelpick.cli import main
+from modelpick.estimate import MB_PER_GB
+from modelpick.schema import Query
+
+CHOICES = ["high", "point"]
+
+
+def _vgg16_ncnn(recs):
+    return [r for r in recs if r.architecture == "vgg16" and r.runtime == "ncnn"]
+
+
+def test_the_default_bound_is_the_high_end(full_catalog):
+    # Issue repro: 0.6 GB on a Snapdragon 675 admitted VGG-16 at 580 MB (estimated) though its high end is ~2.9 GB.
+    assert Query.model_fields["memory_bound"].default == "high"
+    est = full_catalog.estimate_memory("vgg16", "snapdragon-675", runtime="ncnn", precision="auto")
+    assert est.memory_mb <= 0.6 * MB_PER_GB < est.memory_high_mb
+    high = full_catalog.recommend("snapdragon-675", max_mem_gb=0.6, limit=50, per_architecture=False)
+    point = full_catalog.recommend("snapdragon-675", max_mem_gb=0.6, limit=50, per_architecture=False,
+                                   memory_bound="point")
+    assert not _vgg16_ncnn(high) and _vgg16_ncnn(point)
+    for r in high:
+        assert (r.memory_high_mb if r.memory_estimated else r.memory_mb) <= 0.6 * MB_PER_GB
+    # the why states the bound the limit used
+    assert "within 0.6 GB (estimated memory by its interval's high end)" in high[0].why[0]
+    assert "memory_bound='point'" in point[0].why[0]
+
+
+def test_a_bad_bound_names_the_valid_choices(full_catalog):
+    with pytest.raises(InvalidQuery) as info:
+        modelpick.best("jetson-nano", max_mem_gb=1, memory_bound="max")
+    assert info.value.param == "memory_bound" and info.value.value == "max"
+    assert list(info.value.choices) == CHOICES
+
+
+def test_every_estimated_memory_in_an_answer_carries_its_interval(full_catalog):
+    for device in ("snapdragon-675", "jetson-nano", "raspberry-pi-4", "rtx-4090", "titan-xp"):
+        for r in full_catalog.to_records(device, task=None):
+            if r["memory_estimated"]:
+                assert r["memory_low_mb"] <= r["memory_mb"] <= r["memory_high_mb"], r
+            elif r["memory_mb"] is not None:  # measured: no interval
+                assert r["memory_low_mb"] is None and r["memory_high_mb"] is None, r
+
+
+def test_a_card_cap_is_never_printed_as_the_models_memory(full_catalog, capsys):
+    recs = [r for r in full_catalog.to_records("rtx-4090") if r["memory_mb"] is None and r["memory_high_mb"]]
+    assert recs, "the 4090's throughput runs whose estimate exceeds the card"
+    for r in recs:
+        assert r["memory_high_mb"] == 24 * MB_PER_GB and r["memory_low_mb"] is None and not r["memory_estimated"]
+        assert r["memory_method"].startswith("fits in the 24 GB card (the measured run did); its need is unknown")
+    big = max(recs, key=lambda r: r["batch_size"])
+    code = main(["best", "--device", "rtx-4090", "--batch-size", str(big["batch_size"]), "--runtime", big["runtime"],
+                 "--min-top1", str(big["top1"] - 1e-9), "--max-params-m", str(big["params_m"] + 1e-9),
+                 "--objective", "memory", "--max-mem-gb", "24"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "24,576 MB" not in out
+    # the limit of 24 GB admits it (the run fit), and memory_bound=point too: there is no point left to check
+    assert full_catalog.best("rtx-4090", batch_size=big["batch_size"], max_mem_gb=24, objective="memory",
+                             runtime=big["runtime"], memory_bound="point")
+
+
+def test_cli_memory_bound(capsys):
+    code = main(["recommend", "--device", "snapdragon-675", "--max-mem-gb", "0.6", "--json"])
+    high = json.loads(capsys.readouterr().out)
+    code_p = main(["recommend", "--device", "snapdragon-675", "--max-mem-gb", "0.6", "--memory-bound", "point",
+                   "--json"])
+    point = json.loads(capsys.readouterr().out)
+    assert code == code_p == 0
+    assert "memory_bound" not in high["query"] and point["query"]["memory_bound"] == "point"
+    names = lambda doc: [r["architecture"] for r in [doc["best"], *doc["alternatives"]]]  # noqa: E731
+    assert "vgg16" in names(point) and "vgg16" not in names(high)
+    est = [r for r in [high["best"], *high["alternatives"]] if r["memory_estimated"]]
+    assert est and all(r["memory_low_mb"] <= r["memory_mb"] <= r["memory_high_mb"] for r in est)
+    code = main(["best", "--device", "snapdragon-675", "--max-mem-gb", "0.6"])
+    text = capsys.readouterr().out
+    assert code == 0 and "MB (estimated, " in text  # the interval in the human output
+    with pytest.raises(SystemExit) as info:
+        main(["best", "--device", "snapdragon-675", "--memory-bound", "max"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "'max'" in err and "'high'" in err and "'point'" in err
+
+
+@pytest.fixture(scope="module")
+def full_client(full_catalog):
+    from service import create_app
+
+    return create_app({"MODELPICK_CATALOG": full_catalog, "MODELPICK_ANSWER_CACHE_MB": 0}).test_client()
+
+
+def test_rest_memory_bound(full_client):
+    base = "/recommend?device=snapdragon-675&max_mem_gb=0.6&limit=50&per_architecture=false"
+    high = full_client.get(base).get_json()
+    point = full_client.get(base + "&memory_bound=point").get_json()
+    arch = lambda doc: {r["architecture"] for r in [doc["best"], *doc["alternatives"]]}  # noqa: E731
+    assert "vgg16" in arch(point) and "vgg16" not in arch(high)
+    assert "interval's high end" in high["best"]["why"][0]
+    for r in [high["best"], *high["alternatives"]]:
+        if r["memory_estimated"]:
+            assert r["memory_low_mb"] <= r["memory_mb"] <= r["memory_high_mb"]
+    bad = full_client.get(base + "&memory_bound=max")
+    assert bad.status_code == 400  # as any invalid parameter value (estimates=max too)
+    err = bad.get_json()["errors"][0]
+    assert err["param"] == "memory_bound" and err["value"] == "max" and err["choices"] == CHOICES
