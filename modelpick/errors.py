@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable, Sequence
 
+from ._excerpt import excerpt
+
 
 #: Below this similarity (rapidfuzz's normalised Indel ratio) a suggestion is noise: 'hailo-8' scored 0.53 against
 #: 'amlogic-s805' and 'nnapi' 0.50 against 'tnn', while real typos ('jetson-nan', 'resnt50', 'tensorrrt', 'fp61')
@@ -102,7 +104,7 @@ class InvalidQuery(ModelpickError, ValueError):
         else:
             self.choices = sorted(choices) if choices is not None else None
             self.close_matches = close_matches(value, self.choices) if self.choices is not None else []
-        text = f"{param}={value!r}: {message}"
+        text = f"{param}={excerpt(value)}: {message}"
         backend_of = BACKEND_RUNTIMES.get(str(value).strip().lower()) if param == "runtime" else None
         if backend_of and self.choices is not None and backend_of in self.choices:
             text += (f"; {str(value).strip().lower()} is a delegate/backend, not a runtime: it runs under "

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_serializer, model_validator
 
+from ._excerpt import excerpt
 from .tasks import DEFAULT_TASK, get_task, metric_task
 
 SCHEMA_VERSION = 1
@@ -65,7 +66,7 @@ BYTES_PER_ACTIVATION: dict[str, float] = {
 
 def _check(pattern: re.Pattern[str], value: str, what: str) -> str:
     if not pattern.match(value):
-        raise ValueError(f"must be {what}, got {value!r}")
+        raise ValueError(f"must be {what}, got {excerpt(value)}")
     return value
 
 
@@ -84,7 +85,7 @@ class _Strict(BaseModel):
     def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
         # pydantic's lax mode reads `latency_ms: true` as 1.0; in a catalog file that is a mistake, not a number
         if type(value) is bool and info.field_name in _numeric_fields(cls):
-            raise ValueError(f"must be a number, got {value!r}")
+            raise ValueError(f"must be a number, got {excerpt(value)}")
         return value
 
 
@@ -150,7 +151,7 @@ def _finite_positive(value: float | None, name: str, *, allow_zero: bool = False
     if value is None:
         return None
     if isinstance(value, bool) or not math.isfinite(value):
-        raise ValueError(f"must be a finite number, got {value!r}")
+        raise ValueError(f"must be a finite number, got {excerpt(value)}")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"must be {'>= 0' if allow_zero else '> 0'}, got {value:g}")
     if name in RANGES:
@@ -246,9 +247,9 @@ class Device(_OmitAtDefault, _Strict):
     def _peaks(cls, v: dict[str, float]) -> dict[str, float]:
         for key, value in v.items():
             if key not in PEAK_CLASSES:
-                raise ValueError(f"unknown precision class {key!r}; valid: {', '.join(PEAK_CLASSES)}")
+                raise ValueError(f"unknown precision class {excerpt(key)}; valid: {', '.join(PEAK_CLASSES)}")
             if not (isinstance(value, (int, float)) and 0 < value <= 1e6):
-                raise ValueError(f"peak_tops[{key!r}] must be a number of 10^12 ops/s in (0, 1e6], got {value!r}")
+                raise ValueError(f"peak_tops[{key!r}] must be a number of 10^12 ops/s in (0, 1e6], got {excerpt(value)}")
         return v
 
     @field_validator("id")
@@ -456,7 +457,7 @@ class _Cell(_Strict):
     @classmethod
     def _int_batch(cls, v: Any) -> Any:
         if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()) or isinstance(v, str):
-            raise ValueError(f"must be an integer >= 1, got {v!r}")
+            raise ValueError(f"must be an integer >= 1, got {excerpt(v)}")
         return v
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .._excerpt import excerpt
 from .._fileio import FileReadError, max_file_bytes, read_input
 from ..errors import CatalogError
 from ..schema import CatalogFile
@@ -29,13 +30,23 @@ def env_data_paths() -> list[Path]:
     return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
 
 
+#: A field name in an error's location is quoted as written up to this length; a longer one (or one that is not
+#: a plain name) is a cut excerpt: a key is text from the file, maybe a whole line of a file that is no catalog.
+_NAME_CHARS = 40
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+-]*")
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            name = str(part)
+            if len(name) > _NAME_CHARS or not _PLAIN_NAME.fullmatch(name):
+                name = excerpt(name, _NAME_CHARS)
+            out += ("." if out else "") + name
     return out or "(top level)"
 
 
@@ -240,7 +251,7 @@ def _node_problems(path: Path, root: Any) -> list[str]:
                 for key, _ in node.value:
                     if isinstance(key, ScalarNode) and key.tag != merge_tag:
                         if key.value in lines:
-                            errors.append(f"{path}: line {key.start_mark.line + 1}: duplicate key {key.value[:60]!r} "
+                            errors.append(f"{path}: line {key.start_mark.line + 1}: duplicate key {excerpt(key.value)} "
                                           f"in one mapping (first at line {lines[key.value] + 1}); YAML would keep "
                                           f"the last value silently")
                         else:
@@ -313,6 +324,16 @@ def _read_file(path: Path, raw: bytes, text: str | None = None, doc: Any = None)
         doc = {}
     if not isinstance(doc, dict):
         raise CatalogError([f"{path}: top level must be a mapping with sources/devices/architectures/checkpoints/measurements, got {type(doc).__name__}"])
+    if doc and not doc.keys() & CatalogFile.model_fields.keys():
+        # nothing of a catalog at its top level: a misspelt section, or some other file (/etc/shadow ...) whose
+        # keys are its lines: name the keys that look like field names, none of the others
+        names = [k for k in doc if isinstance(k, str) and _FIELD_NAME.fullmatch(k)]
+        others = len(doc) - len(names)
+        lines = [f"{path}: {name}: unknown field (check the spelling)" for name in names]
+        if others:
+            lines.append(f"{path}: not a modelpick catalog file: its top level has none of "
+                         f"{', '.join(CatalogFile.model_fields)} ({others} other key(s), not shown)")
+        raise CatalogError(lines)
     try:
         return CatalogFile.model_validate(doc)
     except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .._excerpt import excerpt
 from ..errors import CatalogError
 from ..schema import Architecture, CatalogFile, Checkpoint, Device, Source
 from ..tasks import get_task, metric_task
@@ -31,7 +32,7 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
     def add(kind: str, table: dict, item: Any, path: Path, index: int) -> None:
         key = (kind, item.id)
         if item.id in table:
-            errors.append(f"{path}: {kind}[{index}].id: duplicate id {item.id!r} (already defined in {origin[key]})")
+            errors.append(f"{path}: {kind}[{index}].id: duplicate id {excerpt(item.id)} (already defined in {origin[key]})")
             return
         table[item.id] = item
         origin[key] = f"{path}: {kind}[{index}]"
@@ -47,7 +48,7 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
             add("checkpoints", ckpts, c, path, i)
         for fam, dev in cf.device_families.items():
             if fam in families and families[fam] != dev:
-                errors.append(f"{path}: device_families.{fam}: {dev!r} conflicts with {families[fam]!r} set earlier")
+                errors.append(f"{path}: device_families.{fam}: {excerpt(dev)} conflicts with {excerpt(families[fam])} set earlier")
             families[fam] = dev
             origin[("device_families", fam)] = str(path)
 
@@ -57,8 +58,8 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
         for name in [d.id, *d.aliases]:
             key = normalize_name(name)
             if device_names.get(key, d.id) != d.id:
-                errors.append(f"{origin[('devices', d.id)]}.aliases: alias {name!r} of {d.id!r} is already used by "
-                              f"{device_names[key]!r} ({origin[('devices', device_names[key])]})")
+                errors.append(f"{origin[('devices', d.id)]}.aliases: alias {excerpt(name)} of {excerpt(d.id)} is already used by "
+                              f"{excerpt(device_names[key])} ({origin[('devices', device_names[key])]})")
             device_names.setdefault(key, d.id)
     arch_names: dict[str, str] = {}
     for a in archs.values():
@@ -69,11 +70,11 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
 
     for fam, dev in families.items():
         if dev not in devices:
-            errors.append(f"{origin[('device_families', fam)]}: device_families.{fam}: unknown device {dev!r}")
+            errors.append(f"{origin[('device_families', fam)]}: device_families.{fam}: unknown device {excerpt(dev)}")
 
     def check_source(where: str, sid: str | None) -> None:
         if sid is not None and sid not in sources:
-            errors.append(f"{where}: unknown source {sid!r}")
+            errors.append(f"{where}: unknown source {excerpt(sid)}")
 
     for a in archs.values():
         for fld, sid in a.sources.items():
@@ -88,7 +89,7 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
             check_source(where + ".source", c.source)
             canon = arch_names.get(c.architecture.lower())
             if canon is None:
-                errors.append(f"{where}.architecture: unknown architecture {c.architecture!r}{_close(c.architecture, arch_names)}")
+                errors.append(f"{where}.architecture: unknown architecture {excerpt(c.architecture)}{_close(c.architecture, arch_names)}")
             elif canon != c.architecture:
                 ckpts[c.id] = c.model_copy(update={"architecture": canon})
             if canon is not None:
@@ -96,8 +97,8 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
                 if c.metric_id != task.metric:
                     field = "metric" if c.metric is not None else "top1"
                     errors.append(f"{where}.{field}: gives {c.metric_id} ({metric_task(c.metric_id).label}), but "
-                                  f"architecture {canon!r} is a {task.id} architecture, whose checkpoints give "
-                                  f"metric {task.metric!r} ({task.label}) as {task.score_field}")
+                                  f"architecture {excerpt(canon)} is a {task.id} architecture, whose checkpoints give "
+                                  f"metric {excerpt(task.metric)} ({task.label}) as {task.score_field}")
     errors.extend(_check_same_weights(ckpts))
 
     measurements: list[dict[str, Any]] = []
@@ -107,14 +108,14 @@ def merge_files(files: list[tuple[Path, CatalogFile]], digest: str) -> CatalogTa
             row = dict(m.__dict__)  # the fields (model_dump's result, without its cost on 30,000 rows)
             canon = arch_names.get(m.architecture.lower())
             if canon is None:
-                errors.append(f"{where}.architecture: unknown architecture {m.architecture!r}{_close(m.architecture, arch_names)}")
+                errors.append(f"{where}.architecture: unknown architecture {excerpt(m.architecture)}{_close(m.architecture, arch_names)}")
             row["architecture"] = canon
             dev = device_names.get(normalize_name(m.device))
             if dev is None:
-                errors.append(f"{where}.device: unknown device {m.device!r}{_close(normalize_name(m.device), device_names)}")
+                errors.append(f"{where}.device: unknown device {excerpt(m.device)}{_close(normalize_name(m.device), device_names)}")
             row["device"] = dev
             if m.source not in sources:
-                errors.append(f"{where}.source: unknown source {m.source!r}")
+                errors.append(f"{where}.source: unknown source {excerpt(m.source)}")
             row["per_image_latency_ms"] = m.per_image_latency_ms
             measurements.append(row)
 
@@ -147,12 +148,12 @@ def _check_same_weights(ckpts: dict[str, Any]) -> list[str]:
             continue
         primary = ckpts.get(target)
         if primary is None:
-            errors.append(f"checkpoint {c.id!r}: same_weights_as names unknown checkpoint {target!r}")
+            errors.append(f"checkpoint {excerpt(c.id)}: same_weights_as names unknown checkpoint {excerpt(target)}")
         elif primary.same_weights_as is not None or target == c.id:
-            errors.append(f"checkpoint {c.id!r}: same_weights_as {target!r} must name a primary checkpoint (one "
+            errors.append(f"checkpoint {excerpt(c.id)}: same_weights_as {excerpt(target)} must name a primary checkpoint (one "
                           "without same_weights_as of its own)")
         elif (primary.architecture, primary.input_size) != (c.architecture, c.input_size):
-            errors.append(f"checkpoint {c.id!r}: same_weights_as {target!r} differs in architecture or input size "
+            errors.append(f"checkpoint {excerpt(c.id)}: same_weights_as {excerpt(target)} differs in architecture or input size "
                           f"({c.architecture} @ {c.input_size} px vs {primary.architecture} @ {primary.input_size} px)")
     return errors
 
@@ -164,11 +165,11 @@ def _check_failures(files: list[tuple[Path, CatalogFile]], arch_names: dict[str,
         for i, f in enumerate(cf.failures):
             where = f"{path}: failures[{i}]"
             if f.architecture.lower() not in arch_names:
-                errors.append(f"{where}.architecture: unknown architecture {f.architecture!r}{_close(f.architecture, arch_names)}")
+                errors.append(f"{where}.architecture: unknown architecture {excerpt(f.architecture)}{_close(f.architecture, arch_names)}")
             if normalize_name(f.device) not in device_names:
-                errors.append(f"{where}.device: unknown device {f.device!r}{_close(normalize_name(f.device), device_names)}")
+                errors.append(f"{where}.device: unknown device {excerpt(f.device)}{_close(normalize_name(f.device), device_names)}")
             if f.source not in sources:
-                errors.append(f"{where}.source: unknown source {f.source!r}")
+                errors.append(f"{where}.source: unknown source {excerpt(f.source)}")
 
 
 _NUMBERS = ("latency_ms", "batch_latency_ms", "fps", "memory_mb")
@@ -228,6 +229,6 @@ def _never_joining(files: list[tuple[Path, CatalogFile]], measurements: list[dic
             have = sizes.get(row["architecture"] or "")
             if user and have and row["input_size"] not in have:
                 out.append(f"{path}: measurements[{i}].input_size: {row['input_size']} never joins an accuracy: "
-                           f"{row['architecture']!r} has checkpoints at input size "
+                           f"{excerpt(row['architecture'])} has checkpoints at input size "
                            f"{', '.join(map(str, sorted(have)))} only")
     return out

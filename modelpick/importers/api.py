@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from .._excerpt import excerpt
 from .._fileio import MAX_NESTING, FileReadError, locked, nesting_depth_exceeds, read_input, write_atomic
 from ..errors import InvalidQuery
 from ..schema import CatalogFile, Device, Measurement
@@ -225,7 +226,7 @@ def _device_contradictions(measurements: list[dict[str, Any]], device_id: str, n
                  or (words & set(_SOC_WORDS) and not any(w in ours for w in _SOC_WORDS))
                  or (numbers and our_numbers and not numbers & our_numbers))
         if wrong:
-            notes.append(f"the tool ran on {text!r}, which is not {device_id!r}"
+            notes.append(f"the tool ran on {excerpt(text)}, which is not {device_id!r}"
                          + (f" ({device.name}, kind {kind})" if device is not None else f" (kind {kind})")
                          + ": check --device-id and --kind")
     return notes

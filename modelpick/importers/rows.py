@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from .._excerpt import excerpt
+
 Scalar = str | int | float | bool
 
 #: Key order of a measurement dict, as the catalog file writes it.
@@ -124,12 +126,12 @@ class MappingReport:
         for (sid, name), n in sorted(self.unmapped.items()):
             where = self.origins.get((sid, name)) or []
             at = f" (first at {where[0]})" if where else ""
-            out.append(f"[{sid}] model name {name!r} is not in the alias table: {n} row(s) kept out{at}"
+            out.append(f"[{sid}] model name {excerpt(name)} is not in the alias table: {n} row(s) kept out{at}"
                        + (hint(sid, name) if hint else ""))
         for (sid, name), reason in sorted(self.left_out.items()):
-            out.append(f"[{sid}] model name {name!r} left out: {reason}")
+            out.append(f"[{sid}] model name {excerpt(name)} left out: {reason}")
         for (sid, text), n in sorted(self.unmapped_devices.items()):
-            out.append(f"[{sid}] device {text!r} is not mapped: {n} row(s) kept out")
+            out.append(f"[{sid}] device {excerpt(text)} is not mapped: {n} row(s) kept out")
         return out
 
 
