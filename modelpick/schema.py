@@ -28,6 +28,26 @@ SCHEMA_VERSION = 1
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._+-]*$")
 _CHECKPOINT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+/:-]*$")
 _DEVICE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: The longest device id (or alias) a query takes (Query.device); every entry point that names a new device
+#: (catalog files, import, measure, predict's probes) applies the same limit, so no device exists that no
+#: query can ask for.
+DEVICE_ID_MAX_CHARS = 200
+DEVICE_ID_RULE = (f"ASCII kebab-case: lowercase letters a-z and digits 0-9 in words joined by single '-' "
+                  f"(e.g. 'jetson-nano'), at most {DEVICE_ID_MAX_CHARS} characters")
+
+
+def device_id_problem(value: object) -> str | None:
+    """Why ``value`` is not a device id (naming the rule), or None."""
+    if not isinstance(value, str):
+        return f"must be a string ({DEVICE_ID_RULE}), got {type(value).__name__}"
+    if len(value) > DEVICE_ID_MAX_CHARS:
+        return f"must be {DEVICE_ID_RULE}; got {len(value):,} characters: {excerpt(value)}"
+    if not value.isascii():
+        bad = next(c for c in value if not c.isascii())
+        return f"must be {DEVICE_ID_RULE}; {bad!r} (U+{ord(bad):04X}) is not ASCII, got {excerpt(value)}"
+    if not _DEVICE_ID_RE.match(value):
+        return f"must be {DEVICE_ID_RULE}, got {excerpt(value)}"
+    return None
 _TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 DeviceKind = Literal["gpu", "cpu", "npu", "tpu", "soc"]
@@ -255,7 +275,10 @@ class Device(_OmitAtDefault, _Strict):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        return _check(_DEVICE_ID_RE, v, "kebab-case (e.g. 'jetson-nano')")
+        problem = device_id_problem(v)
+        if problem:
+            raise ValueError(problem)
+        return v
 
     @field_validator("tags")
     @classmethod
@@ -671,7 +694,7 @@ class Query(_OmitAtDefault, BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    device: str = Field(min_length=1, max_length=200, description="device id, alias or family (e.g. 'jetson')")
+    device: str = Field(min_length=1, max_length=DEVICE_ID_MAX_CHARS, description="device id, alias or family (e.g. 'jetson')")
     max_mem_gb: float | None = Field(None, gt=0, le=1e6, description="memory limit in GB (1 GB = 1024 MB)")
     min_fps: float | None = Field(None, gt=0, le=1e9, description="minimum frames per second at the batch size")
     max_latency_ms: float | None = Field(None, gt=0, le=1e9, description="maximum per-image latency in ms")

@@ -24,7 +24,7 @@ import yaml
 from .._excerpt import excerpt
 from .._fileio import MAX_NESTING, FileReadError, locked, nesting_depth_exceeds, read_input, write_atomic
 from ..errors import InvalidQuery
-from ..schema import CatalogFile, Device, Measurement
+from ..schema import CatalogFile, Device, Measurement, device_id_problem
 from .base import ImportFormatError, ParseOptions, Parsed
 from .rows import AliasEntry, AliasTable, MappingReport, SourceRow, map_rows, to_measurement
 
@@ -271,10 +271,17 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
         raise InvalidQuery("kind", kind, "unknown device kind", DEVICE_KINDS)
     if input_size is not None and (isinstance(input_size, bool) or not isinstance(input_size, int) or not 0 < input_size <= 4096):
         raise InvalidQuery("input_size", input_size, "must be an integer from 1 to 4096")
+    problem = device_id_problem(device_id)
+    if problem:
+        raise InvalidQuery("device_id", device_id, problem)
+    from pydantic import ValidationError
+
     try:
         Device.model_validate({"id": device_id, "name": device_name or device_id, "kind": kind or "soc"})
-    except Exception as exc:  # pydantic's message names the rule
-        raise InvalidQuery("device_id", device_id, str(exc).splitlines()[-1].strip()) from None
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        raise InvalidQuery(".".join(map(str, err["loc"])) or "device_id", err.get("input"),
+                           err["msg"].removeprefix("Value error, ")) from None
     if precision is not None:
         try:
             Measurement.model_validate({"architecture": "a", "input_size": 1, "device": "d", "runtime": "r",

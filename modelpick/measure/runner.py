@@ -24,7 +24,6 @@ from .planning import (
     DEFAULT_BATCH_SIZES,
     DEFAULT_RUNS,
     DEFAULT_WARMUP,
-    DEVICE_ID_RE,
     TOKEN_RE,
     MeasureResult,
     catalog_for_names,
@@ -89,8 +88,11 @@ def run(
     install hint, :class:`MeasureInterrupted` on Ctrl-C (the file stays valid).
     """
     # -- check arguments before anything runs --------------------------------
-    if not isinstance(device_id, str) or not DEVICE_ID_RE.match(device_id):
-        raise InvalidQuery("device_id", device_id, "must be kebab-case: lowercase letters and digits joined by '-' (e.g. 'my-orin')")
+    from ..schema import device_id_problem
+
+    problem = device_id_problem(device_id)
+    if problem:
+        raise InvalidQuery("device_id", device_id, problem)
     sizes = parse_batch_sizes(batch_sizes)
     warmup = check_count("warmup", warmup, 0)
     runs = check_count("runs", runs, 1)
