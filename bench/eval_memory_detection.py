@@ -53,7 +53,7 @@ def evaluate() -> dict:
             continue
         seen.add((key, arch.id))
         fit = _fit_without(groups.get(key, {}), arch.id, key)
-        w = weights_mb(arch.params_m, m["precision"])
+        w = weights_mb(arch.params_m, m["precision"], m["settings"])
         if fit is not None and fit.usable and w is not None:
             fit_rows.append({"architecture": arch.id, "device": m["device"], "runtime": m["runtime"],
                              "truth_mb": groups[key][arch.id][1], "estimate_mb": fit.predict_mb(w)})
@@ -82,8 +82,8 @@ def summarise(result: dict) -> dict:
                       "median_truth_over_estimate": float(np.nanmedian(ratio)),
                       "p90_truth_over_estimate": float(np.nanquantile(ratio, 0.9)),
                       "estimate_at_or_above_truth": float(np.mean(est >= truth)),
-                      "interval_high_factor": MEMORY_INTERVAL["fit"][1],
-                      "high_end_covers": float(np.mean(est * MEMORY_INTERVAL["fit"][1] >= truth))}
+                      "interval_high_factor": MEMORY_INTERVAL["fit-detection"][1],
+                      "high_end_covers": float(np.mean(est * MEMORY_INTERVAL["fit-detection"][1] >= truth))}
     return out
 
 

@@ -96,7 +96,12 @@ class DeviceFacts:
             m["architecture"] == arch.id and m["device"] == dev.id and m["runtime"] == runtime
             and m["precision"] == precision and m["batch_size"] == batch_size and m["input_size"] == size
             and m["per_image_latency_ms"] is not None for m in self._m.measurements)
-        settings = {}
+        # the run's settings (AI Hub's compute unit decides the width of "float"): those of a measured row of this
+        # device, runtime and precision, the cell's own first
+        same_run = [m for m in self._m.measurements if m["device"] == dev.id and m["runtime"] == runtime
+                    and m["precision"] == precision]
+        same_run.sort(key=lambda m: m["architecture"] != arch.id)
+        settings = dict(same_run[0]["settings"] or {}) if same_run else {}
         est = estimate_cell_memory(architecture=arch, device=dev, runtime=runtime, precision=precision,
                                    batch_size=batch_size, input_size=size, settings=settings,
                                    fit=self._memory_fits.get((dev.id, runtime, precision, batch_size)),

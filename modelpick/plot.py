@@ -370,7 +370,7 @@ def memory_params(device: Any, *, runtime: str | None = None, precision: str | N
     est_pts = {}
     for r in rows[keep]:
         arch = cat._m.architectures[s["architecture"][c["architecture"][r]]]
-        wm = weights_mb(arch.params_m, sel.precision)
+        wm = weights_mb(arch.params_m, sel.precision, cat._m.measurements[int(c["measurement"][r])]["settings"])
         if wm is not None:
             est_pts[arch.id] = (wm, float(c["memory_mb"][r]))
     if est_pts:

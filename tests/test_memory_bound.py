@@ -6,6 +6,9 @@ instead of printing the card's memory as the model's."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +118,76 @@ def test_rest_memory_bound(full_client):
     assert bad.status_code == 400  # as any invalid parameter value (estimates=max too)
     err = bad.get_json()["errors"][0]
     assert err["param"] == "memory_bound" and err["value"] == "max" and err["choices"] == CHOICES
+
+
+NODE = shutil.which("node")
+STATIC = Path(__file__).resolve().parent.parent / "service" / "static"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed (apt-get install nodejs)")
+def test_explorer_says_a_capped_run_fits_and_never_shows_the_cap_as_memory(full_catalog, tmp_path):
+    capped = next(r for r in full_catalog.to_records("rtx-4090") if r["memory_mb"] is None and r["memory_high_mb"])
+    estimated = next(r for r in full_catalog.to_records("snapdragon-675") if r["memory_estimated"])
+    (tmp_path / "dom.mjs").write_text((STATIC / "dom.js").read_text())  # dom.js imports nothing
+    (tmp_path / "t.mjs").write_text(
+        "import { fmtRecMem } from './dom.mjs';\n"
+        f"process.stdout.write(JSON.stringify({json.dumps([capped, estimated])}.map(fmtRecMem)));\n")
+    out = subprocess.run([NODE, str(tmp_path / "t.mjs")], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(out.stdout) == ["fits in 24.00 GB, need unknown", f"{round(estimated['memory_mb'])} MB"]
+    # the page's table, card and tooltip go through it (or the table's own <= form), not the bare memory_mb
+    assert "fmtRecMem(b)" in (STATIC / "card.js").read_text()
+    assert "fmtRecMem(p)" in (STATIC / "chart.js").read_text()
+    assert '"≤" + Math.round(p.memory_high_mb)' in (STATIC / "table.js").read_text()
+
+
+def test_runtime_overheads_are_the_fit_of_the_measured_points(full_catalog):
+    from modelpick.estimate import RUNTIME_OVERHEAD_MB, fit_runtime_overheads
+
+    fit = fit_runtime_overheads(full_catalog._m.measurements, full_catalog._m.architectures)
+    assert {rt: round(v) for rt, (v, _) in fit.items()} == RUNTIME_OVERHEAD_MB
+    assert all(n >= 100 for _, n in fit.values())
+
+
+def test_the_overhead_is_added_where_measured_and_said_to_be_left_out_elsewhere(full_catalog):
+    from modelpick.estimate import RUNTIME_OVERHEAD_MB
+
+    # Issue repro: a Raspberry Pi answer said 45 MB for EfficientNetV2-B0 (ncnn) with no word on the runtime's memory.
+    pi = full_catalog.best("raspberry-pi-4", max_mem_gb=1)
+    assert pi.runtime == "ncnn" and pi.memory_estimated
+    assert "no measured overhead for ncnn: left out" in pi.memory_method
+    tfl = full_catalog.estimate_memory("mobilenet_v2", "raspberry-pi-4", runtime="tflite", precision="fp32")
+    bare = full_catalog.estimate_memory("mobilenet_v2", "raspberry-pi-4", runtime="ncnn", precision="fp32")
+    assert tfl.memory_mb == pytest.approx(bare.memory_mb + RUNTIME_OVERHEAD_MB["tflite"])
+    assert "29 MB tflite runtime overhead (computed" in tfl.method and tfl.interval == "formula"
+    assert bare.interval == "formula-no-overhead"
+
+
+def test_ai_hub_float_is_sized_as_ai_hub_runs_it(full_catalog):
+    from modelpick.estimate import bytes_per_param, weights_mb
+
+    assert bytes_per_param("float", {"compute_unit": "npu"}) == 2.0  # fp16 on the NPU
+    assert bytes_per_param("float", {"compute_unit": "gpu"}) == bytes_per_param("float", {"compute_unit": "cpu"}) == 4.0
+    assert bytes_per_param("float") == 4.0  # a float that names no unit: the widest it can be
+    # the adapter kept an AI Hub peak memory only where it can hold the weights at that same width
+    archs = full_catalog._m.architectures
+    hub = [m for m in full_catalog._m.measurements
+           if m["source"].startswith("qualcomm-aihub") and m["memory_mb"] is not None and m["precision"] == "float"]
+    assert {m["settings"]["compute_unit"] for m in hub} == {"npu", "gpu"}
+    for m in hub:
+        assert m["memory_mb"] >= weights_mb(archs[m["architecture"]].params_m, m["precision"], m["settings"]) * 2**20 / 1e6
+    # and the formula sizes an NPU float cell's weights and activations at fp16 too
+    from modelpick.estimate import estimate_cell_memory
+
+    arch, dev = archs["mobilenet_v2"], full_catalog._m.devices["samsung-galaxy-s24"]
+    on = {rt: estimate_cell_memory(architecture=arch, device=dev, runtime="tflite", precision="float", batch_size=1,
+                                   settings={"compute_unit": rt}) for rt in ("npu", "gpu")}
+    weights_acts = (arch.params_m + arch.activations_m) * 1e6 / 2**20
+    assert on["npu"].memory_mb == pytest.approx(weights_acts * 2 + 29)
+    assert on["gpu"].memory_mb == pytest.approx(weights_acts * 4 + 29)
+    # the public estimate takes the run's compute unit from the device's measured rows (AI Hub: the NPU)
+    public = full_catalog.estimate_memory("mobilenet_v2", "samsung-galaxy-s24", runtime="tflite", precision="float")
+    fit = full_catalog._memory_fits.get(("samsung-galaxy-s24", "tflite", "float", 1))
+    for unit, same in (("npu", True), ("gpu", False)):
+        direct = estimate_cell_memory(architecture=arch, device=dev, runtime="tflite", precision="float",
+                                      batch_size=1, settings={"compute_unit": unit}, fit=fit)
+        assert (direct.memory_mb == pytest.approx(public.memory_mb)) is same

@@ -46,7 +46,7 @@ def test_measured_cells_are_never_estimated_above_the_device_memory(mem_catalog)
     recs = {r["batch_size"]: r for r in mem_catalog.to_records("card-24")}
     assert recs[1]["memory_mb"] == pytest.approx(_formula_mb(1)) and "capped" not in recs[1]["memory_method"]
     assert _formula_mb(512) > 24 * 1024  # the formula alone says ~196 GB
-    low_f, high_f = MEMORY_INTERVAL["formula"]
+    low_f, high_f = MEMORY_INTERVAL["formula-cuda"]
     assert recs[1]["memory_low_mb"] == pytest.approx(_formula_mb(1) * low_f)
     assert recs[1]["memory_high_mb"] == pytest.approx(_formula_mb(1) * high_f)
     # issue 21: the card's capacity is never printed as the model's memory; the run fit, its need is unknown
@@ -65,7 +65,7 @@ def test_measured_cells_are_never_estimated_above_the_device_memory(mem_catalog)
 def test_estimate_memory_returns_value_interval_and_method(mem_catalog):
     est = mem_catalog.estimate_memory("big", "card-unknown", runtime="pytorch", precision="amp-fp16")
     assert isinstance(est, MemoryEstimate) and est.kind == "formula" and not est.capped
-    low_f, high_f = MEMORY_INTERVAL["formula"]
+    low_f, high_f = MEMORY_INTERVAL["formula-cuda"]
     assert est.memory_mb == pytest.approx(_formula_mb(1))
     assert est.memory_low_mb == pytest.approx(est.memory_mb * low_f)
     assert est.memory_high_mb == pytest.approx(est.memory_mb * high_f)

@@ -1,6 +1,6 @@
 /* The answer card (the pick, every number linked to its source, computed figures badged) and the error box
  * (a problem document, with its close matches as buttons). */
-import { anchorId, badge, breakable, cap, fmtMem, fmtNum, h } from "./dom.js?v={{version}}";
+import { anchorId, badge, breakable, cap, fmtMem, fmtNum, fmtRecMem, h } from "./dom.js?v={{version}}";
 import { useMatch } from "./form.js?v={{version}}";
 import { state } from "./state.js?v={{version}}";
 
@@ -10,9 +10,10 @@ export function answerCard(b, p, metric) {
   const link = (sid, text, testid, value) => h("dd", { "data-testid": testid, "data-value": value },
     sid ? h("a", { href: "#" + anchorId(p, sid), title: "source: " + sid }, text) : text);
   const memDd = h("dd", { "data-testid": "memory", "data-value": b.memory_mb == null ? "" : b.memory_mb },
-    src.memory ? h("a", { href: "#" + anchorId(p, src.memory), title: "source: " + src.memory }, fmtMem(b.memory_mb))
-      : h("a", { href: "#method-" + p, title: b.memory_method }, fmtMem(b.memory_mb)),
-    b.memory_estimated ? badge("memory is estimated: " + b.memory_method) : null);
+    src.memory ? h("a", { href: "#" + anchorId(p, src.memory), title: "source: " + src.memory }, fmtRecMem(b))
+      : h("a", { href: "#method-" + p, title: b.memory_method }, fmtRecMem(b)),
+    b.memory_estimated ? badge("memory is estimated" + (b.memory_high_mb != null
+      ? ` (${fmtMem(b.memory_low_mb)}–${fmtMem(b.memory_high_mb)})` : "") + ": " + b.memory_method) : null);
   const fpsDd = link(src.latency, fmtNum(b.fps), "fps", b.fps);
   const latDd = link(src.latency, fmtNum(b.latency_ms) + " ms", "latency", b.latency_ms);
   if (b.latency_estimated) {

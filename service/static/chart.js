@@ -1,7 +1,7 @@
 /* The chart: every candidate of a panel's selection, its score (the task's metric) against FPS (log scale), with the limits shaded, the
  * fitted upper bound and the Pareto front (computed), the pick, the selected point, a tooltip and keyboard moves.
  * It draws into a panel (pn): its candidates, its selection and its chart box; a click selects through pn. */
-import { $, anchorId, cap, fmtMem, fmtNum, h, s } from "./dom.js?v={{version}}";
+import { $, anchorId, cap, fmtNum, fmtRecMem, h, s } from "./dom.js?v={{version}}";
 import { limitLines, state } from "./state.js?v={{version}}";
 
 /** Draw panel pn's chart; `all` are the panels on the page (compared devices share their axes). */
@@ -193,7 +193,7 @@ function describe(pn, p, short) {
   const label = pn.cands ? pn.cands.body.metric.label : "";
   return [
     h("b", {}, p.checkpoint), h("br"),
-    `${p.score.toFixed(2)}% ${label} · ${fmtNum(p.fps)} FPS · ${fmtNum(p.latency_ms)} ms${p.latency_estimated ? " (predicted)" : ""} · ${fmtMem(p.memory_mb)}`,
+    `${p.score.toFixed(2)}% ${label} · ${fmtNum(p.fps)} FPS · ${fmtNum(p.latency_ms)} ms${p.latency_estimated ? " (predicted)" : ""} · ${fmtRecMem(p)}`,
     est.length ? h("span", {}, " ", ...est) : null, h("br"),
     `${p.runtime} · ${p.precision} · batch ${p.batch_size} · ${p.rank != null ? "rank " + p.rank : "fails a limit"}`,
     short ? h("br") : null,

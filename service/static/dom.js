@@ -39,6 +39,13 @@ export function fmtMem(mb) {
   return mb >= 1024 ? (mb / 1024).toFixed(2) + " GB" : Math.round(mb) + " MB";
 }
 
+/** A candidate's memory: a run that fit in its device with no figure left says so, never the device's memory as
+ * the model's (issue 21). */
+export function fmtRecMem(p) {
+  return p.memory_mb == null && p.memory_high_mb != null ? "fits in " + fmtMem(p.memory_high_mb) + ", need unknown"
+    : fmtMem(p.memory_mb);
+}
+
 /** A checkpoint name that wraps only after its separators ("timm/" "resnet50." "a1_" "in1k:" "224"), never inside a
  * token: text pieces with <wbr> between them. */
 export function breakable(name) {

@@ -14,7 +14,8 @@ const COLUMNS = [
     h("span", { class: "fold" }, fmtNum(p.latency_ms) + " ms")] },
   { key: "latency_ms", label: "Latency ms", num: true, get: (p) => p.latency_ms, fmt: (p) => fmtNum(p.latency_ms) + (p.latency_estimated ? "*" : "") },
   { key: "memory_mb", label: "Memory MB", num: true, get: (p) => p.memory_mb,
-    fmt: (p) => (p.memory_mb == null ? "unknown" : Math.round(p.memory_mb).toString() + (p.memory_estimated ? "*" : "")) },
+    fmt: (p) => (p.memory_mb == null ? (p.memory_high_mb != null ? "≤" + Math.round(p.memory_high_mb) : "unknown")
+      : Math.round(p.memory_mb).toString() + (p.memory_estimated ? "*" : "")) },
   { key: "runtime", label: "Runtime", get: (p) => p.runtime + " " + p.precision,
     fmt: (p) => [p.runtime + " · " + p.precision, h("span", { class: "fold" }, "batch " + p.batch_size)] },
   { key: "batch_size", label: "Batch", num: true, get: (p) => p.batch_size },

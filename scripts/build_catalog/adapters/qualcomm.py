@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from modelpick.estimate import bytes_per_param
 from modelpick.importers.rows import AliasEntry, SourceRow
 
 from ..base import TableAdapter
@@ -27,7 +28,7 @@ class QualcommAdapter(TableAdapter):
         "precision": "float (unquantized), w8a8, w8a16, w8a16_mixed_int16, w8a8_mixed_int16",
         "batch": "batch 1 (default of get_input_spec(batch_size=1); perf.yaml does not state it)",
         "timing": "inference_time_milliseconds as published",
-        "memory": "memory_mb = the upper end of AI Hub's on-device peak-memory range (MB) of the profiling job, i.e. process memory as AI Hub's profiler reports it; the full range is in each row's note. Kept as memory_mb only where that upper end is at least the model's weight size at the row's precision (params x 1 byte for w8*, x 2 bytes for float, which runs in fp16 on the NPU); below that the profiler cannot be counting the weights (often 0-4 MB on the NPU, where weights live in NPU/shared memory), so the value stays in the note only",
+        "memory": "memory_mb = the upper end of AI Hub's on-device peak-memory range (MB) of the profiling job, i.e. process memory as AI Hub's profiler reports it; the full range is in each row's note. Kept as memory_mb only where that upper end is at least the model's weight size at the row's precision (params x 1 byte for w8*; float runs in fp16 on the NPU, x 2 bytes, and in fp32 on the CPU and GPU, x 4 bytes: modelpick.estimate.bytes_per_param, the width every estimate uses); below that the profiler cannot be counting the weights (often 0-4 MB on the NPU, where weights live in NPU/shared memory), so the value stays in the note only",
         "caveats": ["tool versions differ between rows (see note)", "every job_status was Passed"],
     }
 
@@ -59,9 +60,10 @@ class QualcommAdapter(TableAdapter):
             peak = m.pop("_peak_mem_max_mb", None)
             if peak is None:
                 continue
-            bytes_per_param = 1.0 if m["precision"].startswith("w8") else 2.0
+            # the width AI Hub runs at (float: fp16 on the NPU, fp32 on CPU/GPU), as the library's estimates size it
+            width = bytes_per_param(m["precision"], m["settings"]) or 1.0
             p = params.get(m["architecture"])
-            if p is not None and peak >= p * bytes_per_param:
+            if p is not None and peak >= p * width:
                 m["memory_mb"] = peak
                 m["memory_includes"] = ("AI Hub profiler: upper end of the peak-memory range of the on-device "
                                         "inference job (process memory as AI Hub reports it)")
