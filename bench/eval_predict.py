@@ -6,7 +6,8 @@ Three evaluations, each a held-out run calibrated from k probes and predicting t
   of its catalog family, every device naming one of its chips, every device whose published figures equal its
   own (modelpick/predict/twins.py). A user's new board has no same-chip sibling in the catalog. Tables: ncnn, Qualcomm AI Hub.
 * **time**: fit on older measurements, predict newer hardware and runtime versions. ncnn rows are dated by the
-  last change of their README row (git blame of Tencent/ncnn benchmark/README.md, bench/data/ncnn_readme_dates.json):
+  last change of their README row (git blame of Tencent/ncnn benchmark/README.md, bench/data/ncnn_readme_dates.json;
+  a detection row takes the date of the classifier rows of its own run block):
   fit on rows before :data:`NCNN_CUTOFF`, predict the runs of rows from then on (new boards, and known boards
   re-run with a newer ncnn). timm files by PyTorch version: fit on PyTorch 1.13 / 2.1 / 2.4, predict the
   PyTorch 2.9.1 files (RTX 4090 again, RTX 5090, RTX PRO 6000). Everything else stays in the fit.
@@ -82,12 +83,35 @@ def _ncnn_dates() -> dict[int, str]:
     return {ln: d for a, b, d in doc["ranges"] for ln in range(a, b + 1)}
 
 
+def _run_key(m) -> tuple:
+    return (m.device, tuple(sorted((k, v) for k, v in m.settings.items() if k != "readme_line")))
+
+
+def date_detector_rows(measurements, dates: dict[int, str]) -> dict[int, str]:
+    """``dates`` plus a date for every ncnn detection row: that of the nearest classifier row of the same device
+    and run (same settings), i.e. of its own README run block. The dates file blames the classifier rows only; an
+    undated detector row used to count as newer, so no ncnn detector ever entered the time split's fit."""
+    cls: dict[tuple, list[int]] = defaultdict(list)
+    det = []
+    for m in measurements:
+        if m.source == "ncnn-benchncnn":
+            cls[_run_key(m)].append(int(m.settings["readme_line"]))
+        elif m.source == "ncnn-benchncnn-detection":
+            det.append(m)
+    out = dict(dates)
+    for m in det:
+        line = int(m.settings["readme_line"])
+        near = cls.get(_run_key(m))
+        if not near:  # the extract keeps only run blocks holding a classifier row: this cannot be dated
+            raise SystemExit(f"{m.device} line {line}: a detection row without a classifier row of its run")
+        out[line] = dates[min(near, key=lambda c: (abs(c - line), c))]
+    return out
+
+
 def is_newer(m, dates) -> bool:
-    """Whether a measurement is on the newer side of the time split."""
-    if m.source == "ncnn-benchncnn":
+    """Whether a measurement is on the newer side of the time split (``dates``: from :func:`date_detector_rows`)."""
+    if m.source in ("ncnn-benchncnn", "ncnn-benchncnn-detection"):
         return dates[int(m.settings["readme_line"])] >= NCNN_CUTOFF
-    if m.source == "ncnn-benchncnn-detection":  # rows the dates file does not cover count as newer (out of the fit)
-        return dates.get(int(m.settings.get("readme_line", -1)), "9999") >= NCNN_CUTOFF
     return m.source.startswith("timm-benchmark-infer-") and TIMM_NEW in m.source
 
 
@@ -245,6 +269,7 @@ def evaluate_job(job):
                 task = getattr(_G["archs"].get(c[0]), "task", "classification")
                 out.append({
                     "split": split, "table": table if task == "classification" else f"{table} ({task})", "device": t.device, "run": run_label, "selection": sel,
+                    "runtime": t.runtime, "task": task,
                     "known_device": t.device in train_devices, "architecture": c[0], "truth_ms": cells[c],
                     "ours_ms": p.latency_ms if p else None, "low_ms": p.low if p else None,
                     "high_ms": p.high if p else None, "flops_ms": per_gmac * g if per_gmac and g else None,
@@ -288,6 +313,46 @@ def summarize(rows, runs: str = "report"):
     return res
 
 
+def detector_summary(rows) -> dict:
+    """Per split and runtime, how well classification probes predicted the held-out runs' detectors: every
+    detector cell the model predicts, over all held-out runs (no variant is chosen on these), and the
+    nearest-device baseline on the cells it reaches."""
+    res: dict = {}
+    for split in sorted({r["split"] for r in rows}):
+        det = [r for r in rows if r["split"] == split and r.get("task", "classification") != "classification"]
+        for rt in sorted({r["runtime"] for r in det}):
+            sel = [r for r in det if r["runtime"] == rt and r["ours_ms"]]
+            if not sel:
+                continue
+            entry = {"cells": len(sel), "devices": len({r["device"] for r in sel}),
+                     "runs": len({(r["device"], r["run"]) for r in sel}),
+                     "architectures": len({r["architecture"] for r in sel}),
+                     **_metrics([r["truth_ms"] for r in sel], [r["ours_ms"] for r in sel]),
+                     "interval_coverage_pct": float(np.mean([r["low_ms"] <= r["truth_ms"] <= r["high_ms"]
+                                                             for r in sel]) * 100)}
+            near = [r for r in sel if r["nearest_ms"]]
+            if near:
+                entry["nearest_cells"] = len(near)
+                entry["ours_on_nearest_cells"] = _metrics([r["truth_ms"] for r in near], [r["ours_ms"] for r in near])
+                entry["nearest_device"] = _metrics([r["truth_ms"] for r in near], [r["nearest_ms"] for r in near])
+            res.setdefault(split, {})[rt] = entry
+    return res
+
+
+def detector_gate_doc(summary: dict, opts: dict) -> dict:
+    """data/detector_eval.json: the twin-free detector results per runtime that modelpick.predict.detectors reads."""
+    from modelpick.predict.detectors import MAX_MEDIAN_APE_PCT, MIN_COVERAGE_PCT
+
+    keep = ("cells", "devices", "runs", "architectures", "median_ape_pct", "within_10_pct", "signed_median_pct",
+            "interval_coverage_pct")
+    return {"computed_by": "bench/eval_predict.py --update-readme (its twin-free split, model current)",
+            "what": f"twin-free leave one device out: detector latency predicted from k = {opts['k']} classification "
+                    "probes of the same held-out device and runtime, every held-out run",
+            "rule": {"max_median_ape_pct": MAX_MEDIAN_APE_PCT, "min_interval_coverage_pct": MIN_COVERAGE_PCT},
+            "runtimes": {rt: {k: (round(e[k], 2) if isinstance(e[k], float) else e[k]) for k in keep}
+                         for rt, e in summary.get("twin-free", {}).items()}}
+
+
 def evaluate_batch_curves(cells):
     groups = batch_curve_groups(cells)
     by_dev = defaultdict(list)
@@ -315,14 +380,17 @@ LABELS = {"current": "**modelpick**", "previous": "previous model (before issue 
           "current-transfer-only": "modelpick, transfer only (no neighbour runs)"}
 
 
-def markdown(results: dict, curves, opts, seconds) -> str:
+def markdown(results: dict, curves, opts, seconds, detectors: dict | None = None) -> str:
     """README tables. ``results``: {model: summary}; the baselines come from the first model's cells."""
     first = next(iter(results))
     lines = [f"k = {opts['k']} probes per held-out run; {opts['runs']} runs (a hash of device and run puts a third "
              f"of the runs aside for choosing model variants; the tables below never include them); nominal "
              f"interval {INTERVAL:.0%}; scored on the cells every method predicts"
              + (f", at most {opts['max_cells']} cells per run (fixed-seed subsample)" if opts["max_cells"] else "")
-             + f"; {seconds:.0f} s with {opts['workers']} worker(s)."]
+             + f"; {seconds:.0f} s with {opts['workers']} worker(s)."
+             + (" Each model is scored on its own held-out cells: the previous model picks its probes among all "
+                "the run's networks, so it also scores the runs that measured fewer than 5 networks suggest_probes may offer, and other cells; the "
+                "baselines are scored on modelpick's cells." if len(results) > 1 else "")]
     for split in SPLIT_TITLES:
         if split not in results[first]:
             continue
@@ -330,6 +398,8 @@ def markdown(results: dict, curves, opts, seconds) -> str:
                   "| table | devices | runs | cells | method | median APE | within ±10% | within ±25% | signed median "
                   "| 80% interval coverage |", "|---|---|---|---|---|---|---|---|---|---|"]
         for table, e in results[first][split].items():
+            if "(" in table:
+                continue  # detector tables: per runtime below
             # each model scores its own held-out cells (its probes differ); the baselines use the first model's
             rows = [(LABELS[m], results[m][split][table], results[m][split][table]["ours"]) for m in results
                     if table in results[m].get(split, {})]
@@ -344,6 +414,28 @@ def markdown(results: dict, curves, opts, seconds) -> str:
             if e:
                 lines += ["", f"{e['runs_of_devices_in_fit']} of the {e['runs']} time-split runs are newer runs of a "
                               f"device the fit has older rows of; the rest are hardware the fit never saw."]
+    dets = detectors.get(first) if detectors else None
+    if dets:
+        from modelpick.predict.detectors import MAX_MEDIAN_APE_PCT, MIN_COVERAGE_PCT
+
+        lines += ["", "**Detectors from classification probes** (the held-out run's k classifier probes predict its "
+                      "detectors' latency on the same device and runtime; every held-out run, every detector cell "
+                      "the model predicts; the nearest-device baseline on the cells it reaches). `predict` and "
+                      f"estimates offer detector latency only with a runtime whose twin-free median APE is at most "
+                      f"{MAX_MEDIAN_APE_PCT:g}% and whose 80% intervals cover at least {MIN_COVERAGE_PCT:g}%; "
+                      "elsewhere they refuse and say why (data/detector_eval.json).", "",
+                  "| split | runtime | devices | runs | cells | median APE | within ±10% | signed median "
+                  "| 80% interval coverage | nearest device: cells, its APE vs ours | offered |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for split in SPLIT_TITLES:
+            for rt, e in dets.get(split, {}).items():
+                near = (f"{e['nearest_cells']}: {e['nearest_device']['median_ape_pct']:.1f}% vs "
+                        f"{e['ours_on_nearest_cells']['median_ape_pct']:.1f}%" if "nearest_cells" in e else "–")
+                ok = (e["median_ape_pct"] <= MAX_MEDIAN_APE_PCT and e["interval_coverage_pct"] >= MIN_COVERAGE_PCT)
+                lines.append(f"| {split} | {rt} | {e['devices']} | {e['runs']} | {e['cells']} | "
+                             f"{e['median_ape_pct']:.1f}% | {e['within_10_pct']:.1f}% | {e['signed_median_pct']:+.1f}% "
+                             f"| {e['interval_coverage_pct']:.1f}% | {near} | "
+                             f"{('yes' if ok else 'no') if split == 'twin-free' else '(rule: twin-free)'} |")
     if curves:
         lines += ["", f"Batch curves (t(b) = a/b + c), hiding each interior batch size of {curves['curves']} curves on "
                       f"{len(curves['devices'])} devices ({curves['hidden_points']} hidden points): median APE "
@@ -370,7 +462,7 @@ def update_readme(text: str, path=README) -> None:
 
 
 def prepare(cat) -> None:
-    dates = _ncnn_dates()
+    dates = date_detector_rows(cat.measurements, _ncnn_dates())
     _G["archs"] = dict(cat._m.architectures)
     _G["cells"] = latency_cells(cat)
     _G["cells_by_table"] = {tb: latency_cells(cat, keep=f) for tb, f in TABLES.items()}
@@ -437,13 +529,17 @@ def main(argv=None) -> int:
     p.add_argument("--every", type=int, default=1, help="lodo: only every N-th device (by id) per table (subsample)")
     p.add_argument("--json", help="write the summaries and every predicted cell to this file")
     p.add_argument("--update-readme", action="store_true", help="replace the README's eval_predict table")
-    p.add_argument("--from-json", metavar="FILE", help="re-render an earlier --json output instead of evaluating")
+    p.add_argument("--from-json", metavar="FILE[,FILE]", help="re-render earlier --json outputs instead of evaluating")
     args = p.parse_args(argv)
     if args.from_json:
-        saved = json.loads(Path(args.from_json).read_text(encoding="utf-8"))
+        # several files (comma-separated, e.g. one per --models run): their models side by side
+        parts = [json.loads(Path(f).read_text(encoding="utf-8")) for f in args.from_json.split(",") if f]
+        saved = dict(parts[0], cells={m: rows for part in parts for m, rows in part["cells"].items()},
+                     seconds=sum(part["seconds"] for part in parts))
         opts = dict(saved["options"], runs=args.runs)  # the saved cells hold every run: re-summarise for --runs
         summaries = {m: summarize(rows, args.runs) for m, rows in saved["cells"].items()}
-        text = markdown(summaries, saved["batch_curves"], opts, saved["seconds"])
+        detectors = {m: detector_summary(rows) for m, rows in saved["cells"].items()}
+        text = markdown(summaries, saved["batch_curves"], opts, saved["seconds"], detectors)
     else:
         t0 = time.time()
         cat = load_catalog(use_env=False)
@@ -455,21 +551,30 @@ def main(argv=None) -> int:
             raise SystemExit(f"--splits: unknown {bad}; choose from {sorted(SPLIT_TABLES)}")
         jobs = jobs_for(cat, splits, args.max_devices, args.every)
         print(f"{len(jobs)} fits, {len(_G['cells'])} measured cells, {args.workers} workers", file=sys.stderr)
-        summaries, all_rows = {}, {}
+        summaries, all_rows, detectors = {}, {}, {}
         for model in args.models.split(","):
             all_rows[model] = run_model(model, jobs, args.workers, cat)
             summaries[model] = summarize(all_rows[model], args.runs)
+            detectors[model] = detector_summary(all_rows[model])
         curves = evaluate_batch_curves(_G["cells"])
         seconds = time.time() - t0
-        text = markdown(summaries, curves, vars(args), seconds)
-        if args.json:
+        opts = vars(args)
+        if args.json:  # first: the tables can be re-rendered from it (--from-json)
             from modelpick._fileio import write_atomic
 
-            write_atomic(args.json, json.dumps({"summaries": summaries, "batch_curves": curves, "options": vars(args),
-                                                "seconds": seconds, "cells": all_rows}, indent=0))
+            write_atomic(args.json, json.dumps({"summaries": summaries, "detectors": detectors, "batch_curves": curves,
+                                                "options": vars(args), "seconds": seconds, "cells": all_rows},
+                                               indent=0))
+        text = markdown(summaries, curves, opts, seconds, detectors)
     print(text)
     if args.update_readme:
         update_readme(text)
+        if "twin-free" in detectors.get("current", {}):
+            from modelpick._fileio import write_atomic
+            from modelpick.predict.detectors import EVAL_FILE
+
+            write_atomic(ROOT / "data" / EVAL_FILE,
+                         json.dumps(detector_gate_doc(detectors["current"], opts), indent=1, sort_keys=True) + "\n")
     return 0
 
 

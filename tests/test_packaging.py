@@ -26,7 +26,8 @@ def wheel(tmp_path_factory):
 
 def test_wheel_layout(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"modelpick/data/benchmarks.yaml", "modelpick/data/aliases.yaml", "modelpick_service/__init__.py",
+    assert {"modelpick/data/benchmarks.yaml", "modelpick/data/aliases.yaml", "modelpick/data/detector_eval.json",
+            "modelpick_service/__init__.py",
             "modelpick_service/gunicorn.conf.py", "modelpick_service/static/index.html"} <= names
     assert not any(n.startswith(("service/", "data/", "share/")) or "/data/build_log" in n for n in names)
 

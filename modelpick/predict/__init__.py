@@ -42,7 +42,8 @@ memory model), ``models`` (the fitted bundle per catalog, cached), ``probes``
 (probe choice), ``new_device`` (calibrate() and LatencyPredictor),
 ``catalog_device`` (predict() and predicted_cells()), ``estimates`` (PredictedCells,
 the estimator modelpick.load_catalog hands the solver), ``zoo`` (which networks a user can run as probes),
-``twins`` (same-family, same-chip and same-figures devices, hidden together by the interval folds).
+``twins`` (same-family, same-chip and same-figures devices, hidden together by the interval folds),
+``detectors`` (the runtimes whose detector latency is predicted: where bench/eval_predict.py measured it to work).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import InvalidQuery
 from .batch import BatchCurve, batch_curve_groups
 from .cells import canonical_settings
+from .detectors import detector_refusal, is_detector
 from .explain import choose_run, unpredictable_reason
 from .plausibility import cap, column_gmacs
 from .models import _default_catalog, models_for
@@ -48,6 +49,9 @@ def predict(device: str, architecture: str, *, runtime: str | None = None, preci
     rows = predicted_cells(cat, dev, [(col, arch)], batch_size=batch_size, include_measured=True,
                            only=(rt, pr))
     if not rows:
+        why = detector_refusal(rt) if is_detector(arch) else None
+        if why:
+            raise PredictionError(f"cannot predict {arch_id} on {dev} ({rt}/{pr}): {why}")
         have = sorted(b for r, p, b in targets if (r, p) == (rt, pr))
         if batch_size in have:
             raise PredictionError(unpredictable_reason(models.transfer, col, arch, rt,
@@ -65,7 +69,8 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
     For every (runtime, precision, batch size) run of the device (its canonical
     settings, see :func:`canonical_settings`), cells measured under any settings
     are skipped (or returned as measured with ``include_measured``). Batch sizes the
-    device never measured come only from batch curves, inside their measured range.
+    device never measured come only from batch curves, inside their measured range. Detectors are
+    predicted only with runtimes where that was measured to work (:func:`detector_refusal`).
     """
     models = models_for(catalog)
     model = models.transfer
@@ -90,7 +95,7 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
         if batch_size is not None and bs != batch_size:
             continue
         have = measured.get((rt, pr, bs), {})
-        todo = [(c, a) for c, a in columns if c not in have]
+        todo = [(c, a) for c, a in columns if c not in have and not (is_detector(a) and detector_refusal(rt))]
         if include_measured:
             for c, a in columns:
                 if c in have:
@@ -122,6 +127,8 @@ def predicted_cells(catalog, device: str, columns: Sequence[tuple[Column, Any]],
                 continue
             if not (min(pts) < batch_size < max(pts)):
                 continue  # interpolation only in the solver
+            if is_detector(wanted[col]) and detector_refusal(rt):
+                continue
             if col in measured.get((rt, pr, batch_size), {}):
                 continue
             curve = BatchCurve.fit(list(pts), list(pts.values()))

@@ -13,6 +13,7 @@ from ..errors import InvalidQuery, UnknownName
 from ..schema import RANGES
 from .batch import BatchCurve
 from .calibrated_run import CalibratedRun
+from .detectors import detector_refusal, is_detector
 from .explain import choose_run, unpredictable_reason
 from .plausibility import cap, column_gmacs
 from .models import Models, _default_catalog, models_for
@@ -187,6 +188,9 @@ class LatencyPredictor:
                 v = row.probes[col]
                 out.append(Prediction(latency_ms=v, latency_low_ms=v, latency_high_ms=v, method="measured (probe)",
                                       latency_estimated=False, **base))
+            elif is_detector(arch) and detector_refusal(row.runtime):
+                where = f"{self.device} ({row.runtime}/{row.precision}, batch {row.batch_size})"
+                out.append(f"cannot predict {col[0]} on {where}: {detector_refusal(row.runtime)}")
             elif np.isnan(mu[j]):
                 where = f"{self.device} ({row.runtime}/{row.precision}, batch {row.batch_size})"
                 out.append(unpredictable_reason(model, col, arch, row.runtime, where))
