@@ -94,8 +94,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="also write, per query, the status and the answers picked (checkpoint, runtime, precision, "
                          "batch size) or the error's title: compare two such files to count the answers a change "
                          "alters, whatever the catalog version in the bodies")
+    ap.add_argument("--fixed-code-hash", action="store_true",
+                    help="leave the code out of the catalog digest (it hashes catalog/, schema.py ... so that a cache "
+                         "never outlives the code that built it): two versions of the code that build the same table "
+                         "then give the same catalog version, hash and ETags. Needs MODELPICK_CACHE=0")
     args = ap.parse_args(argv)
     import modelpick
+    if args.fixed_code_hash:
+        import os
+
+        from modelpick.catalog import _load
+
+        if os.environ.get("MODELPICK_CACHE") != "0":
+            raise SystemExit("--fixed-code-hash needs MODELPICK_CACHE=0 (a cached table of other code must not be read)")
+        _load.code_fingerprint = lambda: b"answer-digest"
     from bench_speed import mix_devices
     from service import create_app
 

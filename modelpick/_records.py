@@ -49,6 +49,38 @@ class Records:
             out.append(rec)
         return out
 
+    def _records_json(self, rows: np.ndarray, strict: bool = False,
+                      why: list[str] | None = None) -> tuple[list[bytes], list[str | None]]:
+        """:meth:`_records` as the bytes ``orjson.dumps`` gives each record, and the source ids they name (accuracy,
+        latency, memory per record, in order): what the REST service writes, without a dict per answer row.
+
+        A row's record is the same in every answer but for its last two fields (``rank``, ``why``), so its JSON up
+        to them is kept per row (bounded as :meth:`_records`' cache) and those two are written after it.
+        """
+        import orjson
+
+        out: list[bytes] = []
+        ids: list[str | None] = []
+        cache = None if self._is_estimate_view else self._record_json_cache
+        for i, r in enumerate(rows):
+            key = (int(r), strict)
+            hit = cache.get(key) if cache is not None else None
+            if hit is None:
+                rec = self._record(key[0], None, strict)
+                if list(rec)[-2:] != ["rank", "why"]:  # never: _record ends with them (else the bytes would differ)
+                    raise AssertionError("a record's last fields must be rank and why")
+                src = tuple(rec["sources"].values())
+                del rec["rank"], rec["why"]
+                hit = (orjson.dumps(rec)[:-1], src)
+                if cache is not None:
+                    if len(cache) >= _RECORD_CACHE_ROWS:
+                        cache.clear()
+                    cache[key] = hit
+            out.append(b"".join((hit[0], b',"rank":', str(i + 1).encode(), b',"why":',
+                                 orjson.dumps(why) if why and i == 0 else b"[]", b"}")))
+            ids.extend(hit[1])
+        return out, ids
+
     def _record(self, r: int, rank: int | None = None, strict: bool = False,
                 why: list[str] | None = None) -> dict[str, Any]:
         """Row ``r`` as a JSON-ready dict with the :class:`Recommendation` fields, in their order."""

@@ -192,7 +192,10 @@ def _rate_limit(app: Flask) -> None:
     # uncached answer); a cheap request is exempt anyway, so it goes straight to the view.
     @functools.wraps(plain)
     def recommend_view(*args: Any, **kwargs: Any) -> Any:
-        return plain(*args, **kwargs) if _cheap_recommend() else limited(*args, **kwargs)
+        if _cheap_recommend():
+            g.modelpick_unlimited = True  # the limiter's after-request step and teardown have nothing to do
+            return plain(*args, **kwargs)
+        return limited(*args, **kwargs)
 
     app.view_functions["recommend.recommend"] = recommend_view
     from . import explorer  # the page's data: the same rule as /recommend
@@ -200,18 +203,21 @@ def _rate_limit(app: Flask) -> None:
     app.view_functions["explorer.candidates"] = limiter.shared_limit(
         rate, scope="expensive", exempt_when=explorer.cheap_candidates)(app.view_functions["explorer.candidates"])
     _scope_limiter_hooks(app, limiter, checked=(frontiers.bp.name,),
-                         counted=(frontiers.bp.name, recommend.bp.name, explorer.bp.name))
+                         counted=(frontiers.bp.name, recommend.bp.name, explorer.bp.name),
+                         skippable=(recommend.bp.name,))
     app.extensions["modelpick_limiter"] = limiter
 
 
-def _scope_limiter_hooks(app: Flask, limiter: Any, checked: tuple[str, ...], counted: tuple[str, ...]) -> None:
+def _scope_limiter_hooks(app: Flask, limiter: Any, checked: tuple[str, ...], counted: tuple[str, ...],
+                         skippable: tuple[str, ...] = ()) -> None:
     """Move Flask-Limiter's app-wide request hooks to the blueprints it limits.
 
     It hooks every request of the app: a before-request check (about 0.1 ms: it resolves the endpoint's limits,
     /healthz's too, although nothing else is limited), an after-request deduction and header step, and a
     teardown. Only the ``checked`` blueprints are limited as a whole (checked before the request); the limited
     views of the ``counted`` ones are wrapped by the limiter, which checks them, and need only the after-request
-    step and the teardown. Every other route pays nothing.
+    step and the teardown. Every other route pays nothing. In the ``skippable`` blueprints a request whose view
+    never reached the limiter (it set ``g.modelpick_unlimited``: a /recommend without estimates) skips both.
     """
     def ours(fn: Any) -> bool:
         return getattr(fn, "__self__", None) is limiter or (isinstance(fn, functools.partial) and fn.args[:1] == (limiter,))
@@ -223,7 +229,16 @@ def _scope_limiter_hooks(app: Flask, limiter: Any, checked: tuple[str, ...], cou
             raise RuntimeError("Flask-Limiter's request hooks were not found where it puts them; cannot scope them")
         funcs[None] = [f for f in funcs[None] if not ours(f)]
         for name in names:
-            funcs.setdefault(name, []).extend(hooks)
+            funcs.setdefault(name, []).extend(_unless_unlimited(h) if name in skippable else h for h in hooks)
+
+
+def _unless_unlimited(hook: Any) -> Any:
+    """``hook``, skipped for a request the limiter never saw (its after-request step returns the response)."""
+    @functools.wraps(hook)
+    def run(arg: Any = None) -> Any:
+        return arg if g.get("modelpick_unlimited") else hook(arg)
+
+    return run
 
 
 def _cheap_recommend() -> bool:
@@ -292,10 +307,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.before_request
     def _limits():
-        if len(request.query_string) > max_query:
-            raise Problem("uri-too-long", f"the query string has {len(request.query_string)} bytes; at most {max_query} are accepted")
-        if (request.content_length or 0) > max_body:
-            raise Problem("request-too-large", f"the request body has {request.content_length} bytes; "
+        req = request._get_current_object()  # one proxy lookup
+        if len(req.query_string) > max_query:
+            raise Problem("uri-too-long", f"the query string has {len(req.query_string)} bytes; at most {max_query} are accepted")
+        if (req.content_length or 0) > max_body:
+            raise Problem("request-too-large", f"the request body has {req.content_length} bytes; "
                                                f"the service takes no body (at most {max_body} bytes)")
 
     @app.after_request

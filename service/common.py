@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Iterable
 
 from flask import Response, current_app, g, request
+from werkzeug.datastructures import Headers
+from werkzeug.utils import get_content_type
 
 import modelpick
 from modelpick.errors import Names, close_matches
@@ -36,10 +38,12 @@ class Answer:
     def response(self) -> Response:
         if self.etag is not None and not_modified(self.etag):
             resp = Response(status=304)
-        else:
-            resp = Response(self.body, status=self.status, mimetype=self.mimetype)
-        resp.headers.extend(self.headers)
-        return resp
+            resp.headers.extend(self.headers)
+            return resp
+        # the headers in the order Response(body, mimetype=...) and then headers.extend gave them, written in one
+        # list (werkzeug's Headers.extend and the mimetype lookup cost more than the rest of a cached answer)
+        return Response(self.body, status=self.status, headers=Headers(
+            [("Content-Type", _content_type(self.mimetype)), ("Content-Length", str(len(self.body))), *self.headers]))
 
     @classmethod
     def of(cls, resp: Response, etag: str | None = None) -> "Answer":
@@ -108,6 +112,14 @@ class State:
     checkpoint_names: Names = field(default_factory=lambda: Names(()))
     architecture_names: Names = field(default_factory=lambda: Names(()))
     _coverage_json: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _info_json: bytes | None = None
+
+    @property
+    def info_json(self) -> bytes:
+        """``dumps(self.info)``, written once."""
+        if self._info_json is None:
+            self._info_json = dumps(self.info)
+        return self._info_json
     _source_json: dict[str, bytes] = field(default_factory=dict)
 
     @classmethod
@@ -176,11 +188,21 @@ def state() -> State:
     return current_app.extensions["modelpick"]
 
 
+@functools.lru_cache(maxsize=16)
+def _content_type(mimetype: str) -> str:
+    return get_content_type(mimetype, "utf-8")  # what Response(mimetype=...) writes
+
+
+#: What ``json.dumps(part, sort_keys=True, default=str)`` calls, made once: json.dumps builds a new encoder per call
+#: when given options (the same bytes, so every ETag is unchanged).
+_ETAG_JSON = json.JSONEncoder(sort_keys=True, default=str).encode
+
+
 def make_etag(*parts: Any) -> str:
     """A strong entity tag for a response determined by the catalog content and the normalised request."""
     h = _etag_prefix(state().catalog.hash).copy()
     for part in parts:
-        h.update(b"\0" + (part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, default=str).encode()))
+        h.update(b"\0" + (part if isinstance(part, bytes) else _ETAG_JSON(part).encode()))
     return h.hexdigest()[:32]
 
 
@@ -197,6 +219,8 @@ def cache_headers(etag: str) -> dict[str, str]:
 
 def not_modified(etag: str) -> bool:
     """Whether the request's ``If-None-Match`` already names this ETag (weak comparison, ``*`` included)."""
+    if "HTTP_IF_NONE_MATCH" not in request.environ:  # most requests: no header to parse into an ETags object
+        return False
     return bool(request.if_none_match) and request.if_none_match.contains_weak(etag)
 
 

@@ -41,13 +41,13 @@ def _answer(st: State) -> Answer:
     q = parsed_query()  # 400 problems propagate to the error handler
     qd = query_json(q)  # what q.model_dump(mode="json") gives, without the serializer
     try:
-        recs = st.catalog.solve_records(q)  # dicts straight from the columns: no model per row
+        recs, source_ids = st.catalog.solve_json(q)  # each record's JSON straight from the columns: no dict per row
     except NoFeasibleModel as exc:
         return Answer.of(render(no_feasible(exc), request.path))
     # the shape of the CLI's --json answer (modelpick.cli.toolkit.answer_json), plus the sources behind the numbers,
-    # written straight as the bytes orjson gives the whole dict: the coverage and sources are memoised JSON
-    body = b"".join((b'{"best":', dumps(recs[0]), b',"alternatives":', dumps(recs[1:]), b',"query":', dumps(qd),
-                     b',"coverage":', st.coverage_json(q.device, q.task), b',"catalog":', dumps(st.info),
-                     b',"sources":', st.sources_json(sid for r in recs for sid in r["sources"].values()), b"}"))
+    # written straight as the bytes orjson gives the whole dict: the records, coverage and sources are memoised JSON
+    body = b"".join((b'{"best":', recs[0], b',"alternatives":[', b",".join(recs[1:]), b'],"query":', dumps(qd),
+                     b',"coverage":', st.coverage_json(q.device, q.task), b',"catalog":', st.info_json,
+                     b',"sources":', st.sources_json(source_ids), b"}"))
     etag = make_etag("recommend", qd)
     return Answer(200, body, "application/json", tuple(cache_headers(etag).items()), etag)

@@ -28,9 +28,9 @@ def _app(rate: str = "2 per minute"):
 
 @pytest.fixture
 def solves(monkeypatch):
-    """Counts solves (every /recommend and /candidates answer goes through Catalog.solve or solve_records)."""
+    """Counts solves (every /recommend and /candidates answer goes through Catalog.solve, solve_records or solve_json)."""
     calls = []
-    for name in ("solve", "solve_records"):
+    for name in ("solve", "solve_records", "solve_json"):
         real = getattr(Catalog, name)
         monkeypatch.setattr(Catalog, name, lambda self, *a, _real=real, **k: calls.append(1) or _real(self, *a, **k))
     return calls
@@ -71,7 +71,7 @@ def test_a_request_that_solves_is_counted_before_it_solves(monkeypatch, path):
     client = app.test_client()
     seen = []
     limiter = app.extensions["modelpick_limiter"]
-    real = Catalog.solve_records if path == "/recommend" else Catalog.solve
+    real = Catalog.solve_json if path == "/recommend" else Catalog.solve
 
     def watching(self, *a, **k):
         seen.append(limiter.current_limit.remaining if limiter.current_limit else None)

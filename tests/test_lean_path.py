@@ -65,6 +65,7 @@ def test_limiter_hooks_only_on_limited_blueprints(mini_catalog):
     limiter = app.extensions["modelpick_limiter"]
 
     def limiter_hooks(funcs):
+        funcs = [getattr(f, "__wrapped__", f) for f in funcs]  # recommend's hooks are wrapped (skipped when unlimited)
         return [f for f in funcs if getattr(f, "__self__", None) is limiter or getattr(f, "args", ())[:1] == (limiter,)]
 
     for funcs in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
@@ -74,6 +75,10 @@ def test_limiter_hooks_only_on_limited_blueprints(mini_catalog):
         assert limiter_hooks(app.after_request_funcs[bp]) and limiter_hooks(app.teardown_request_funcs[bp])
     client = app.test_client()
     assert "X-RateLimit-Limit" not in client.get("/healthz").headers
+    # a /recommend that never reaches the limiter skips its after-request step; one that does still gets its headers
+    dev = mini_catalog.devices()[0].id
+    assert "X-RateLimit-Limit" not in client.get(f"/recommend?device={dev}").headers
+    assert client.get(f"/recommend?device={dev}&estimates=include").headers["X-RateLimit-Limit"] == "60"
 
 
 def test_ensure_sync_still_runs_coroutines(mini_catalog):
