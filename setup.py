@@ -17,6 +17,6 @@ setup(
     packages=[*find_packages(include=["modelpick", "modelpick.*"]), "modelpick.data", "modelpick_service"],
     package_dir={"modelpick.data": "data", "modelpick_service": "service"},
     package_data={"modelpick": ["py.typed"], "modelpick.data": SHIPPED_TABLES,
-                  "modelpick_service": ["static/*", "gunicorn.conf.py"]},
+                  "modelpick_service": ["static/*", "gunicorn.conf.py", "nginx/modelpick.conf"]},
     exclude_package_data={"modelpick.data": ["build_log.txt", "devices_map.yaml"]},
 )

@@ -13,12 +13,18 @@ and never reads a catalog file again, and a file broken under a running service
 cannot stop it. ``kill -HUP <master pid>`` reloads: the master validates the files first
 (``service.reload_catalog``) and keeps the old catalog if they are broken, then replaces the workers.
 
-Slow clients: each worker is a ``gthread`` worker with a small, bounded thread pool. Its main thread
-accepts and polls connections and hands one to a thread only once request bytes arrive, so an idle
-connection holds no thread; a client that trickles a request holds one thread of ``threads``, never the
-whole worker (with sync workers, two slow clients held both workers and /healthz waited 31 s). So
-``workers x threads - 1`` slow clients are absorbed; more need the buffering reverse proxy (nginx) the
-README describes, which is also where TLS belongs.
+Slow clients: each worker is a ``gthread`` worker with a small, bounded thread pool; a client that trickles
+a request holds one thread of ``threads``, never the whole worker (with sync workers, two slow clients held
+both workers and /healthz waited 31 s). Idle connections: gunicorn 27's gthread worker hands every *new*
+connection to a pool thread at once, and that thread waits for the first request byte for up to
+``gunicorn.workers.gthread.DEFAULT_WORKER_DATA_TIMEOUT`` (5 s, no setting) before handing the socket back
+to the poller. So each connection that sends nothing held a thread for 5 s: 10 idle sockets delayed
+/healthz by 3.6 s. ``first_byte_wait_s`` below cuts that wait to 10 ms (then the poller holds the socket,
+no thread, and closes it after ``keepalive`` seconds of silence). ``keepalive`` does not help: it only times
+connections already on the poller. A client that sends part of a request still holds a thread while it
+trickles: ``workers x threads - 1`` of those are absorbed; more need the buffering reverse proxy
+(service/nginx/modelpick.conf, which answers idle and slow clients itself and passes only whole requests),
+which is also where TLS belongs.
 """
 
 import multiprocessing
@@ -40,6 +46,26 @@ preload_app = True
 timeout = 30
 graceful_timeout = 10
 keepalive = 2
+
+# How long a pool thread waits for a new connection's first request byte before the poller takes the
+# socket back (see the docstring). gunicorn has no setting for it, so the config sets the gthread module's
+# constant, in the master before any worker forks. The same constant bounds the drain of a request body
+# the app did not read before a keep-alive (a body not there within it closes the connection instead).
+# MODELPICK_FIRST_BYTE_WAIT_S=5 restores gunicorn's own wait (bench/bench_idle.py compares both).
+first_byte_wait_s = float(os.environ.get("MODELPICK_FIRST_BYTE_WAIT_S", "0.01"))
+
+
+def _set_first_byte_wait(seconds: float) -> bool:
+    """Set gthread's first-byte wait; False where this gunicorn has no such constant (then nothing changes)."""
+    from gunicorn.workers import gthread
+
+    if not isinstance(getattr(gthread, "DEFAULT_WORKER_DATA_TIMEOUT", None), (int, float)):
+        return False
+    gthread.DEFAULT_WORKER_DATA_TIMEOUT = seconds
+    return True
+
+
+_first_byte_wait_set = _set_first_byte_wait(first_byte_wait_s)
 
 # Request limits (the app adds its own on the query string and body).
 limit_request_line = 4094

@@ -28,7 +28,8 @@ def test_wheel_layout(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"modelpick/data/benchmarks.yaml", "modelpick/data/aliases.yaml", "modelpick/data/detector_eval.json",
             "modelpick_service/__init__.py",
-            "modelpick_service/gunicorn.conf.py", "modelpick_service/static/index.html"} <= names
+            "modelpick_service/gunicorn.conf.py", "modelpick_service/static/index.html",
+            "modelpick_service/nginx/modelpick.conf"} <= names
     assert not any(n.startswith(("service/", "data/", "share/")) or "/data/build_log" in n for n in names)
 
 
