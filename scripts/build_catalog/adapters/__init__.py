@@ -18,6 +18,7 @@ from .mlperf import MlperfAdapter
 from .nanodet import NanodetAdapter
 from .ncnn import NcnnAdapter
 from .ncnn_detection import NcnnDetectionAdapter
+from .openvino_benchmarks import OpenvinoBenchmarksAdapter
 from .paddleclas import PaddleclasAdapter
 from .paddledetection_picodet import PaddledetectionPicodetAdapter
 from .paddledetection_ppyoloe import PaddledetectionPpyoloeAdapter
@@ -65,6 +66,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     TfSlimAdapter,
     KerasAdapter,
     MlperfAdapter,
+    OpenvinoBenchmarksAdapter,
     BiancoRepoAdapter,
     BiancoTextAdapter,
     UltralyticsDocsAdapter,
