@@ -160,3 +160,24 @@ def test_rock_5b_guide_map_is_only_a_note(table):
     assert len(rows) == 5 and {m["device"] for m in rows} == {"radxa-rock-5b"}
     assert all("few-image check, not COCO accuracy" in m["note"] for m in rows)
     assert not any(c.source == "ultralytics-rknn" for c in table.checkpoints.values())
+
+
+def test_show_and_export_say_rknn_was_measured_where_nothing_answers(capsys, tmp_path):
+    # the Coral complaint (show 'runtimes: []', a header-only export that exits 0), on the rknn-only SoCs
+    import json
+
+    from modelpick.cli import main
+
+    assert main(["show", "rockchip-rk3576", "--json"]) == 0
+    dev = json.loads(capsys.readouterr().out)["device"]
+    assert dev["runtimes"] == []
+    assert {"task": "detection", "runtime": "rknn", "backend": "npu", "precision": "int8", "rows": 21} in \
+        dev["measured_without_accuracy"]
+    target = tmp_path / "rk3576.csv"
+    assert main(["export", "--device", "rk3576", "-o", str(target)]) == 3
+    err = capsys.readouterr().err
+    assert "nothing to export for rockchip-rk3576" in err and "rknn (Rockchip NPU) was measured" in err
+    assert not target.exists()
+    # a device with answers exports as before
+    assert main(["export", "--device", "radxa-rock-5b", "--task", "detection", "--format", "json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from .._fileio import write_atomic
-from .toolkit import EXIT_OK, EXIT_USAGE, catalog_from_args, print_json
+from .toolkit import EXIT_INFEASIBLE, EXIT_OK, EXIT_USAGE, catalog_from_args, print_json
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
@@ -73,6 +73,13 @@ def _device_suspects(cat, device: str) -> list[dict[str, Any]]:
     return out
 
 
+def _device_unpaired(cat, device: str) -> list[dict[str, Any]]:
+    """The device's measured latency rows that pair with no checkpoint, per task, runtime, backend and precision."""
+    by_task = ((cat._m.known or {}).get("unpaired_runs") or {}).get(device, {})
+    return [{"task": task, "runtime": runtime, **({"backend": backend} if backend else {}), "precision": precision,
+             "rows": rows} for task, runs in sorted(by_task.items()) for runtime, backend, precision, rows in runs]
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from ..errors import UnknownName
 
@@ -84,6 +91,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         found["device"]["runtimes"] = cat.runtimes(found["device"]["id"])
         found["device"]["batch_sizes"] = cat.batch_sizes(found["device"]["id"])
         found["device"]["suspects"] = _device_suspects(cat, found["device"]["id"])
+        unpaired = _device_unpaired(cat, found["device"]["id"])
+        if unpaired:  # measured runs that answer nothing: said here, or `runtimes: []` would read as "never measured"
+            found["device"]["measured_without_accuracy"] = unpaired
     except UnknownName:
         pass
     except Exception:
@@ -130,9 +140,15 @@ def _export_row(rec: dict) -> dict:
 def cmd_export(args: argparse.Namespace) -> int:
     cat = catalog_from_args(args)
     device = cat.resolve_device(args.device) if args.device else None
-    records = cat.iter_records(device, task=args.task)
+    records = list(cat.iter_records(device, task=args.task))
+    if device is not None and not records:
+        # a header-only file and exit 0 would look like a successful export; say why there is nothing instead
+        cov = cat.coverage(device, task=args.task)
+        why = cov.missing[0] if cov.missing else cov.text
+        print(f"modelpick: nothing to export for {device} ({cov.task}): {why}", file=sys.stderr)
+        return EXIT_INFEASIBLE
     if args.format == "json":
-        text = json.dumps(list(records), indent=1, allow_nan=False) + "\n"
+        text = json.dumps(records, indent=1, allow_nan=False) + "\n"
     else:
         from .._csvcells import csv_text
 
