@@ -127,13 +127,14 @@ def test_the_iphone_xs_still_says_core_ml_was_never_measured_there(full_catalog)
     assert full_catalog.best("iphone-xs", min_fps=30).runtime == "tflite"
 
 
-def _shared_timm_results() -> dict[str, float]:
+def _shared_timm_results() -> dict[tuple[str, int], float]:
+    """timm's own top-1 per (model, image size), from the shared results-imagenet.csv ({} where it is absent)."""
     env = os.environ.get("MODELPICK_SOURCES")
     path = (Path(env) if env else REPO.parent / "shared" / "sources") / "timm" / "results-imagenet.csv"
     if not path.is_file():
         return {}
     with open(path, newline="", encoding="utf-8") as fh:
-        return {r["model"]: float(r["top1"]) for r in csv.DictReader(fh)}
+        return {(r["model"], int(r["img_size"])): float(r["top1"]) for r in csv.DictReader(fh)}
 
 
 def queries(n: int = 20):
@@ -190,7 +191,7 @@ def test_answer_traces_to_its_raw_row(full_catalog, device, query, pick):
         assert readme in row_figures and abs(readme - r.top1) <= 0.25
         timm = _shared_timm_results()
         if timm:
-            assert r.top1 == timm[r.checkpoint.removeprefix("timm/")]
+            assert r.top1 == timm[(r.checkpoint.removeprefix("timm/"), r.input_size)]
     else:
         assert r.sources["accuracy"].startswith("hailo-model-zoo-") and r.checkpoint.startswith("hailo/"), r
         hailo = [float(h["float_accuracy"]) for h in csv.DictReader(open(
@@ -208,3 +209,85 @@ def test_most_random_queries_answer(full_catalog):
         except NoFeasibleModel:
             pass
     assert answered >= 15
+
+
+# ---- CoreML Model Zoo: the three compute-unit settings on iPhone 11 Pro, two on iPhone 7
+
+from scripts.build_catalog.adapters import coreml_model_zoo  # noqa: E402
+from scripts.build_catalog.adapters.coreml_model_zoo import CoremlModelZooAdapter  # noqa: E402
+
+ZOO = list(csv.DictReader(open(REPO / "sources" / "coreml_model_zoo" / "coreml_model_zoo.csv", newline="",
+                               encoding="utf-8")))
+ZOO_ALIASES = yaml.safe_load((REPO / "data" / "aliases.yaml").read_text(encoding="utf-8"))["sources"]["coreml-model-zoo"]
+ZOO_DEVICES = {"iPhone 11 Pro": "iphone-11-pro", "iPhone 7": "iphone-7"}
+
+
+@pytest.fixture(scope="module")
+def zoo_built(tmp_path_factory):
+    ctx = BuildContext(tmp_path_factory.mktemp("shared"), tmp_path_factory.mktemp("seeds"), REPO / "data")
+    for target in sorted(set(coreml_model_zoo.SAME_WEIGHTS.values())):
+        ctx.add_checkpoint({"id": target, "architecture": "stand-in", "source": "stand-in", "top1": 1.0,
+                            "input_size": 224, "precision": "fp32"})
+    CoremlModelZooAdapter(ctx).build()
+    return ctx
+
+
+def test_zoo_every_numeric_latency_cell_of_a_mapped_model_is_one_row_with_its_compute_units(zoo_built):
+    by_key = {(m["name"], m["device"], m["settings"]["backend"]): m for m in zoo_built.measurements}
+    expected = 0
+    for r in ZOO:
+        arch = ZOO_ALIASES[r["mlmodel"]]
+        arch = arch if isinstance(arch, str) else arch["arch"]
+        for column, device_text, units, backend in coreml_model_zoo.COLUMNS:
+            key = (r["mlmodel"], ZOO_DEVICES[device_text], backend)
+            if arch is None or r[column] in ("", "-"):
+                assert key not in by_key
+                continue
+            expected += 1
+            m = by_key[key]
+            assert (m["architecture"], m["input_size"], m["latency_ms"]) == (arch, int(r["input_px"]), float(r[column]))
+            assert (m["runtime"], m["precision"], m["batch_size"], m["settings"]["compute_units"]) == (
+                "coreml", "float", 1, units)
+    assert expected == len(zoo_built.measurements) == 175
+    # the iPhone 7 column set has no ANE
+    assert {m["settings"]["backend"] for m in zoo_built.measurements if m["device"] == "iphone-7"} == {"cpu", "cpu+gpu"}
+
+
+def test_zoo_converted_file_top1_is_a_checkpoint_of_its_original_weights(zoo_built):
+    ours = {cid: c for cid, c in zoo_built.checkpoints.items() if c["source"] == "coreml-model-zoo"}
+    assert sorted(ours) == sorted(f"coreml-model-zoo/{r['mlmodel']}" for r in ZOO
+                                  if r["coreml_top1"] and ZOO_ALIASES[r["mlmodel"]] not in (None,)
+                                  and not (isinstance(ZOO_ALIASES[r["mlmodel"]], dict)
+                                           and ZOO_ALIASES[r["mlmodel"]]["arch"] is None))
+    assert len(ours) == 8
+    r34 = ours["coreml-model-zoo/resnet34_v1_torchvision"]
+    assert (r34["top1"], r34["top5"], r34["same_weights_as"]) == (73.32, 91.42, "torchvision/ResNet34_Weights.IMAGENET1K_V1")
+    assert ours["coreml-model-zoo/resnet50_v1_keras_applications"]["same_weights_as"] == "keras/ResNet50"
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_zoo_answer_traces_to_its_raw_row(full_catalog, seed):
+    rnd = random.Random(1100 + seed)  # fixed seeds: the same 20 answers every run
+    device = rnd.choice(sorted(ZOO_DEVICES.values()))
+    query = rnd.choice([{"min_fps": 10}, {"min_fps": 30}, {"max_latency_ms": 20}, {"objective": "fps"}, {}])
+    ranked = full_catalog.recommend(device, **query, limit=200, per_architecture=False)
+    if not ranked:
+        pytest.skip("nothing feasible for this random query")
+    r = ranked[rnd.randrange(len(ranked))]
+    assert r.runtime == "coreml" and r.sources["latency"] == "coreml-model-zoo"
+    column = {("iphone-11-pro", "cpu"): "iphone11pro_cpu_ms", ("iphone-11-pro", "cpu+gpu"): "iphone11pro_gpu_ms",
+              ("iphone-11-pro", "cpu+gpu+ane"): "iphone11pro_ane_ms", ("iphone-7", "cpu"): "iphone7_cpu_ms",
+              ("iphone-7", "cpu+gpu"): "iphone7_gpu_ms"}[(device, r.settings["backend"])]
+    files = {f for f, a in ZOO_ALIASES.items() if (a if isinstance(a, str) else a["arch"]) == r.architecture}
+    cells = [float(z[column]) for z in ZOO if z["mlmodel"] in files and int(z["input_px"]) == r.input_size
+             and z[column] not in ("", "-")]
+    assert r.latency_ms in cells  # torchvision and Keras files of one architecture are two rows of the cell
+    ck = full_catalog.checkpoint(r.checkpoint)
+    assert ck.precision not in QUANTIZED and (ck.architecture, ck.input_size) == (r.architecture, r.input_size)
+    if r.sources["accuracy"] == "coreml-model-zoo":
+        row, = [z for z in ZOO if f"coreml-model-zoo/{z['mlmodel']}" == r.checkpoint]
+        assert r.top1 == float(row["coreml_top1"])
+    elif r.sources["accuracy"] == "timm-results-imagenet":
+        timm = _shared_timm_results()
+        if timm:
+            assert r.top1 == timm[(r.checkpoint.removeprefix("timm/").rsplit(":", 1)[0], r.input_size)]

@@ -8,6 +8,7 @@ from .bianco_text import BiancoTextAdapter
 from .coral import CoralAdapter
 from .coral_models import CoralModelsAdapter
 from .coreml_iphone import CoremlIphoneAdapter
+from .coreml_model_zoo import CoremlModelZooAdapter
 from .device_peaks import DevicePeaksAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
@@ -43,7 +44,8 @@ from .ultralytics_yolov10 import UltralyticsYolov10Adapter
 from .yolov6 import Yolov6Adapter
 from .yolox import YoloxAdapter
 
-# Order matters only where an adapter reads another's facts: BiancoTextAdapter needs BiancoRepoAdapter's rows, and
+# Order matters only where an adapter reads another's facts: BiancoTextAdapter needs BiancoRepoAdapter's rows, the
+# Core ML adapters link their checkpoints to timm's, torchvision's and Keras's (same_weights_as), and
 # among the detection sources the first to state a detector's params/GMACs keeps them (model pages first, device
 # tables that only name the model after them).
 ADAPTERS: tuple[type[SourceAdapter], ...] = (
@@ -65,6 +67,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     EfficientnetLiteAdapter,
     TfSlimAdapter,
     KerasAdapter,
+    CoremlModelZooAdapter,
     MlperfAdapter,
     OpenvinoBenchmarksAdapter,
     BiancoRepoAdapter,
