@@ -93,7 +93,11 @@ def test_embedded_table_links_timms_tv2_copies_to_torchvisions_v2_weights(full_c
     copies = {k: v for k, v in every_copy.items() if k.startswith("timm/")}
     assert copies["timm/resnet50.tv2_in1k:224"] == "torchvision/ResNet50_Weights.IMAGENET1K_V2"
     assert len(copies) == 7 and all(k.endswith(".tv2_in1k:224") for k in copies)
-    assert all(v.startswith("timm/") for k, v in every_copy.items() if k not in copies)
+    # the Core ML READMEs' checkpoints point at timm's copy of their weights, the CoreML Model Zoo's converted files
+    # at the torchvision or Keras weights they were converted from
+    assert all(v.startswith(("timm/", "torchvision/", "keras/")) for k, v in every_copy.items() if k not in copies)
+    assert all(v.startswith("timm/") for k, v in every_copy.items()
+               if k not in copies and not k.startswith("coreml-model-zoo/"))
     assert "timm/resnet50.tv2_in1k:176" not in copies  # another input size: its own cell
     recs = full_catalog.recommend("jetson-nano", limit=1000, per_architecture=False)
     assert not {r.checkpoint for r in recs} & set(copies)
