@@ -40,19 +40,16 @@ class Estimator(Protocol):
         ...
 
 
-#: Memory for estimate views (``estimates="include"``: one per device and batch size), per catalog, in MiB;
-#: ``MODELPICK_ESTIMATE_CACHE_MB`` overrides. A view of a large device is a few MB.
-ESTIMATE_VIEWS_MB = 64
-
-
 def estimate_views_bytes() -> int:
-    import os
+    """Memory for estimate views (``estimates="include"``: one per device and batch size), per catalog, in
+    bytes: half of ``MODELPICK_MEMORY_MB`` (default 128 MiB), or ``MODELPICK_ESTIMATE_CACHE_MB``. A view of a
+    large device is a few MB."""
+    from ._budget import store_bytes
 
-    raw = os.environ.get("MODELPICK_ESTIMATE_CACHE_MB", "").strip()
     try:
-        return int(float(raw) * 2**20) if raw else ESTIMATE_VIEWS_MB * 2**20
-    except ValueError:
-        return ESTIMATE_VIEWS_MB * 2**20
+        return store_bytes("estimate_views")
+    except ValueError:  # a bad value must not stop a query; the service checks its variables at start
+        return 64 * 2**20
 
 
 class _ViewCache:

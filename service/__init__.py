@@ -19,15 +19,21 @@ to :func:`create_app` (tests use that):
     ``0``/``false`` to serve only the ``MODELPICK_DATA`` files, without the embedded table.
 ``MODELPICK_CACHE_MAX_AGE``
     ``Cache-Control: max-age`` in seconds for catalog answers (default 300).
+``MODELPICK_MEMORY_MB``
+    per-worker memory for every store that grows with the queries asked, in MiB (default 128): half for
+    ``estimates=include`` views, a quarter each for finished answers and rendered plots
+    (``modelpick._budget``). The three variables below set one store alone.
 ``MODELPICK_ANSWER_CACHE_MB``
-    per-worker memory for finished ``/recommend`` answers, in MiB (default 32; 0 turns the cache off).
+    per-worker memory for finished ``/recommend`` answers, in MiB (default: a quarter of
+    ``MODELPICK_MEMORY_MB``, 32; 0 turns the cache off).
     The catalog cannot change under a running worker, so a repeated query is answered from here.
 ``MODELPICK_MAX_QUERY_STRING``
     longest query string accepted, in bytes (default 2048; longer is a 414 problem).
 ``MODELPICK_MAX_CONTENT_LENGTH``
     largest request body accepted, in bytes (default 16384; the service reads no body).
 ``MODELPICK_PLOT_CACHE_MB``
-    per-worker memory for rendered ``/plot/*.svg`` figures, by ETag, in MiB (default 32; 0 turns it off).
+    per-worker memory for rendered ``/plot/*.svg`` figures, by ETag, in MiB (default: a quarter of
+    ``MODELPICK_MEMORY_MB``, 32; 0 turns it off).
 ``MODELPICK_RATE_LIMIT``
     per-client limit on the expensive requests (plots, ``/bounds``, ``/pareto``, ``/grid`` and
     ``/recommend?estimates=include``) in Flask-Limiter's notation (default ``60 per minute``; ``off``
@@ -69,9 +75,9 @@ DEFAULTS: dict[str, Any] = {
     "MODELPICK_EMBEDDED": True,
     "MODELPICK_CATALOG": None,  # a ready Catalog, for tests and embedding; overrides the two above
     "MODELPICK_CACHE_MAX_AGE": 300,
-    "MODELPICK_ANSWER_CACHE_MB": 32,
+    "MODELPICK_ANSWER_CACHE_MB": None,  # None: a share of MODELPICK_MEMORY_MB (modelpick._budget)
     "MODELPICK_MAX_QUERY_STRING": 2048,
-    "MODELPICK_PLOT_CACHE_MB": 32,
+    "MODELPICK_PLOT_CACHE_MB": None,
     "MODELPICK_RATE_LIMIT": "60 per minute",
     "MODELPICK_RATE_LIMIT_STORAGE": "memory://",
     "MODELPICK_PROXY_HOPS": 0,
@@ -101,6 +107,10 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
                 out[target] = int(env[key])
             except ValueError:
                 raise ValueError(f"{key}={env[key]!r}: expected an integer") from None
+    if env.get("MODELPICK_MEMORY_MB", "").strip():
+        from modelpick._budget import memory_mb
+
+        memory_mb(env)  # a bad budget stops the start with its name, not the first estimate
     for key in ("MODELPICK_RATE_LIMIT", "MODELPICK_RATE_LIMIT_STORAGE"):
         if env.get(key, "").strip():
             out[key] = env[key].strip()
@@ -127,9 +137,15 @@ def build_state(config: Mapping[str, Any]) -> State:
     """Load the catalog the configuration names and everything derived from it (the OpenAPI document)."""
     from . import openapi
 
+    from modelpick._budget import store_bytes
+
+    def cache_bytes(key: str, store: str) -> int:
+        mb = config.get(key)
+        return store_bytes(store) if mb is None else int(float(mb) * 2**20)
+
     st = State.build(load_service_catalog(config),
-                     answer_cache_bytes=int(float(config["MODELPICK_ANSWER_CACHE_MB"]) * 2**20),
-                     plot_cache_bytes=int(float(config["MODELPICK_PLOT_CACHE_MB"]) * 2**20))
+                     answer_cache_bytes=cache_bytes("MODELPICK_ANSWER_CACHE_MB", "answers"),
+                     plot_cache_bytes=cache_bytes("MODELPICK_PLOT_CACHE_MB", "plots"))
     openapi.install(st)
     return st
 

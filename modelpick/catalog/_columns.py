@@ -39,7 +39,8 @@ def unjoined_reason(merged: CatalogTable, device: str) -> str:
     exist but every pairing fails the accuracy rule (quantized runs whose source publishes no accuracy for its
     quantized weights).
     """
-    timed = [m for m in merged.measurements if m["device"] == device and m["per_image_latency_ms"] is not None]
+    # .get: an estimate view's extra rows are estimates (settings and method only), never measurements
+    timed = [m for m in merged.measurements if m.get("device") == device and m.get("per_image_latency_ms") is not None]
     if not timed:
         return "no latency was measured there"
     cells = {(c.architecture, c.input_size) for c in merged.checkpoints.values()}
