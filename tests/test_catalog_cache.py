@@ -161,3 +161,26 @@ def test_the_state_codec_refuses_what_it_was_not_told_about(tmp_path):
     assert type(back) is Listed and back.values[("a", 1)][0] == 1.5 and back.array.tolist() == [0, 1, 2]
     with pytest.raises(ValueError, match="unknown class"):
         _safestate.load(path, [])
+
+
+def test_measurement_rows_are_written_as_shared_columns(tmp_path, monkeypatch):
+    """The cache writes the measurement rows as columns of codes into tables of distinct strings and dicts (the full
+    entry shrank 19 -> 5 MB), and reads back equal rows that share those objects and the core's settings dicts."""
+    import orjson
+
+    monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path))
+    fresh = _load._load([(MINI, MINI.read_bytes())], "f" * 64)
+    cached = _cache.cache_load("f" * 64)
+    rows = cached.measurements
+    assert rows == fresh.measurements and orjson.dumps(rows) == orjson.dumps(fresh.measurements)
+    assert [list(r) for r in rows] == [list(r) for r in fresh.measurements]  # key order too
+    assert all(r["settings"] is s for r, s in zip(rows, cached.measurement_settings))
+    devices = {id(r["device"]) for r in rows}
+    assert len(devices) == len({r["device"] for r in rows})  # one object per distinct string
+    # values equal in Python but not in JSON stay apart; rows with other keys are written as they are
+    odd = [{"a": 1, "s": {"x": 1}}, {"a": 1.0, "s": {"x": True}}, {"a": True, "s": {"x": 1.0}}, {"a": None, "s": None}]
+    back = _cache.rows_from_state(orjson.loads(orjson.dumps(_cache.rows_state(odd))))
+    assert orjson.dumps(back) == orjson.dumps(odd)
+    ragged = [{"a": 1}, {"b": 2}]
+    assert _cache.rows_from_state(orjson.loads(orjson.dumps(_cache.rows_state(ragged)))) == ragged
+    assert _cache.rows_from_state(_cache.rows_state([])) == []

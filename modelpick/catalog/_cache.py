@@ -17,6 +17,7 @@ refreshes an entry's age), within :data:`MAX_BYTES` in all; only names the cache
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import re
 import stat
@@ -168,11 +169,89 @@ def _core_state(table: CatalogTable) -> dict[str, Any]:
         "devices": [d.model_dump(mode="json") for d in table.devices.values()],
         "device_families": table.device_families,
         "strings": table.strings,
-        "measurement_settings": table.measurement_settings,
+        # 37,000 rows share ~5,000 distinct settings: each written once, with one index per row (see _shared_settings)
+        **_settings_state(table.measurement_settings),
         "suspects": sorted(table.suspects.items()),  # JSON keys are strings: pairs keep the row index an int
         "known": table.known,
         "warnings": table.warnings,
     }
+
+
+def _settings_state(settings: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The rows' settings as a table of the distinct ones and an index per row (None stays None)."""
+    import orjson
+
+    if settings is None:
+        return {"settings_table": None, "settings_index": None}
+    try:
+        keys: list[Any] = list(map(orjson.dumps, settings))  # each dict's identity as written: 1, 1.0 and True are
+        # equal in Python but not in JSON, and so is key order
+    except TypeError:  # a value orjson cannot write (never in a validated table): every row its own entry
+        keys = list(range(len(settings)))
+    seen: dict[Any, int] = {}
+    index = [seen.setdefault(k, len(seen)) for k in keys]
+    # the codes number the distinct dicts in order of first appearance: the table holds each one's first row
+    first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
+    return {"settings_table": [settings[i] for i in sorted(first.values())], "settings_index": index}
+
+
+def _shared_settings(state: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The per-row settings list back from :func:`_settings_state`: rows with the same settings share one dict
+    (read-only by convention, as every row of the table is): 9.7 MB of a service worker's 37,000 dicts become ~1."""
+    table, index = state["settings_table"], state["settings_index"]
+    if table is None:
+        return None
+    if not isinstance(table, list) or not isinstance(index, list):
+        raise TypeError("settings_table and settings_index must be lists")
+    return [table[i] for i in index]
+
+
+def rows_state(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Measurement rows as columns, each column of strings, dicts or None as a table of its distinct values and a
+    code per row (the JSON parser would make one object per row of each: 229,000 strings for ~3,500 distinct, 37,000
+    settings dicts for ~5,000), any other column as its values. Rows must share their keys, in order (validated
+    Measurement dumps do); otherwise they are written as they are."""
+    fields = list(rows[0]) if rows else []
+    if any(list(r) != fields for r in rows):
+        return {"rows": rows}
+    columns: dict[str, Any] = {}
+    for f in fields:
+        values = list(map(operator.itemgetter(f), rows))
+        kinds = set(map(type, values))
+        if kinds <= {str, type(None)}:  # str and None never compare equal: the values are their own keys
+            seen: dict[Any, int] = {}
+            codes = [seen.setdefault(v, len(seen)) for v in values]
+            columns[f] = {"table": list(seen), "codes": codes}
+        elif kinds <= {dict, type(None)}:
+            columns[f] = _settings_state(values)
+        else:
+            columns[f] = {"values": values}
+    return {"fields": fields, "columns": columns, "n": len(rows)}
+
+
+def rows_from_state(state: dict[str, Any], settings: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """:func:`rows_state` back into rows: equal strings and dicts are one object each, shared by the rows (read-only
+    by convention, as every row is), and a row's settings the same dict as its entry of ``settings`` (the core's)."""
+    if "rows" in state:
+        return list(state["rows"])
+    n = state["n"]
+    cols = []
+    for f in state["fields"]:
+        col = state["columns"][f]
+        if "table" in col:
+            table = col["table"]
+            values = [table[c] for c in col["codes"]]
+        elif "settings_table" in col:
+            values = _shared_settings(col)
+            if f == "settings" and settings is not None and len(settings) == n:  # the core's dicts, where equal
+                values = [a if a == b else b for a, b in zip(settings, values)]
+        else:
+            values = col["values"]
+        if len(values) != n:
+            raise ValueError("a measurement column of the wrong length")
+        cols.append(values)
+    fields = state["fields"]
+    return [dict(zip(fields, vals)) for vals in zip(*cols)]
 
 
 def _full_bytes(table: CatalogTable) -> bytes:
@@ -184,20 +263,21 @@ def _full_bytes(table: CatalogTable) -> bytes:
     parts = [b'{"sources":', TypeAdapter(list[Source]).dump_json(list(table.sources.values())),
              b',"architectures":', TypeAdapter(list[Architecture]).dump_json(list(table.architectures.values())),
              b',"checkpoints":', TypeAdapter(list[Checkpoint]).dump_json(list(table.checkpoints.values())),
-             b',"measurements":', json_bytes(table.measurements), b"}"]
+             b',"measurements":', json_bytes(rows_state(table.measurements)), b"}"]
     return b"".join(parts)
 
 
-def _full_loader(path: Path) -> Callable[[], dict[str, Any]]:
+def _full_loader(path: Path, settings: list[dict[str, Any]] | None) -> Callable[[], dict[str, Any]]:
     def load() -> dict[str, Any]:
         from ..schema import Architecture, Checkpoint, Source
 
         state = json_load(read_entry(path))
+        measurements = rows_from_state(state["measurements"], settings)
         return {
             "sources": {s["id"]: Source.model_validate(s) for s in state["sources"]},
             "architectures": {a["id"]: Architecture.model_validate(a) for a in state["architectures"]},
             "checkpoints": {c["id"]: Checkpoint.model_validate(c) for c in state["checkpoints"]},
-            "measurements": list(state["measurements"]),
+            "measurements": measurements,
         }
 
     return load
@@ -217,12 +297,13 @@ def cache_load(digest: str) -> CatalogTable | None:
         from ..schema import Device
 
         devices = {d["id"]: Device.model_validate(d) for d in state["devices"]}
+        settings = _shared_settings(state)
         table = CatalogTable.lazy(
             files=list(state["files"]), digest=digest, devices=devices,
             device_families=dict(state["device_families"]), columns=columns, strings=state["strings"],
-            measurement_settings=state["measurement_settings"], known=state["known"],
+            measurement_settings=settings, known=state["known"],
             warnings=list(state["warnings"]), suspects={int(i): str(reason) for i, reason in state["suspects"]},
-            load_full=_full_loader(full), full_source=str(full))
+            load_full=_full_loader(full, settings), full_source=str(full))
     except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, zipfile.BadZipFile, EOFError,
             MemoryError, RecursionError):
         return None  # missing, corrupt or foreign: rebuild
