@@ -280,8 +280,10 @@ def import_results(fmt: str, paths: str | os.PathLike[str] | Sequence[str | os.P
         Device.model_validate({"id": device_id, "name": device_name or device_id, "kind": kind or "soc"})
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        raise InvalidQuery(".".join(map(str, err["loc"])) or "device_id", err.get("input"),
-                           err["msg"].removeprefix("Value error, ")) from None
+        # name the argument the caller gave, not Device's field (id -> device_id, name -> device_name)
+        field = ".".join(map(str, err["loc"]))
+        param = {"id": "device_id", "name": "device_name", "kind": "kind"}.get(field, field or "device_id")
+        raise InvalidQuery(param, err.get("input"), err["msg"].removeprefix("Value error, ")) from None
     if precision is not None:
         try:
             Measurement.model_validate({"architecture": "a", "input_size": 1, "device": "d", "runtime": "r",
