@@ -20,7 +20,6 @@ DEFAULT_BATCH_SIZES: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
 DEFAULT_WARMUP = 10
 DEFAULT_RUNS = 10
 TOKEN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-DEVICE_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 # ---------------------------------------------------------------------------
