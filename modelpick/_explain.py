@@ -266,8 +266,10 @@ class Explanations:
                 mem, point = float(self._mem_limits[q.memory_bound][b]), float(c["memory_mb"][b])
                 if math.isnan(mem):
                     costs.append("unknown memory")
-                elif point != mem and not math.isnan(point):
-                    costs.append(f"{_fmt_gb(mem)} of memory (the high end of its estimate, {_fmt_gb(point)})")
+                elif math.isnan(point):  # the run fit in the device, its need is unknown: never the device's memory as its need
+                    costs.append(f"memory up to {_fmt_gb(mem)} (the measured run fit in the device; its need is unknown)")
+                elif point != mem:
+                    costs.append(f"{_fmt_gb(mem)} of memory (the high end of its estimate; point estimate {_fmt_gb(point)})")
                 else:
                     costs.append(f"{_fmt_gb(mem)} of memory")
             elif name == "max_params_m":

@@ -75,6 +75,14 @@ def test_a_card_cap_is_never_printed_as_the_models_memory(full_catalog, capsys):
                              runtime=big["runtime"], memory_bound="point")
 
 
+def test_a_trade_off_never_states_the_card_as_a_runs_need(full_catalog):
+    # the why's "you would have to accept ..." names the bound the limit checked: for a run that only fit in the
+    # card that is "memory up to" the card, never "24.00 GB of memory"; for an estimate, its high end and its point
+    why = " ".join(full_catalog.best("rtx-4090", max_mem_gb=16, batch_size=256).why)
+    assert "accept memory up to 24.00 GB (the measured run fit in the device; its need is unknown)" in why
+    why = " ".join(full_catalog.best("rtx-4090", max_mem_gb=8, batch_size=256).why)
+    assert "of memory (the high end of its estimate; point estimate " in why
+
 def test_cli_memory_bound(capsys):
     code = main(["recommend", "--device", "snapdragon-675", "--max-mem-gb", "0.6", "--json"])
     high = json.loads(capsys.readouterr().out)
