@@ -394,7 +394,8 @@ def markdown(results: dict, curves, opts, seconds, detectors: dict | None = None
     for split in SPLIT_TITLES:
         if split not in results[first]:
             continue
-        lines += ["", f"**{SPLIT_TITLES[split]}**", "",
+        every = f" (one device in {opts['every']} per table, by id)" if split == "lodo" and opts.get("every", 1) > 1 else ""
+        lines += ["", f"**{SPLIT_TITLES[split]}**{every}", "",
                   "| table | devices | runs | cells | method | median APE | within ±10% | within ±25% | signed median "
                   "| 80% interval coverage |", "|---|---|---|---|---|---|---|---|---|---|"]
         for table, e in results[first][split].items():
@@ -536,7 +537,7 @@ def main(argv=None) -> int:
         parts = [json.loads(Path(f).read_text(encoding="utf-8")) for f in args.from_json.split(",") if f]
         saved = dict(parts[0], cells={m: rows for part in parts for m, rows in part["cells"].items()},
                      seconds=sum(part["seconds"] for part in parts))
-        opts = dict(saved["options"], runs=args.runs)  # the saved cells hold every run: re-summarise for --runs
+        opts = dict(saved["options"], runs=args.runs, every=max(part["options"].get("every", 1) for part in parts))  # the saved cells hold every run: re-summarise for --runs
         summaries = {m: summarize(rows, args.runs) for m, rows in saved["cells"].items()}
         detectors = {m: detector_summary(rows) for m, rows in saved["cells"].items()}
         text = markdown(summaries, saved["batch_curves"], opts, saved["seconds"], detectors)
