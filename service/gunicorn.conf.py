@@ -19,7 +19,7 @@ both workers and /healthz waited 31 s). Idle connections: gunicorn 27's gthread 
 connection to a pool thread at once, and that thread waits for the first request byte for up to
 ``gunicorn.workers.gthread.DEFAULT_WORKER_DATA_TIMEOUT`` (5 s, no setting) before handing the socket back
 to the poller. So each connection that sends nothing held a thread for 5 s: 10 idle sockets delayed
-/healthz by 3.6 s. ``first_byte_wait_s`` below cuts that wait to 10 ms (then the poller holds the socket,
+/healthz by 4.9 s (bench/bench_idle.py, one worker: bench/results/idle_issue22_w1.json). ``first_byte_wait_s`` below cuts that wait to 10 ms (then the poller holds the socket,
 no thread, and closes it after ``keepalive`` seconds of silence). ``keepalive`` does not help: it only times
 connections already on the poller. A client that sends part of a request still holds a thread while it
 trickles: ``workers x threads - 1`` of those are absorbed; more need the buffering reverse proxy
