@@ -20,6 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from modelpick._fileio import write_atomic  # noqa: E402
+
 
 def queries(devices: list[dict], n: int) -> list[str]:
     from bench_speed import mix_path
@@ -125,9 +127,9 @@ def main(argv: list[str] | None = None) -> int:
             rows = [body["best"], *body["alternatives"]] if body.get("best") else []
             picks[p] = [resp.status_code, [[r["checkpoint"], r["runtime"], r["precision"], r["batch_size"]]
                                            for r in rows] or body.get("detail")]
-    args.output.write_text(json.dumps(out, indent=0))
+    write_atomic(args.output, json.dumps(out, indent=0))
     if args.picks:
-        args.picks.write_text(json.dumps(picks, indent=0))
+        write_atomic(args.picks, json.dumps(picks, indent=0))
     for label, keep in (("classification", lambda p: "task=detection" not in p), ("detection", lambda p: "task=detection" in p)):
         statuses = [v[0] for p, v in out.items() if keep(p)]
         print(f"{len(statuses)} {label} queries: " + ", ".join(f"{s}: {statuses.count(s)}" for s in sorted(set(statuses))))

@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _gunicorn import gunicorn  # noqa: E402
 from _nginx import NGINX, nginx  # noqa: E402
+from modelpick._fileio import write_atomic  # noqa: E402
 
 IDLE_COUNTS = (0, 10, 40)
 
@@ -88,7 +89,7 @@ def main() -> None:
     if not NGINX:
         print("nginx is not installed: the proxied rows are missing (apt-get install -y nginx)")
     if args.json:
-        args.json.write_text(json.dumps({"workers": args.workers, "rounds": args.rounds, "rows": rows}, indent=1) + "\n")
+        write_atomic(args.json, json.dumps({"workers": args.workers, "rounds": args.rounds, "rows": rows}, indent=1) + "\n")
 
 
 if __name__ == "__main__":

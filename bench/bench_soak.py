@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _gunicorn import gunicorn, rss_mb, workers_of  # noqa: E402
+from modelpick._fileio import write_atomic  # noqa: E402
 
 BATCH_SIZES = (1, 2, 3, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 
@@ -117,7 +118,7 @@ def main() -> None:
     print(f"after warm-up ({warm['s']:.0f} s): RSS {warm['rss_mb']} MB; at the end ({last['s']:.0f} s): "
           f"{last['rss_mb']} MB; peak after warm-up {peak} MB; slope {[round(x, 2) for x in slope]} MB/min")
     if args.json:
-        args.json.write_text(json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "devices": len(devs),
+        write_atomic(args.json, json.dumps({"args": {k: str(v) for k, v in vars(args).items()}, "devices": len(devs),
                                          "statuses": counts, "samples": samples, "slope_mb_per_min": slope},
                                         indent=1) + "\n")
 
