@@ -13,7 +13,8 @@ def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
     """``repr`` of ``value`` cut to ``limit`` characters with ``...`` (a str is cut before it is repr'd, so a
     huge value costs nothing)."""
     if isinstance(value, str) and len(value) > limit:
-        return repr(value[: limit - 5])[:-1] + "..."
+        # repr of the cut, without its closing quote; escapes ('\\n', '\\x00') can make it longer, so cut again
+        return repr(value[: limit - 5])[:-1][: limit - 3] + "..."
     try:
         text = repr(value)
     except Exception:  # a value whose repr fails is still named by its type

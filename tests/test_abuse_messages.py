@@ -171,3 +171,12 @@ def test_an_importers_unknown_long_name_is_cut(tmp_path, capsys):
     assert code == 0, err
     assert "not in the alias table" in out + err
     assert_no_echo(out + err, name)
+
+
+@pytest.mark.parametrize("value", ["\n" * 100, "\x00" * 100, "\\" * 100, "a" * 100, "\u00e9" * 100])
+def test_an_excerpt_is_never_longer_than_its_limit(value):
+    # repr's escapes ('\n', '\x00', '\\') made a cut string's excerpt up to 4x the limit
+    from modelpick._excerpt import EXCERPT_CHARS, excerpt
+
+    text = excerpt(value)
+    assert len(text) <= EXCERPT_CHARS and text.endswith("...")
