@@ -17,6 +17,19 @@ from .schema import Device, DeviceCoverage, MeasuredRun
 from .tasks import Task, get_task
 
 
+def _fits(m: dict[str, frozenset[str]], device: Device) -> bool:
+    """Whether a data/fast_runtimes.yaml `match` rule fits ``device``."""
+    if "kinds" in m and device.kind not in m["kinds"]:
+        return False
+    if device.id.startswith(tuple(m.get("not_id_prefixes", ()))):
+        return False
+    named = {k: v for k, v in m.items() if k not in ("kinds", "not_id_prefixes")}
+    if not named:
+        return True
+    return (device.family in named.get("families", ()) or bool(set(device.tags) & named.get("tags", set()))
+            or device.id in named.get("ids", ()) or device.id.startswith(tuple(named.get("id_prefixes", ()))))
+
+
 @dataclass(frozen=True)
 class FastRuntime:
     """The runtime a kind of device is bought for (one entry of data/fast_runtimes.yaml)."""
@@ -30,16 +43,7 @@ class FastRuntime:
     missing: str
 
     def fits(self, device: Device) -> bool:
-        m = self.match
-        if "kinds" in m and device.kind not in m["kinds"]:
-            return False
-        if device.id.startswith(tuple(m.get("not_id_prefixes", ()))):
-            return False
-        named = {k: v for k, v in m.items() if k not in ("kinds", "not_id_prefixes")}
-        if not named:
-            return True
-        return (device.family in named.get("families", ()) or bool(set(device.tags) & named.get("tags", set()))
-                or device.id in named.get("ids", ()) or device.id.startswith(tuple(named.get("id_prefixes", ()))))
+        return _fits(self.match, device)
 
     def counts(self, runtime: str, backend: str | None) -> bool:
         """Whether a measured run (runtime, backend) is this fast runtime."""
@@ -51,9 +55,12 @@ class AcceleratorOption:
     """An add-on accelerator sold for a board, itself a catalog device (data/fast_runtimes.yaml
     ``accelerator_options``): the Raspberry Pi 5's AI Kit is the Hailo-8L."""
 
-    match: FastRuntime  # only its match rule is used
+    match: dict[str, frozenset[str]]
     device: str
     label: str
+
+    def fits(self, device: Device) -> bool:
+        return _fits(self.match, device)
 
 
 @dataclass(frozen=True)
@@ -79,9 +86,7 @@ def _table() -> tuple[tuple[FastRuntime, ...], tuple[FamilyRow, ...], tuple[Acce
     rows = tuple(FamilyRow(r["family"], r["device"], by_id[r["fast_runtime"]] if r["fast_runtime"] else None)
                  for r in doc["family_table"])
     options = tuple(AcceleratorOption(
-        match=FastRuntime(id=o["device"], label=o["label"], match={k: frozenset(v) for k, v in o["match"].items()},
-                          runtimes=frozenset(), backends=frozenset(), default=False, missing=""),
-        device=o["device"], label=o["label"]) for o in doc.get("accelerator_options", ()))
+        match={k: frozenset(v) for k, v in o["match"].items()}, device=o["device"], label=o["label"]) for o in doc.get("accelerator_options", ()))
     return entries, rows, options
 
 
@@ -92,7 +97,7 @@ def fast_runtime(device: Device) -> FastRuntime | None:
 
 def accelerator_options(device: Device) -> tuple[AcceleratorOption, ...]:
     """The add-on accelerators declared for ``device`` (data/fast_runtimes.yaml ``accelerator_options``)."""
-    return tuple(o for o in _table()[2] if o.match.fits(device))
+    return tuple(o for o in _table()[2] if o.fits(device))
 
 
 def family_rows() -> tuple[FamilyRow, ...]:
