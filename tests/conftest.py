@@ -48,3 +48,17 @@ def app():
 def client(app):
     """Flask's test client of the module's `app`."""
     return app.test_client()
+
+
+def count_answered(catalog, queries) -> int:
+    """How many (device, query) pairs of a trace test's seeded queries get an answer (the rest: no feasible model)."""
+    from modelpick.errors import NoFeasibleModel
+
+    answered = 0
+    for device, query in queries:
+        try:
+            catalog.best(device, **query)
+            answered += 1
+        except NoFeasibleModel:
+            pass
+    return answered
