@@ -1,8 +1,8 @@
 """Extract NVIDIA's closed-division ResNet-50 runs from MLPerf Inference results into mlperf_resnet50.csv.
 
-Usage: python extract.py ROOT_V3_0 ROOT_V3_1 > mlperf_resnet50.csv
-where each ROOT holds the round's files at their repository paths (closed/NVIDIA/results/...; read one by one,
-the repositories are too large to clone). A run is kept only where both its performance summary
+Usage: python extract.py ROOT_V3_0 ROOT_V3_1 [ROUND=ROOT ...] > mlperf_resnet50.csv
+(e.g. v1.1=/tmp/mlperf/v1.1 v2.0=/tmp/mlperf/v2.0 v2.1=/tmp/mlperf/v2.1), where each ROOT holds the round's files
+at their repository paths (closed/NVIDIA/results/...; read one by one, the repositories are too large to clone). A run is kept only where both its performance summary
 (performance/run_1/mlperf_log_summary.txt) and the SAME scenario's accuracy/accuracy.txt are stored: the
 accuracy of one scenario's engine is never lent to another scenario or system.
 Offline batch sizes are not in the logs; they come from the round's config (closed/NVIDIA/configs/resnet50/Offline/
@@ -24,9 +24,21 @@ RUNS = [
     ("v3.0", "Orin_TRT", "Offline"),
     ("v3.1", "Orin_TRT", "SingleStream"),
     ("v3.1", "L4x1_TRT", "SingleStream"),
+    # added later (rows appended, the earlier rows stay byte-identical)
+    ("v1.1", "A100-PCIe-80GBx1_TRT", "SingleStream"),
+    ("v1.1", "A100-PCIe-80GBx1_TRT", "Offline"),
+    ("v2.0", "A100-PCIe-80GBx1_TRT", "SingleStream"),
+    ("v2.0", "DGX-A100_A100-SXM-80GBx1_TRT", "SingleStream"),
+    ("v2.0", "Orin_TRT", "Offline"),
+    ("v2.1", "Orin_TRT", "SingleStream"),
+    ("v2.1", "Orin_TRT", "Offline"),
 ]
-# v3.0 closed/NVIDIA/configs/resnet50/Offline/__init__.py: class Orin / Orin_NX
-OFFLINE_BATCH = {("v3.0", "Orin_TRT"): ("256", "2"), ("v3.0", "Orin_NX_TRT"): ("256", "2")}
+# (gpu_batch_size, dla_batch_size) of the system's LWIS MaxP class in the round's
+# closed/NVIDIA/configs/resnet50/Offline/__init__.py ("" where the system has no DLA):
+#   v3.0 class Orin / Orin_NX; v2.0 and v2.1 class Orin; v1.1 class A100_PCIe_80GBx1
+OFFLINE_BATCH = {("v3.0", "Orin_TRT"): ("256", "2"), ("v3.0", "Orin_NX_TRT"): ("256", "2"),
+                 ("v2.0", "Orin_TRT"): ("256", "8"), ("v2.1", "Orin_TRT"): ("256", "16"),
+                 ("v1.1", "A100-PCIe-80GBx1_TRT"): ("2048", "")}
 
 FIELDS = ["round", "system", "scenario", "benchmark", "result_valid", "mean_latency_ns", "p90_latency_ns",
           "qps_without_loadgen_overhead", "samples_per_second", "accuracy_pct", "accuracy_good", "accuracy_total",
@@ -63,4 +75,6 @@ def main(roots: dict[str, Path]) -> None:
 
 
 if __name__ == "__main__":
-    main({"v3.0": Path(sys.argv[1]), "v3.1": Path(sys.argv[2])})
+    roots = {"v3.0": Path(sys.argv[1]), "v3.1": Path(sys.argv[2])}
+    roots.update({k: Path(v) for k, v in (a.split("=", 1) for a in sys.argv[3:])})
+    main(roots)

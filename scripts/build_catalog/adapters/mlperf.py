@@ -14,7 +14,9 @@ from modelpick.importers.rows import SourceRow, to_measurement
 from ..base import SourceAdapter
 from ..cells import fnum, intnum
 
-_COMMITS = {"v3.0": "dad59af09e9e62eceec4bee48794e201d6cf9170", "v3.1": "eaf622a25c00f2b4b1d2c4f5b4f430570429d24a"}
+_COMMITS = {"v1.1": "912dcdb9163736beca40a1f86e25d1305deab549", "v2.0": "e1f8956d1b96cb0b2c57e085ddd4e9b022159725",
+            "v2.1": "c43f76f2447cc4b41a37952c86c108749f8d12f3", "v3.0": "dad59af09e9e62eceec4bee48794e201d6cf9170",
+            "v3.1": "eaf622a25c00f2b4b1d2c4f5b4f430570429d24a"}
 _NS_PER_MS = 1e6
 
 
@@ -49,10 +51,14 @@ class MlperfAdapter(SourceAdapter):
             batch = "batch 1: SingleStream sends one image per query, back to back"
             timing = ("latency_ms = LoadGen 'Mean latency (ns)' / 1e6 (query issue to completion, incl. the "
                       "harness's host-device copies); stats.p90 = the scenario's official 90th percentile")
-        else:
+        elif r["dla_batch_size"]:
             batch = (f"GPU batch {r['gpu_batch_size']} together with both DLA cores at batch {r['dla_batch_size']} "
                      "(round's configs/resnet50/Offline/__init__.py); stored as batch_size "
                      f"{r['gpu_batch_size']}")
+        else:
+            batch = (f"GPU batch {r['gpu_batch_size']} (round's configs/resnet50/Offline/__init__.py, the system's "
+                     "LWIS class); the GPU has no DLA")
+        if r["scenario"] != "SingleStream":
             timing = "fps = LoadGen 'Samples per second' over the whole Offline run (all images sent at once)"
         return {
             "title": f"MLPerf Inference {r['round']}, NVIDIA {r['system']}, ResNet-50 {r['scenario']}",
@@ -71,8 +77,9 @@ class MlperfAdapter(SourceAdapter):
                 continue
             sid = self.register(run_source_id(r), self.run_meta(r))
             single = r["scenario"] == "SingleStream"
-            settings: dict[str, Any] = {"backend": "gpu" if single else "gpu+dla", "scenario": r["scenario"]}
-            if not single:
+            with_dla = not single and bool(r["dla_batch_size"])
+            settings: dict[str, Any] = {"backend": "gpu+dla" if with_dla else "gpu", "scenario": r["scenario"]}
+            if with_dla:
                 settings["dla_batch_size"] = intnum(r["dla_batch_size"])
             row = SourceRow(
                 model=r["benchmark"], device=r["system"], runtime="tensorrt", precision="int8",

@@ -1,0 +1,92 @@
+"""Every MLPerf answer traces to its raw run: 20 seeded-random queries on the Jetson Orin and NVIDIA datacenter
+devices that MLPerf's NVIDIA closed-division ResNet-50 runs cover, each answer's top-1 and speed compared with the
+cells of sources/mlperf_inference_nvidia/mlperf_resnet50.csv (one run: its round, system and scenario)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+from conftest import count_answered
+
+from modelpick.errors import NoFeasibleModel
+
+CSV = Path(__file__).resolve().parents[1] / "sources" / "mlperf_inference_nvidia" / "mlperf_resnet50.csv"
+DEVICES = ["jetson-agx-orin", "jetson-orin-nx", "a100-pcie-80gb", "a100-sxm-80gb", "nvidia-l4"]
+
+
+def _runs() -> list[dict[str, str]]:
+    with open(CSV, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _source_id(r: dict[str, str]) -> str:
+    system = r["system"].removesuffix("_TRT").lower().replace("_", "-")
+    return f"mlperf-inf-{r['round']}-nvidia-{system}-{r['scenario'].lower()}"
+
+
+def mlperf_trace(answer) -> tuple[float, str, float]:
+    """(top-1, 'latency_ms' or 'fps', value) of the run an answer came from, read from the raw CSV."""
+    run, = [r for r in _runs() if _source_id(r) == answer.sources["latency"]]
+    assert answer.sources["accuracy"] == answer.sources["latency"]  # the run's own accuracy, never another's
+    assert answer.precision == "int8" and answer.runtime == "tensorrt"
+    if run["scenario"] == "SingleStream":
+        assert answer.batch_size == 1
+        return float(run["accuracy_pct"]), "latency_ms", int(run["mean_latency_ns"]) / 1e6
+    assert answer.batch_size == int(run["gpu_batch_size"])
+    return float(run["accuracy_pct"]), "fps", float(run["samples_per_second"])
+
+
+def queries(n: int = 20) -> list[tuple[str, dict]]:
+    rnd = random.Random(1919)  # fixed seed: the same 20 queries every run
+    out = []
+    for i in range(n):
+        device = DEVICES[i % len(DEVICES)]
+        offline = {"jetson-agx-orin": 256, "jetson-orin-nx": 256, "a100-pcie-80gb": 2048}.get(device)
+        q: dict = {"batch_size": rnd.choice([1, offline]) if offline else 1}
+        kind = rnd.choice(["min_fps", "max_latency_ms", "objective"])
+        if kind == "min_fps":
+            q["min_fps"] = rnd.choice([30, 100, 1000, 2000])
+        elif kind == "max_latency_ms":
+            q["max_latency_ms"] = rnd.choice([1, 5, 50])
+        else:
+            q["objective"] = rnd.choice(["fps", "top1"])
+        out.append((device, {**q, "runtime": "tensorrt"}))
+    return out
+
+
+@pytest.mark.parametrize("device,query", queries())
+def test_mlperf_answer_traces_to_its_raw_run(full_catalog, device, query):
+    try:
+        r = full_catalog.best(device, **query)
+    except NoFeasibleModel:
+        pytest.skip("nothing feasible for this random query")  # the count below checks enough answered
+    top1, field, value = mlperf_trace(r)
+    assert r.top1 == top1
+    assert getattr(r, field) == pytest.approx(value, rel=1e-9)
+
+
+def test_most_random_mlperf_queries_answer(full_catalog):
+    assert count_answered(full_catalog, queries()) >= 15
+
+
+def test_every_raw_run_is_in_the_table_with_its_own_int8_accuracy(full_catalog):
+    rows = _runs()
+    assert len(rows) == 13 and len({_source_id(r) for r in rows}) == len(rows)
+    for r in rows:
+        sid = _source_id(r)
+        ms = [m for m in full_catalog.measurements if m.source == sid]
+        cks = [c for c in full_catalog.checkpoints(architecture="resnet50") if c.source == sid]
+        assert len(ms) == 1 and len(cks) == 1, sid
+        assert ms[0].precision == cks[0].precision == "int8"  # a quantized latency with its quantized accuracy
+        assert cks[0].top1 == float(r["accuracy_pct"])
+
+
+def test_the_orin_and_datacenter_rows_answer_on_tensorrt_by_default(full_catalog):
+    # the new runs: Orin v2.0/v2.1 (SingleStream and GPU+DLA Offline), A100-PCIe-80GB v1.1/v2.0, A100-SXM v2.0
+    assert full_catalog.best("a100-pcie-80gb", min_fps=30).runtime == "tensorrt"
+    orin = full_catalog.best("jetson-agx-orin", batch_size=256, runtime="tensorrt", objective="top1")
+    assert orin.sources["latency"] in {"mlperf-inf-v2.0-nvidia-orin-offline", "mlperf-inf-v2.1-nvidia-orin-offline",
+                                       "mlperf-inf-v3.0-nvidia-orin-offline"}
