@@ -12,6 +12,7 @@ from .coreml_model_zoo import CoremlModelZooAdapter
 from .device_peaks import DevicePeaksAdapter
 from .device_specs import DeviceSpecsAdapter
 from .efficientnet_lite import EfficientnetLiteAdapter
+from .fastdeploy_rknpu2 import FastdeployRknpu2Adapter
 from .fastestdet import FastestdetAdapter
 from .hailo import HailoAdapter
 from .keras import KerasAdapter
@@ -87,6 +88,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     QualcommDetectionAdapter,
     NcnnDetectionAdapter,
     RknnModelZooAdapter,
+    FastdeployRknpu2Adapter,
     DeviceSpecsAdapter,
     DevicePeaksAdapter,
 )
