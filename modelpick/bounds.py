@@ -422,27 +422,38 @@ class MemoryModel:
 
 
 def memory_model(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int = 1,
-                 catalog=None) -> MemoryModel:
+                 task: str | None = None, catalog=None) -> MemoryModel:
     """Fit measured memory against parameter size on ``device`` (Bianco Fig. 4) for one (runtime, precision,
     batch size) group. With ``runtime``/``precision`` None, the device must have measured memory in only one
-    such group; otherwise the error lists the choices."""
+    such group; otherwise the error lists the choices.
+
+    The fit is over every task's measured memory in the group (the fit memory estimates use). ``task`` (None:
+    any) only chooses among groups: those where at least one architecture of that task has measured memory."""
     from .estimate import MIN_FIT_POINTS, MIN_FIT_R2, fit_memory_groups, memory_fit_points
 
     cat = _catalog(catalog)
     if batch_size is None:
         raise InvalidQuery("batch_size", batch_size, "a memory model is fitted at one batch size; give an integer >= 1")
+    t = get_task(task) if task is not None else None
     q = cat.query(device, runtime=runtime, precision=precision, batch_size=batch_size)
     merged = cat._m
     groups = memory_fit_points(merged.measurements, merged.architectures)
+
+    def of_task(cell) -> bool:
+        return t is None or any(merged.architectures[a].task == t.id for a in cell)
+
     keys = sorted(k for k in groups if k[0] == q.device and k[3] == q.batch_size
-                  and (q.runtime is None or k[1] == q.runtime) and (q.precision is None or k[2] == q.precision))
+                  and (q.runtime is None or k[1] == q.runtime) and (q.precision is None or k[2] == q.precision)
+                  and of_task(groups[k]))
     sel = Selection(q.device, q.runtime, q.precision, q.batch_size)
     if not keys:
-        have = sorted({f"{k[1]}/{k[2]}/batch {k[3]}" for k in groups if k[0] == q.device})
+        have = sorted({f"{k[1]}/{k[2]}/batch {k[3]}" for k in groups if k[0] == q.device and of_task(groups[k])})
+        whose = f"{t.noun}s' " if t is not None else ""
         raise NoFeasibleModel(
-            f"no measured memory with known parameter count on {sel.describe()}"
-            + (f"; measured memory exists for (runtime/precision/batch): {', '.join(have)}" if have
-               else f"; no source measured memory on {q.device}"),
+            f"no measured memory {f'of a {t.noun} (task {t.id}) ' if t is not None else ''}with known parameter "
+            f"count on {sel.describe()}"
+            + (f"; {whose}measured memory exists for (runtime/precision/batch): {', '.join(have)}" if have
+               else f"; no source measured {whose}memory on {q.device}"),
             {"device": q.device, "selection": sel.to_dict(), "available": have})
     if len(keys) > 1:
         param = "runtime" if len({k[1] for k in keys}) > 1 else "precision"

@@ -344,23 +344,40 @@ def density(device: Any = None, *, runtime: str | None = None, precision: str | 
 
 
 def memory_params(device: Any, *, runtime: str | None = None, precision: str | None = None, batch_size: int = 1,
-                  label_limit: int = 12, catalog=None):
-    """Measured memory vs parameter size with the least-squares fit; estimated cells drawn hollow."""
+                  label_limit: int = 12, task: str = DEFAULT_TASK, catalog=None):
+    """Measured memory vs parameter size with the least-squares fit; estimated cells drawn hollow.
+
+    ``task`` picks the models drawn as the figure's points: that task's measured architectures (filled) and its
+    estimated cells (hollow). The fit is the group's, over every task's measured memory (the fit memory estimates
+    use); other tasks' measured points in it are drawn small and grey, so the line is seen with all its points.
+    """
     from .bounds import memory_model
     from .estimate import weights_mb
 
     cat = _catalog(catalog)
-    model = memory_model(device, runtime=runtime, precision=precision, batch_size=batch_size, catalog=cat)
+    t = get_task(task)
+    model = memory_model(device, runtime=runtime, precision=precision, batch_size=batch_size, task=t.id,
+                         catalog=cat)
     sel = model.selection
-    w = np.array([r["weights_mb"] for r in model.residuals])
-    m = np.array([r["memory_mb"] for r in model.residuals])
+    archs = cat._m.architectures
+    mine = [r for r in model.residuals if archs[r["architecture"]].task == t.id]
+    others = [r for r in model.residuals if archs[r["architecture"]].task != t.id]
+    w = np.array([r["weights_mb"] for r in mine])
+    m = np.array([r["memory_mb"] for r in mine])
     fig = _figure()
     ax = fig.add_subplot()
-    ax.scatter(w, m, s=30, color=_BLUE, label=f"measured ({model.n_points} architectures)", zorder=3)
-    for i in np.argsort(-np.abs([r["residual_mb"] for r in model.residuals]))[:label_limit]:
-        ax.annotate(_short(model.residuals[i]["architecture"]), (w[i], m[i]), xytext=(4, 3),
+    ax.scatter(w, m, s=30, color=_BLUE, zorder=3,
+               label=(f"measured ({len(mine)} architectures)" if not others
+                      else f"measured, {t.noun}s ({len(mine)} architectures)"))
+    if others:
+        ow = [r["weights_mb"] for r in others]
+        om = [r["memory_mb"] for r in others]
+        ax.scatter(ow, om, s=12, color=_GREY, alpha=0.7, zorder=2,
+                   label=f"measured, other tasks' models in the same fit ({len(others)} architectures)")
+    for i in np.argsort(-np.abs([r["residual_mb"] for r in mine]))[:label_limit]:
+        ax.annotate(_short(mine[i]["architecture"]), (w[i], m[i]), xytext=(4, 3),
                     textcoords="offset points", fontsize=7)
-    # cells of this group whose memory the catalog estimated
+    # cells of this group (and task) whose memory the catalog estimated
     c, s = cat._cols, cat._str
     lo, hi = cat._block(sel.device)
     rows = np.arange(lo, hi)
@@ -369,7 +386,9 @@ def memory_params(device: Any, *, runtime: str | None = None, precision: str | N
             & (c["batch_size"][rows] == sel.batch_size) & c["memory_estimated"][rows])
     est_pts = {}
     for r in rows[keep]:
-        arch = cat._m.architectures[s["architecture"][c["architecture"][r]]]
+        arch = archs[s["architecture"][c["architecture"][r]]]
+        if arch.task != t.id:
+            continue
         wm = weights_mb(arch.params_m, sel.precision, cat._m.measurements[int(c["measurement"][r])]["settings"])
         if wm is not None:
             est_pts[arch.id] = (wm, float(c["memory_mb"][r]))
@@ -377,19 +396,22 @@ def memory_params(device: Any, *, runtime: str | None = None, precision: str | N
         ew, em = np.array(list(est_pts.values())).T
         ax.scatter(ew, em, s=30, facecolors="none", edgecolors=_GREY, zorder=2,
                    label=f"estimated, not measured ({len(est_pts)} architectures; computed)")
-    xs = np.linspace(0, max(w.max(), max((v[0] for v in est_pts.values()), default=0)) * 1.05, 50)
+    all_w = [r["weights_mb"] for r in model.residuals] + [v[0] for v in est_pts.values()]
+    xs = np.linspace(0, max(all_w) * 1.05, 50)
+    over = "" if not others else f" over all {model.n_points} measured architectures, every task"
     ax.plot(xs, model.predict_mb(xs), color=_VERMILION, lw=1.8,
-            label=(f"least-squares fit (computed): {model.slope:.3f} × weights + {model.intercept_mb:.0f} MB, "
+            label=(f"least-squares fit (computed{over}): {model.slope:.3f} × weights + {model.intercept_mb:.0f} MB, "
                    f"R² {model.r2:.2f}" + ("; used for estimates" if model.used_for_estimates else "")))
     ax.set_xlabel(f"parameter size at the stored precision (MB) — {_selection_text(sel)}")
-    includes = sorted({r["memory_includes"] or "see source" for r in model.residuals})
-    ax.set_ylabel("memory (MB), measured")
-    ax.set_title(f"Memory vs model size on {_device_name(cat, sel.device)}\n"
+    includes = sorted({r["memory_includes"] or "see source" for r in mine or model.residuals})
+    ax.set_ylabel(f"memory (MB), measured — {t.noun}s ({t.title})")
+    ax.set_title(f"Memory vs model size on {_device_name(cat, sel.device)}, {t.noun}s (task {t.id})\n"
                  f"memory as measured: {_short('; '.join(includes), 110)}", fontsize=10.5)
     ax.margins(x=0.1)
     ax.grid(True, alpha=0.25)
     ax.legend(fontsize=8, loc="upper left")
-    _footer(fig, cat, set(model.sources), "least-squares fit" + ("; hollow points (memory estimate)" if est_pts else ""))
+    _footer(fig, cat, set(model.sources), "least-squares fit" + (" (over every task's measured memory)" if others else "")
+            + ("; hollow points (memory estimate)" if est_pts else ""))
     return fig
 
 

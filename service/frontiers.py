@@ -27,7 +27,8 @@ from .problems import Problem, invalid, param_error
 bp = Blueprint("frontiers", __name__)
 
 SELECTION = ("runtime", "precision", "batch_size", "task")
-#: The plots draw one task's candidates, their axes labelled with its metric (memory-params: every task's).
+#: The plots draw one task's candidates, their axes labelled with its metric (memory-params: the task's models,
+#: against the fit over every task's measured memory in the group).
 PLOT_SELECTION = ("runtime", "precision", "batch_size", "task")
 LIMITS = ("max_mem_gb", "min_fps", "max_latency_ms", "min_top1", "min_score", "max_params_m")
 #: comma-separated positive decimals, e.g. "0.7,1,1.4"
@@ -246,10 +247,7 @@ def plot_svg(kind: str):
         q = validate_query({"device": "-", **{k: raw[k] for k in fields if k in raw}})
     kwargs: dict[str, Any] = {"runtime": q.runtime, "precision": q.precision, "batch_size": q.batch_size,
                               "catalog": state().catalog}
-    if kind != "memory-params":
-        kwargs["task"] = q.task
-    elif "task" in raw and q.task != "classification":
-        raise _bad("task", raw["task"], "memory-params fits measured memory of every task together; leave task out")
+    kwargs["task"] = q.task  # memory-params: the task's models are the points; the fit stays the group's
     if kind == "accuracy-fps":
         kwargs.update(form=form, strict=q.strict, **{k: getattr(q, k) for k in LIMITS})
     elif kind == "memory-params" and q.batch_size is None:
@@ -323,7 +321,7 @@ def openapi_paths(operation, json_response, problem, bad_param, not_modified) ->
              | ({"required": True} if kind in ("accuracy-fps", "memory-params") else
                 {"description": "device id, alias or family; without one, every device (runtime and precision "
                                 "need a device)"}),
-             *(p for p in plot_sel if kind != "memory-params" or p["name"] != "task"),
+             *plot_sel,
              *((*strict, form, *limits) if kind == "accuracy-fps" else ())],
             {"200": {"description": "SVG image", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
              "304": not_modified, "400": bad_param, "404": problem("not-found: unknown device"),

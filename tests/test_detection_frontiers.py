@@ -195,7 +195,8 @@ def test_cli_plot_detection(capsys, cli_det, tmp_path):
     assert AXIS.encode() in svg and b"min_score = 40% mAP50-95" in svg
     code, _, err = run(capsys, "plot", "memory-params", "--task", "detection", "-d", "synth-board",
                        "-o", str(tmp_path / "m.svg"))
-    assert code != 0 and "memory-params fits measured memory of every task together" in err
+    # memory-params takes the task now; synth-board has one measured memory point, too few for a fit
+    assert code != 0 and "every task together" not in err and "memory fit" in err
     code, _, err = run(capsys, "plot", "density", "--task", "detection", "-d", "synth-board", "--min-score", "40",
                        "-o", str(tmp_path / "d.svg"))
     assert code != 0 and "accuracy-fps plot only" in err
@@ -224,12 +225,12 @@ def test_rest_plots_take_task(client):
     assert r.status_code == 200 and b"accuracy density: mAP50-95" in r.data
     r = client.get("/plot/accuracy-fps.svg?device=synth-board&task=detect")
     assert r.status_code == 400 and "did you mean detection" in r.get_data(as_text=True)
-    r = client.get("/plot/memory-params.svg?device=synth-board&task=detection")
-    assert r.status_code == 400 and "every task together" in r.get_data(as_text=True)
+    r = client.get("/plot/memory-params.svg?device=synth-board&task=detection")  # takes task; 1 point: no fit
+    assert r.status_code == 422 and "every task together" not in r.get_data(as_text=True)
     doc = client.get("/openapi.json").get_json()
     names = lambda path: [p["name"] for p in doc["paths"][path]["get"]["parameters"]]
     assert "task" in names("/plot/accuracy-fps.svg") and "min_score" in names("/plot/accuracy-fps.svg")
-    assert "task" not in names("/plot/memory-params.svg")
+    assert "task" in names("/plot/memory-params.svg")
 
 
 def test_rest_bounds_pareto_grid_detection(client):
@@ -244,3 +245,59 @@ def test_rest_bounds_pareto_grid_detection(client):
     d = client.get("/grid/synth-board?task=detection&mem_levels_gb=1&fps_levels=30").get_json()
     assert d["cells"][0]["best"]["checkpoint"] == "synth/det-s.pt:640"
     GridResponse.model_validate(d)
+
+
+# -- memory vs parameters (Bianco Fig. 4) takes task= (issue 18) ------------------------------------------------
+
+MEMORY = FIXTURES / "detection_memory.yaml"  # SYNTHETIC: classifiers and detectors measured in one group
+
+
+@pytest.fixture(scope="module")
+def mem():
+    return modelpick.load_catalog(MEMORY, embedded=False, use_env=False)
+
+
+def test_memory_params_draws_the_tasks_models_against_the_groups_fit(mem):
+    fig = plot.memory_params("mem-board", task="detection", catalog=mem)  # pytorch: the one group with detectors
+    text = _texts(fig)
+    assert fig.axes[0].get_ylabel() == "memory (MB), measured — detectors (COCO mAP50-95)"
+    assert fig.axes[0].get_title().startswith("Memory vs model size on Memory Board, detectors (task detection)")
+    assert "measured, detectors (2 architectures)" in text
+    assert "measured, other tasks' models in the same fit (3 architectures)" in text
+    assert "estimated, not measured (1 architectures; computed)" in text  # d30, a detector; no classifier estimated
+    assert ("least-squares fit (computed over all 5 measured architectures, every task): 1.100 × weights + 900 MB, "
+            "R² 1.00; used for estimates") in text
+    assert {"d25", "d50"} <= set(text) and not {"c1", "c5", "c10"} & set(text)
+    assert any("Computed by modelpick (not measured): least-squares fit (over every task's measured memory); "
+               "hollow points (memory estimate)" in t for t in text)
+    cls = _texts(plot.memory_params("mem-board", runtime="pytorch", catalog=mem))  # default: classification
+    assert "memory (MB), measured — classifiers (Top-1 accuracy)" in cls and "measured, classifiers (3 architectures)" in cls
+    assert not any(t.startswith("estimated, not measured") for t in cls) and "d25" not in cls
+
+
+def test_memory_params_task_chooses_the_group_and_names_the_missing_one(mem):
+    with pytest.raises(InvalidQuery, match="several runtimes; choose one"):  # classifiers are in both groups
+        plot.memory_params("mem-board", catalog=mem)
+    with pytest.raises(modelpick.NoFeasibleModel, match=r"no measured memory of a detector \(task detection\).*"
+                       r"detectors' measured memory exists for \(runtime/precision/batch\): pytorch/fp32/batch 1"):
+        plot.memory_params("mem-board", task="detection", runtime="onnxruntime", catalog=mem)
+    with pytest.raises(InvalidQuery, match="did you mean detection"):
+        plot.memory_params("mem-board", task="detect", catalog=mem)
+    # the memory model itself is unchanged without task (its fit is every task's)
+    assert bounds.memory_model("mem-board", runtime="pytorch", catalog=mem).n_points == 5
+
+
+def test_memory_params_task_in_the_cli_and_rest(capsys, monkeypatch, mem, tmp_path):
+    monkeypatch.setattr(cli_frontiers, "catalog_from_args", lambda args: mem)
+    out_file = tmp_path / "mem.svg"
+    code, out, _ = run(capsys, "plot", "memory-params", "--task", "detection", "-d", "mem-board", "-o", str(out_file),
+                       "--json")
+    assert code == 0 and json.loads(out)["task"] == "detection"
+    assert b"detectors (COCO mAP50-95)" in out_file.read_bytes()
+    from service import create_app
+
+    client = create_app({"MODELPICK_EMBEDDED": False, "MODELPICK_DATA": [str(MEMORY)]}).test_client()
+    r = client.get("/plot/memory-params.svg?device=mem-board&task=detection")
+    assert r.status_code == 200 and b"detectors (COCO mAP50-95)" in r.data and b"measured, detectors (2" in r.data
+    c = client.get("/plot/memory-params.svg?device=mem-board&runtime=pytorch")
+    assert c.status_code == 200 and b"classifiers (Top-1 accuracy)" in c.data and r.headers["ETag"] != c.headers["ETag"]

@@ -76,7 +76,7 @@ def test_estimated_memory_is_drawn_hollow(fx):
     text = _texts(fig)
     assert "estimated, not measured (1 architectures; computed)" in text
     assert "least-squares fit (computed): 1.100 × weights + 900 MB, R² 1.00; used for estimates" in text
-    assert "memory (MB), measured" in text and "batch 1, runtime pytorch, precision fp32" in text
+    assert "memory (MB), measured — classifiers (Top-1 accuracy)" in text and "batch 1, runtime pytorch, precision fp32" in text
 
 
 def test_bad_arguments(fx, tmp_path):

@@ -188,11 +188,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {"catalog": cat, "runtime": args.runtime, "precision": args.precision,
                               "batch_size": args.batch_size}
     task = get_task(args.task)
-    if kind != "memory-params":  # memory vs parameters is one fit over every task's measured memory
-        kwargs["task"] = task.id
-    elif args.task != "classification":
-        raise InvalidQuery("task", args.task, "memory-params fits measured memory of every task together; "
-                           "leave task out")
+    kwargs["task"] = task.id  # memory-params: the task's models are the points; the fit stays the group's
     if kind == "accuracy-fps":
         kwargs.update(form=args.form, max_mem_gb=args.max_mem_gb, min_fps=args.min_fps,
                       max_latency_ms=args.max_latency_ms, min_top1=args.min_top1, min_score=args.min_score,
