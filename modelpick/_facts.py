@@ -64,12 +64,18 @@ class DeviceFacts:
 
     # -- memory ------------------------------------------------------------------
     def estimate_memory(self, architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,
-                        input_size: int | None = None) -> MemoryEstimate:
+                        input_size: int | None = None, compute_unit: str | None = None) -> MemoryEstimate:
         """The memory estimate of one cell with its interval and method (always computed, never a measured value).
 
         The value is the one the catalog uses for a cell without measured memory: the (device, runtime,
         precision, batch size) group's fit where usable, else the generic formula. Where a source measured this
         cell's latency on the device, the estimate and its interval are capped at the device's memory.
+
+        The run's compute unit decides the width of Qualcomm AI Hub's "float" (fp16 on the NPU, fp32 on the CPU or
+        GPU). It is ``compute_unit`` where given (one the device's runs of this runtime and precision used), else
+        the unit of this cell's own measured run, else the unit most of those runs used (a tie: the wider width,
+        the larger estimate); never the order of the rows. Where the runs used several units, the method says
+        which one the estimate took and why.
         """
         from .estimate import BYTES_PER_PARAM, UNSTATED_WIDTH, estimate_cell_memory, fit_memory_groups
 
@@ -96,12 +102,9 @@ class DeviceFacts:
             m["architecture"] == arch.id and m["device"] == dev.id and m["runtime"] == runtime
             and m["precision"] == precision and m["batch_size"] == batch_size and m["input_size"] == size
             and m["per_image_latency_ms"] is not None for m in self._m.measurements)
-        # the run's settings (AI Hub's compute unit decides the width of "float"): those of a measured row of this
-        # device, runtime and precision, the cell's own first
         same_run = [m for m in self._m.measurements if m["device"] == dev.id and m["runtime"] == runtime
                     and m["precision"] == precision]
-        same_run.sort(key=lambda m: m["architecture"] != arch.id)
-        settings = dict(same_run[0]["settings"] or {}) if same_run else {}
+        settings, unit_note = _run_settings(same_run, arch.id, size, batch_size, precision, compute_unit)
         est = estimate_cell_memory(architecture=arch, device=dev, runtime=runtime, precision=precision,
                                    batch_size=batch_size, input_size=size, settings=settings,
                                    fit=self._memory_fits.get((dev.id, runtime, precision, batch_size)),
@@ -111,4 +114,65 @@ class DeviceFacts:
             raise InvalidQuery("architecture", architecture, f"its memory cannot be estimated: the catalog has no "
                                f"{' or '.join(missing)} for {arch.id}, and {dev.id} has no usable memory fit for "
                                f"{runtime} {precision} batch {batch_size}")
+        if unit_note:
+            from dataclasses import replace
+
+            est = replace(est, method=f"{est.method}; {unit_note}")
         return est
+
+
+def _unit(m) -> str | None:
+    value = (m["settings"] or {}).get("compute_unit")
+    return None if value is None else str(value).lower()
+
+
+def _run_settings(same_run: list, arch_id: str, input_size: int, batch_size: int, precision: str,
+                  compute_unit: str | None) -> tuple[dict, str | None]:
+    """The settings of the run an estimate sizes (those of one measured row of the device, runtime and precision,
+    chosen by compute unit, never by row order) and, where the runs used several units, a note for the method."""
+    from .estimate import bytes_per_param
+
+    units = sorted({_unit(m) for m in same_run} - {None})
+    if compute_unit is not None:
+        if not isinstance(compute_unit, str) or compute_unit.strip().lower() not in units:
+            raise InvalidQuery("compute_unit", compute_unit,
+                               "no measured run of this device, runtime and precision used this compute unit"
+                               if units else "no measured run of this device, runtime and precision names a "
+                               "compute unit; leave it out", choices=units)
+        compute_unit = compute_unit.strip().lower()
+    if not same_run:
+        return {}, None
+    own = [m for m in same_run if m["architecture"] == arch_id]
+    exact = [m for m in own if m["input_size"] == input_size and m["batch_size"] == batch_size]
+    count = {u: sum(1 for m in same_run if _unit(m) == u) for u in units}
+
+    def width(u):
+        return bytes_per_param(precision, {"compute_unit": u}) or 0.0
+
+    def pick(rows):  # the unit most rows used; a tie: the wider width (larger estimate), then the name
+        tally = {u: sum(1 for m in rows if _unit(m) == u) for u in {_unit(m) for m in rows} - {None}}
+        return min(tally, key=lambda u: (-tally[u], -width(u), u)) if tally else None
+
+    if compute_unit is not None:
+        unit, why = compute_unit, "as asked"
+    elif pick(exact) is not None:
+        unit, why = pick(exact), "this cell's measured run"
+    elif pick(own) is not None:
+        unit, why = pick(own), f"{arch_id}'s measured run on this device"
+    else:
+        unit = pick(same_run)
+        why = (f"the unit most of the {len(same_run)} measured runs used ("
+               + ", ".join(f"{u} {count[u]}" for u in units) + ")") if unit is not None else ""
+    if unit is None:
+        rows = sorted(same_run, key=lambda m: (m["architecture"] != arch_id, m["architecture"], m["input_size"],
+                                              m["batch_size"], m["source"]))
+        return dict(rows[0]["settings"] or {}), None
+    rows = sorted((m for m in same_run if _unit(m) == unit),
+                  key=lambda m: (m not in exact, m["architecture"] != arch_id, m["architecture"], m["input_size"],
+                                 m["batch_size"], m["source"]))
+    note = None
+    if len(units) > 1 or compute_unit is not None:
+        note = (f"compute unit {unit} ({why}; {precision} weights sized at {width(unit):g} bytes per parameter); "
+                f"the runs of this device, runtime and precision used {', '.join(units)}: "
+                "give compute_unit= for another")
+    return dict(rows[0]["settings"] or {}), note

@@ -89,12 +89,14 @@ def recommend(device: Any, *, max_mem_gb: float | None = None, min_fps: float | 
 
 
 def estimate_memory(architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,
-                    input_size: int | None = None) -> MemoryEstimate:
+                    input_size: int | None = None, compute_unit: str | None = None) -> MemoryEstimate:
     """The computed memory of ``architecture`` on ``device`` (runtime, precision, batch size, input size in px),
     with its interval (``memory_low_mb``/``memory_high_mb``; the high end covered the truth for >= 90 % of the
-    measured points in bench/eval_memory.py) and ``method``. Bad values raise errors naming the valid choices."""
+    measured points in bench/eval_memory.py) and ``method``. ``compute_unit`` (e.g. "npu", "gpu") picks the run whose
+    width sizes Qualcomm AI Hub's "float" (default: the cell's own measured run's, else the unit most runs used).
+    Bad values raise errors naming the valid choices."""
     return catalog().estimate_memory(architecture, device, runtime=runtime, precision=precision,
-                                     batch_size=batch_size, input_size=input_size)
+                                     batch_size=batch_size, input_size=input_size, compute_unit=compute_unit)
 
 
 def coverage(device: Any, *, task: str = "classification") -> DeviceCoverage:

@@ -105,3 +105,50 @@ def test_estimate_memory_errors_name_the_bad_value(mem_catalog, kwargs, error, m
 def test_estimate_memory_is_public():
     assert {"estimate_memory", "MemoryEstimate", "coverage", "DeviceCoverage"} <= set(modelpick.__all__)
     assert callable(modelpick.estimate_memory)
+
+
+# -- issue 21: the compute unit of AI Hub's "float" comes from the run the query or the cell uses, not row order --
+
+def _hub_catalog(tmp_path, order):
+    """SYNTHETIC: one phone, tflite "float" runs on the NPU (two) and the GPU (one), rows in ``order``."""
+    archs = [{"id": a, "family": "toy", "input_size": 224, "params_m": p, "activations_m": 10.0,
+              "sources": {"params_m": SRC, "activations_m": SRC}} for a, p in (("a", 5.0), ("b", 10.0), ("c", 20.0),
+                                                                             ("d", 40.0))]
+    rows = {a: {"architecture": a, "input_size": 224, "device": "phone", "runtime": "tflite", "precision": "float",
+                "batch_size": 1, "latency_ms": 1.0 + i, "source": SRC, "settings": {"compute_unit": unit}}
+            for i, (a, unit) in enumerate((("a", "gpu"), ("b", "npu"), ("c", "npu")))}
+    path = tmp_path / f"hub-{''.join(order)}.yaml"
+    path.write_text(yaml.safe_dump({
+        "schema_version": 1,
+        "sources": [{"id": SRC, "title": "memory fixture", "published": {"url": "https://example.invalid/m"}}],
+        "devices": [{"id": "phone", "name": "a phone", "kind": "soc"}],
+        "architectures": archs,
+        "checkpoints": [{"id": f"{a['id']}.x", "architecture": a["id"], "source": SRC, "top1": 70.0,
+                         "input_size": 224} for a in archs],
+        "measurements": [rows[a] for a in order]}))
+    return load_catalog(path, embedded=False, use_env=False)
+
+
+def _width_mb(params_m, acts_m, width):
+    return (params_m + acts_m) * 1e6 * width / MIB + 29.0  # + the fitted tflite overhead
+
+
+def test_estimate_memory_compute_unit_does_not_depend_on_row_order(tmp_path):
+    first_gpu, first_npu = _hub_catalog(tmp_path, "abc"), _hub_catalog(tmp_path, "bca")
+    for cat in (first_gpu, first_npu):
+        # d was not measured: the unit most runs used (npu 2, gpu 1), fp16 "float"; the method says so
+        d = cat.estimate_memory("d", "phone", runtime="tflite", precision="float")
+        assert d.memory_mb == pytest.approx(_width_mb(40.0, 10.0, 2))
+        assert "compute unit npu (the unit most of the 3 measured runs used (gpu 1, npu 2)" in d.method
+        assert "give compute_unit= for another" in d.method
+        # a was measured on the GPU: its own run's unit, fp32
+        a = cat.estimate_memory("a", "phone", runtime="tflite", precision="float")
+        assert a.memory_mb == pytest.approx(_width_mb(5.0, 10.0, 4)) and "compute unit gpu (this cell's measured run" in a.method
+        # the query's unit wins
+        asked = cat.estimate_memory("d", "phone", runtime="tflite", precision="float", compute_unit="GPU")
+        assert asked.memory_mb == pytest.approx(_width_mb(40.0, 10.0, 4)) and "compute unit gpu (as asked" in asked.method
+    with pytest.raises(InvalidQuery, match=r"compute_unit='dsp'.*Valid choices: gpu, npu"):
+        first_gpu.estimate_memory("d", "phone", runtime="tflite", precision="float", compute_unit="dsp")
+    # the library's public function takes it too
+    import inspect
+    assert "compute_unit" in inspect.signature(modelpick.estimate_memory).parameters
