@@ -53,7 +53,7 @@ class DeviceFacts:
                 runtime=runtime, backend=backend,
                 precisions=sorted({s["precision"][p] for p in np.unique(c["precision"][idx]).tolist()}),
                 batch_sizes=sorted(int(b) for b in np.unique(c["batch_size"][idx])), candidates=len(idx)))
-        unpaired = ((self._m.known or {}).get("unpaired_runs") or {}).get(dev, {}).get(t.id, [])
+        unpaired = self._unpaired_runs(dev).get(t.id, [])
         cov = describe(self.device(dev), runs, candidates=len(rows),
                        checkpoints=len(np.unique(c["checkpoint"][rows])),
                        architectures=len(np.unique(c["architecture"][rows])), task=t,
@@ -61,6 +61,10 @@ class DeviceFacts:
                                  for runtime, backend, precision, n in unpaired])
         self._coverages[(dev, t.id)] = cov
         return cov
+
+    def _unpaired_runs(self, device_id: str) -> dict[str, list[list[Any]]]:
+        """Per task, the device's measured runs that pair with no checkpoint: [runtime, backend, precision, rows]."""
+        return ((self._m.known or {}).get("unpaired_runs") or {}).get(device_id, {})
 
     # -- memory ------------------------------------------------------------------
     def estimate_memory(self, architecture: str, device: Any, *, runtime: str, precision: str, batch_size: int = 1,

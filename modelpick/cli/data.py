@@ -75,7 +75,7 @@ def _device_suspects(cat, device: str) -> list[dict[str, Any]]:
 
 def _device_unpaired(cat, device: str) -> list[dict[str, Any]]:
     """The device's measured latency rows that pair with no checkpoint, per task, runtime, backend and precision."""
-    by_task = ((cat._m.known or {}).get("unpaired_runs") or {}).get(device, {})
+    by_task = cat._unpaired_runs(device)
     return [{"task": task, "runtime": runtime, **({"backend": backend} if backend else {}), "precision": precision,
              "rows": rows} for task, runs in sorted(by_task.items()) for runtime, backend, precision, rows in runs]
 
