@@ -14,7 +14,7 @@ from conftest import count_answered
 from modelpick.errors import NoFeasibleModel
 
 CSV = Path(__file__).resolve().parents[1] / "sources" / "mlperf_inference_nvidia" / "mlperf_resnet50.csv"
-DEVICES = ["jetson-agx-orin", "jetson-orin-nx", "a100-pcie-80gb", "a100-sxm-80gb", "nvidia-l4"]
+DEVICES = ["jetson-agx-orin", "jetson-orin-nx", "a100-pcie-80gb", "a100-sxm-80gb", "nvidia-l4", "a100-sxm4-40gb"]
 
 
 def _runs() -> list[dict[str, str]]:
@@ -44,8 +44,10 @@ def queries(n: int = 20) -> list[tuple[str, dict]]:
     out = []
     for i in range(n):
         device = DEVICES[i % len(DEVICES)]
-        offline = {"jetson-agx-orin": 256, "jetson-orin-nx": 256, "a100-pcie-80gb": 2048}.get(device)
-        q: dict = {"batch_size": rnd.choice([1, offline]) if offline else 1}
+        offline = {"jetson-agx-orin": 256, "jetson-orin-nx": 256, "a100-pcie-80gb": 2048,
+                   "a100-sxm4-40gb": 2048}.get(device)
+        q: dict = {"batch_size": (rnd.choice([1, offline]) if device != "a100-sxm4-40gb" else offline)
+                   if offline else 1}
         kind = rnd.choice(["min_fps", "max_latency_ms", "objective"])
         if kind == "min_fps":
             q["min_fps"] = rnd.choice([30, 100, 1000, 2000])
@@ -74,7 +76,7 @@ def test_most_random_mlperf_queries_answer(full_catalog):
 
 def test_every_raw_run_is_in_the_table_with_its_own_int8_accuracy(full_catalog):
     rows = _runs()
-    assert len(rows) == 13 and len({_source_id(r) for r in rows}) == len(rows)
+    assert len(rows) == 14 and len({_source_id(r) for r in rows}) == len(rows)
     for r in rows:
         sid = _source_id(r)
         ms = [m for m in full_catalog.measurements if m.source == sid]
@@ -85,8 +87,10 @@ def test_every_raw_run_is_in_the_table_with_its_own_int8_accuracy(full_catalog):
 
 
 def test_the_orin_and_datacenter_rows_answer_on_tensorrt_by_default(full_catalog):
-    # the new runs: Orin v2.0/v2.1 (SingleStream and GPU+DLA Offline), A100-PCIe-80GB v1.1/v2.0, A100-SXM v2.0
+    # the new runs: Orin v2.0/v2.1 (SingleStream and GPU+DLA Offline), A100-PCIe-80GB v1.1/v2.0, A100-SXM v2.0,
+    # A100-SXM4-40GB v0.7 Offline
     assert full_catalog.best("a100-pcie-80gb", min_fps=30).runtime == "tensorrt"
+    assert full_catalog.best("a100-sxm4-40gb", batch_size=2048).fps == 37479.5
     orin = full_catalog.best("jetson-agx-orin", batch_size=256, runtime="tensorrt", objective="top1")
     assert orin.sources["latency"] in {"mlperf-inf-v2.0-nvidia-orin-offline", "mlperf-inf-v2.1-nvidia-orin-offline",
                                        "mlperf-inf-v3.0-nvidia-orin-offline"}

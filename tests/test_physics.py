@@ -62,7 +62,7 @@ def test_the_keras_a100_vgg_rows_are_suspects_above_the_datasheet_peak(full_cata
     # the raw extract and its provenance are committed; every figure in the CSV is in the stored excerpt
     peaks = list(csv.DictReader(open(REPO / "sources/device_peaks/peak_compute.csv", encoding="utf-8")))
     excerpt = (REPO / "sources/device_peaks/excerpt.md").read_text(encoding="utf-8")
-    assert {r["device"] for r in peaks} == {"A100", "A100-SXM-80GB", "A100-PCIe-80GB", "NVIDIA Tesla T4"}
+    assert {r["device"] for r in peaks} == {"A100", "A100-SXM-80GB", "A100-PCIe-80GB", "A100-SXM4-40GB", "NVIDIA Tesla T4"}
     for r in peaks:
         assert all(f": {r[c]} " in excerpt for c in ("fp32_tflops", "fp16_tflops", "int8_tops") if r[c])
     assert "2026-12-07" in (REPO / "sources/device_peaks/PROVENANCE.md").read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 #: page heading -> (catalog device ids it covers, line label -> column)
 PAGES = {
-    "NVIDIA A100 Tensor Core GPU datasheet": (("A100", "A100-SXM-80GB", "A100-PCIe-80GB"), {
+    "NVIDIA A100 Tensor Core GPU datasheet": (("A100", "A100-SXM-80GB", "A100-PCIe-80GB", "A100-SXM4-40GB"), {
         "FP32": "fp32_tflops", "Tensor Float 32 (TF32)": "tf32_tflops", "FP16 Tensor Core": "fp16_tflops",
         "INT8 Tensor Core": "int8_tops"}),
     "NVIDIA T4 Tensor Core GPU product page": (("NVIDIA Tesla T4",), {

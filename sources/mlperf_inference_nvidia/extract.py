@@ -32,13 +32,15 @@ RUNS = [
     ("v2.0", "Orin_TRT", "Offline"),
     ("v2.1", "Orin_TRT", "SingleStream"),
     ("v2.1", "Orin_TRT", "Offline"),
+    ("v0.7", "DGX-A100_A100-SXM4x1_TRT", "Offline"),
 ]
 # (gpu_batch_size, dla_batch_size) of the system's LWIS MaxP class in the round's
 # closed/NVIDIA/configs/resnet50/Offline/__init__.py ("" where the system has no DLA):
-#   v3.0 class Orin / Orin_NX; v2.0 and v2.1 class Orin; v1.1 class A100_PCIe_80GBx1
+#   v3.0 class Orin / Orin_NX; v2.0 and v2.1 class Orin; v1.1 class A100_PCIe_80GBx1;
+#   v0.7: closed/NVIDIA/configs/resnet50/Offline/config.json, key "A100-SXM4x1"
 OFFLINE_BATCH = {("v3.0", "Orin_TRT"): ("256", "2"), ("v3.0", "Orin_NX_TRT"): ("256", "2"),
                  ("v2.0", "Orin_TRT"): ("256", "8"), ("v2.1", "Orin_TRT"): ("256", "16"),
-                 ("v1.1", "A100-PCIe-80GBx1_TRT"): ("2048", "")}
+                 ("v1.1", "A100-PCIe-80GBx1_TRT"): ("2048", ""), ("v0.7", "DGX-A100_A100-SXM4x1_TRT"): ("2048", "")}
 
 FIELDS = ["round", "system", "scenario", "benchmark", "result_valid", "mean_latency_ns", "p90_latency_ns",
           "qps_without_loadgen_overhead", "samples_per_second", "accuracy_pct", "accuracy_good", "accuracy_total",

@@ -14,7 +14,7 @@ from modelpick.importers.rows import SourceRow, to_measurement
 from ..base import SourceAdapter
 from ..cells import fnum, intnum
 
-_COMMITS = {"v1.1": "912dcdb9163736beca40a1f86e25d1305deab549", "v2.0": "e1f8956d1b96cb0b2c57e085ddd4e9b022159725",
+_COMMITS = {"v0.7": "1321d137a1109dfcab9c8466dd3df6a755c2f5ca", "v1.1": "912dcdb9163736beca40a1f86e25d1305deab549", "v2.0": "e1f8956d1b96cb0b2c57e085ddd4e9b022159725",
             "v2.1": "c43f76f2447cc4b41a37952c86c108749f8d12f3", "v3.0": "dad59af09e9e62eceec4bee48794e201d6cf9170",
             "v3.1": "eaf622a25c00f2b4b1d2c4f5b4f430570429d24a"}
 _NS_PER_MS = 1e6
