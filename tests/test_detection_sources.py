@@ -47,6 +47,7 @@ TIMING_ROWS = {
     "qualcomm-aihub-detection": ("qualcomm-aihub-detection/aihub_detection.csv", "model", ("latency_ms",), ()),
     "ncnn-benchncnn-detection": ("ncnn-detection/ncnn_detection.csv", "model", ("latency_ms",), ()),
     "yolox": ("yolox/yolox.csv", "model", ("speed_v100_ms",), ()),
+    "trtutils-orin-nano": ("trtutils/trtutils_orin_nano.csv", "model", ("mean_ms",), ()),
     "nanodet": ("nanodet/nanodet.csv", "model", ("cpu_i7_8700_ms", "arm_4xa76_ms"), ()),
     "fastestdet": ("fastestdet/fastestdet.csv", "model", ("latency_ms",), ()),
     "paddledetection-ppyoloe": ("paddledetection/ppyoloe.csv", "model",
@@ -206,3 +207,22 @@ def test_yolo_gmacs_from_flops_are_labelled_computed():
     assert archs["yolo11n"]["gmacs"] == pytest.approx(6.5 / 2)
     assert "gmacs" in archs["yolo11n"]["computed"]
     assert "gmacs" not in archs["yolov5n6u"]  # the P6 FLOPs are not the 1280 px count
+
+
+def test_trtutils_gives_the_plain_orin_nano_tensorrt_fp16_detection_rows():
+    """trtutils' OrinNano-8GB (JetPack 5, so not the Super) raw TensorRT fp16 engine times at 640 px pair with the
+    catalog's COCO checkpoints: the plain Orin Nano answers detection on TensorRT (issue 18)."""
+    rows = {m["architecture"]: m for m in detection_measurements() if m["source"] == "trtutils-orin-nano"}
+    assert set(rows) == {"yolov8n", "yolov8s", "yolov8m", "yolov10n", "yolov10s", "yolov10m", "yolox-s", "yolox-m"}
+    assert all((m["device"], m["runtime"], m["precision"], m["batch_size"], m["input_size"])
+               == ("jetson-orin-nano", "tensorrt", "fp16", 1, 640) for m in rows.values())
+    assert rows["yolov8n"]["latency_ms"] == 7.173 and rows["yolov8n"]["stats"] == {"median": 7.058, "min": 7.004,
+                                                                                    "max": 7.673}
+    src = next(s for s in catalog()["sources"] if s["id"] == "trtutils-orin-nano")
+    assert src["published"]["commit"] == "112a28cecefe463502b9c6ced3d9dcadf0c047ed"
+    assert "model only" in src["timing_includes"] and "Jetpack 5" in " ".join(src["caveats"])
+    import modelpick
+
+    best = modelpick.load_catalog(use_env=False).best("jetson-orin-nano", task="detection", runtime="tensorrt",
+                                                     min_fps=60)
+    assert best.sources["latency"] == "trtutils-orin-nano" and best.runtime == "tensorrt"

@@ -37,6 +37,7 @@ from .tnn import TnnAdapter
 from .torch2trt import Torch2trtAdapter
 from .torchvision import TorchvisionAdapter
 from .torchvision_detection import TorchvisionDetectionAdapter
+from .trtutils_orin_nano import TrtutilsOrinNanoAdapter
 from .ultralytics_docs import UltralyticsDocsAdapter
 from .ultralytics_jetson import UltralyticsJetsonAdapter
 from .ultralytics_raspberry_pi import UltralyticsRaspberryPiAdapter
@@ -89,6 +90,7 @@ ADAPTERS: tuple[type[SourceAdapter], ...] = (
     NcnnDetectionAdapter,
     RknnModelZooAdapter,
     FastdeployRknpu2Adapter,
+    TrtutilsOrinNanoAdapter,
     DeviceSpecsAdapter,
     DevicePeaksAdapter,
 )
