@@ -44,6 +44,7 @@ TIMING_ROWS = {
     "ultralytics-raspberry-pi": ("ultralytics/raspberry_pi.csv", "model", ("latency_ms",), ()),
     "ultralytics-rknn": ("ultralytics_rknn/rockchip_rknn.csv", "model", ("latency_ms",), ()),
     "rknn-model-zoo": ("rknn_model_zoo/performance.csv", "model_name", (), ("fps_cell",)),
+    "fastdeploy-rknpu2": ("fastdeploy_rknpu2/rknpu2_models.csv", "model_version", ("rknn_ms_cell",), ()),
     "qualcomm-aihub-detection": ("qualcomm-aihub-detection/aihub_detection.csv", "model", ("latency_ms",), ()),
     "ncnn-benchncnn-detection": ("ncnn-detection/ncnn_detection.csv", "model", ("latency_ms",), ()),
     "yolox": ("yolox/yolox.csv", "model", ("speed_v100_ms",), ()),

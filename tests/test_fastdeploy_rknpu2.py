@@ -1,5 +1,6 @@
 """FastDeploy's RKNPU2 table (sources/fastdeploy_rknpu2/): the one non-quantized classifier row answers on the
-RK3588S's NPU with float accuracy, traced to its raw cell; the quantized rows, which publish no accuracy, stay out."""
+RK3588S's NPU with float accuracy, traced to its raw cell, and so does the non-quantized PicoDet-s (its own weights'
+COCO mAP); the quantized rows, which publish no accuracy, stay out."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def test_the_rk3588s_row_is_measured_on_rknn_and_the_quantized_rows_stay_out(ful
     cov = full_catalog.coverage("rockchip-rk3588s")
     assert cov.missing == []  # rknn, its fast runtime, is measured there
     rows = [m for m in full_catalog.measurements if m.source == "fastdeploy-rknpu2"]
-    assert [(m.device, m.architecture, m.precision) for m in rows] == [("rockchip-rk3588s", "resnet50d", "fp16")]
+    assert sorted((m.device, m.architecture, m.precision) for m in rows) == [
+        ("rockchip-rk3588s", "picodet-s", "fp16"), ("rockchip-rk3588s", "resnet50d", "fp16")]
     # the RK3588 row keeps answering from ncnn: FastDeploy's chip is the RK3588S, a device of its own
     assert full_catalog.best("rockchip-rk3588", min_fps=30).runtime == "ncnn"
+
+
+def test_the_picodet_row_answers_detection_with_its_own_weights_map(full_catalog):
+    r = full_catalog.best("rockchip-rk3588s", task="detection")
+    raw = _row("Picodet-s")
+    assert raw["quantized_cell"] == "否"
+    assert (r.checkpoint, r.runtime, r.precision) == ("paddledetection/picodet_s_416_coco_lcnet:416", "rknn", "fp16")
+    assert r.latency_ms == float(raw["rknn_ms_cell"]) and r.sources["latency"] == "fastdeploy-rknpu2"
