@@ -11,7 +11,8 @@
 
 from setuptools import find_packages, setup
 
-SHIPPED_TABLES = ["benchmarks.yaml", "aliases.yaml", "fast_runtimes.yaml", "predict_fit.npz", "detector_eval.json"]
+SHIPPED_TABLES = ["benchmarks.yaml", "aliases.yaml", "fast_runtimes.yaml", "predict_fit.npz", "detector_eval.json",
+                  "benchmarks.sha256"]
 
 setup(
     packages=[*find_packages(include=["modelpick", "modelpick.*"]), "modelpick.data", "modelpick_service"],

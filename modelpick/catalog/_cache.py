@@ -17,7 +17,6 @@ refreshes an entry's age), within :data:`MAX_BYTES` in all; only names the cache
 from __future__ import annotations
 
 import hashlib
-import operator
 import os
 import re
 import stat
@@ -215,13 +214,13 @@ def rows_state(rows: list[dict[str, Any]]) -> dict[str, Any]:
     if any(list(r) != fields for r in rows):
         return {"rows": rows}
     columns: dict[str, Any] = {}
-    for f in fields:
-        values = list(map(operator.itemgetter(f), rows))
+    for f, column in zip(fields, zip(*map(dict.values, rows)) if rows else ()):
+        values = list(column)
         kinds = set(map(type, values))
         if kinds <= {str, type(None)}:  # str and None never compare equal: the values are their own keys
-            seen: dict[Any, int] = {}
-            codes = [seen.setdefault(v, len(seen)) for v in values]
-            columns[f] = {"table": list(seen), "codes": codes}
+            table = list(dict.fromkeys(values))  # the distinct values in order of first appearance
+            codes = list(map({v: i for i, v in enumerate(table)}.__getitem__, values))
+            columns[f] = {"table": table, "codes": codes}
         elif kinds <= {dict, type(None)}:
             columns[f] = _settings_state(values)
         else:

@@ -53,6 +53,15 @@ def unjoined_reason(merged: CatalogTable, device: str) -> str:
             "the same quantized weights (none does here)")
 
 
+#: The candidate columns, in the order a candidate's tuple holds them.
+COLUMN_NAMES = (
+    "checkpoint", "architecture", "task", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5", "score",
+    "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "memory_low_mb", "memory_high_mb",
+    "params_m", "gmacs", "gmacs_computed", "measurement", "memory_measurement", "accuracy_source", "latency_source",
+    "memory_source", "suspect",
+)
+
+
 def build_columns(merged: CatalogTable) -> None:
     """Join checkpoints with measurements on (architecture, input_size) into numpy columns."""
     from ..estimate import estimate_cell_memory, estimate_memory_mb, fit_memory_groups
@@ -99,11 +108,8 @@ def build_columns(merged: CatalogTable) -> None:
             strings.setdefault(kind, []).append(value)
         return table[value]
 
-    cols: dict[str, list] = {k: [] for k in (
-        "checkpoint", "architecture", "task", "device", "runtime", "precision", "batch_size", "input_size", "top1", "top5", "score",
-        "latency_ms", "fps", "memory_mb", "memory_estimated", "memory_method", "memory_low_mb", "memory_high_mb",
-        "params_m", "gmacs", "gmacs_computed", "measurement", "memory_measurement", "accuracy_source", "latency_source", "memory_source", "suspect",
-    )}
+    out: list[tuple] = []  # one tuple per candidate, in COLUMN_NAMES' order
+    ckpt_objs = [merged.checkpoints[cid] for cid in ckpt_ids]
     # Measured latency rows that join no checkpoint (no accuracy at their cell, or only one they may not pair with,
     # e.g. an int8 run whose toolchain publishes no int8 accuracy): device -> task -> (runtime, backend, precision)
     # -> rows, so coverage can say that a runtime was measured but cannot answer instead of "never measured".
@@ -164,41 +170,30 @@ def build_columns(merged: CatalogTable) -> None:
         if mem is not None and not mem_est:
             mem_hi = mem
         joined = False
+        row = None  # this row's part of a candidate, once a checkpoint joins (then its strings are interned)
         for ci in ck_list:
-            c = merged.checkpoints[ckpt_ids[ci]]
+            c = ckpt_objs[ci]
             if not accuracy_applies(c.precision, toolchain[c.source], m["precision"], toolchain[m["source"]]):
                 continue
             joined = True
-            cols["checkpoint"].append(ci)
-            cols["architecture"].append(intern("architecture", m["architecture"]))
-            cols["device"].append(intern("device", m["device"]))
-            cols["runtime"].append(intern("runtime", m["runtime"]))
-            cols["precision"].append(intern("precision", m["precision"]))
-            cols["batch_size"].append(m["batch_size"])
-            cols["input_size"].append(m["input_size"])
-            cols["task"].append(intern("task", arch.task))
-            cols["top1"].append(np.nan if c.top1 is None else c.top1)
-            cols["top5"].append(np.nan if c.top5 is None else c.top5)
-            cols["score"].append(getattr(c, score_field[arch.task]))
-            cols["latency_ms"].append(latency)
-            cols["fps"].append(1000.0 / latency)
-            cols["memory_mb"].append(np.nan if mem is None else mem)
-            cols["memory_estimated"].append(mem_est)
-            cols["memory_method"].append(intern("memory_method", mem_method))
-            cols["memory_low_mb"].append(mem_lo)
-            cols["memory_high_mb"].append(mem_hi)
-            cols["params_m"].append(np.nan if arch.params_m is None else arch.params_m)
-            cols["gmacs"].append(np.nan if gmacs is None else gmacs)
-            cols["gmacs_computed"].append("gmacs" in computed)
-            cols["measurement"].append(j)
-            cols["memory_measurement"].append(mem_row)
-            cols["accuracy_source"].append(intern("source", c.source))
-            cols["latency_source"].append(intern("source", m["source"]))
-            cols["memory_source"].append(intern("source", mem_source))
-            cols["suspect"].append(m.get("suspect") is not None)
+            # interned in the order the columns name them (each kind has its own codes, so only the order within
+            # a kind matters: a candidate's accuracy source, then its latency source, then its memory source)
+            acc_source = intern("source", c.source)
+            if row is None:
+                row = (intern("architecture", m["architecture"]), intern("task", arch.task),
+                       intern("device", m["device"]), intern("runtime", m["runtime"]),
+                       intern("precision", m["precision"]), m["batch_size"], m["input_size"])
+                row_mem = (latency, 1000.0 / latency, np.nan if mem is None else mem, mem_est,
+                           intern("memory_method", mem_method), mem_lo, mem_hi,
+                           np.nan if arch.params_m is None else arch.params_m, np.nan if gmacs is None else gmacs,
+                           "gmacs" in computed, j, mem_row)
+                row_sources = (intern("source", m["source"]), intern("source", mem_source), m.get("suspect") is not None)
+            out.append((ci, *row, np.nan if c.top1 is None else c.top1, np.nan if c.top5 is None else c.top5,
+                        getattr(c, score_field[arch.task]), *row_mem, acc_source, *row_sources))
         if not joined:
             note_unpaired(m, arch.task)
 
+    cols = dict(zip(COLUMN_NAMES, zip(*out))) if out else {k: () for k in COLUMN_NAMES}
     dtypes = {"batch_size": np.int32, "input_size": np.int32, "memory_estimated": bool, "suspect": bool,
               "gmacs_computed": bool, "top1": np.float64, "score": np.float64,
               "top5": np.float64, "latency_ms": np.float64, "fps": np.float64, "memory_mb": np.float64,

@@ -16,6 +16,7 @@ from .._fileio import FileReadError, max_file_bytes, read_input
 from ..errors import CatalogError
 from ..schema import CatalogFile
 from ._cache import CACHE_FORMAT, entries_dir, read_entry, touch, write_quietly
+from ._trusted import is_certified, trusted_file
 
 
 def embedded_table_path() -> Path:
@@ -131,16 +132,17 @@ def _decoder(text: str):
     return orjson.loads
 
 
-def parse_json_lines(text: str) -> dict[str, Any] | None:
+def parse_json_lines(text: str, *, recheck: bool = True) -> dict[str, Any] | None:
     """The document, if ``text`` is written in the JSON-lines subset of YAML the build emits; else None.
 
     The subset: comment lines, top-level ``key: <JSON>``, and under a bare ``key:`` either ``- <JSON>``
     sequence items or ``  "name": <JSON>`` mapping entries, one per line. Every such line means the same
     to PyYAML and to the JSON parser (floats carry a dot and a signed exponent; see :data:`_UNSAFE`), so
     the result equals ``yaml.safe_load(text)`` -- about 50x faster. Anything else returns None at its
-    first line, and the caller parses the whole file as YAML.
+    first line, and the caller parses the whole file as YAML. ``recheck=False`` leaves out the checks for
+    characters and repeated keys, for a text the build has already parsed with them (a certified table).
     """
-    if _unsafe(text):
+    if recheck and _unsafe(text):
         return None
     doc: dict[str, Any] = {}
     items: dict[str, list[str]] = {}   # key -> its "- " lines (JSON values)
@@ -195,7 +197,7 @@ def parse_json_lines(text: str) -> dict[str, Any] | None:
     # The JSON parser keeps the last of a repeated key silently, where the YAML path reports it. Each key in
     # this subset is written '"name":'; when the parsed keys are fewer than that count (a repeat, or only a
     # string holding '":'), the sections are decoded again watching for repeats, and a repeat goes to YAML.
-    if _key_count(doc) != text.count('":') - text.count('\\":') and _has_repeated_key(sections):
+    if recheck and _key_count(doc) != text.count('":') - text.count('\\":') and _has_repeated_key(sections):
         return None
     return doc
 
@@ -408,11 +410,24 @@ def read_file_cached(path: Path, raw: bytes) -> CatalogFile:
     if hit is not None:
         return hit
     text = _decode(path, raw)
+    if is_certified(path, digest):  # the embedded table the build validated: its rows are read, not re-validated
+        doc = parse_json_lines(text, recheck=False)
+        hit = trusted_file(doc) if doc is not None else None
+    if hit is None:
+        hit = _read_cached(path, raw, text, digest)
+    if len(_PARSED) > 32:
+        _PARSED.clear()
+    _PARSED[key] = hit
+    return hit
+
+
+def _read_cached(path: Path, raw: bytes, text: str, digest: bytes) -> CatalogFile:
     doc = parse_json_lines(text)
     # A large file in full YAML (a user's own big table) also gets a disk cache of its validated parse,
     # keyed by content, as JSON: reading that back takes a fraction of a second where YAML takes many.
     directory = entries_dir() if doc is None and len(raw) > _FILE_CACHE_MIN_BYTES else None
     disk = directory / f"file-{CACHE_FORMAT}-{digest.hex()}.json" if directory else None
+    hit = None
     if disk is not None:
         try:
             hit = CatalogFile.model_validate_json(read_entry(disk))
@@ -423,9 +438,6 @@ def read_file_cached(path: Path, raw: bytes) -> CatalogFile:
         hit = _read_file(path, raw, text, doc)
         if disk is not None:
             write_quietly(disk, hit.model_dump_json().encode())
-    if len(_PARSED) > 32:
-        _PARSED.clear()
-    _PARSED[key] = hit
     return hit
 
 

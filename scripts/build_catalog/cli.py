@@ -9,6 +9,8 @@ from pathlib import Path
 
 from modelpick._fileio import write_atomic
 from modelpick.catalog import parse_json_lines
+from modelpick.catalog._merge import merge_files
+from modelpick.catalog._trusted import CERTIFICATE_NAME, certificate_text
 from modelpick.schema import CatalogFile
 
 from .build import build
@@ -33,8 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     doc = parse_json_lines(text)
     if doc is None:
         raise SystemExit("internal error: the rendered catalog left the JSON-lines subset of YAML")
-    CatalogFile.model_validate(doc)
+    validated = CatalogFile.model_validate(doc)
+    # ... and merged alone with every check (references, repeated rows): only then is its sha256 certified, which
+    # lets a load of this table read its rows without re-validating them (modelpick.catalog._trusted)
+    merge_files([(args.output, validated)], "")
     write_atomic(args.output, text)
+    write_atomic(args.output.parent / CERTIFICATE_NAME, certificate_text(text.encode("utf-8")))
     write_atomic(args.log or args.output.parent / "build_log.txt", log)
     if not args.no_fit:
         from modelpick.predict.shipped import write_shipped
