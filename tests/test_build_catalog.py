@@ -181,6 +181,8 @@ def test_rebuild_is_byte_identical(tmp_path):
     assert mod.main(["--sources", str(SOURCES), "--seeds", str(SEEDS), "-o", str(out), "--log", str(log)]) == 0
     assert out.read_bytes() == CATALOG.read_bytes()
     assert log.read_bytes() == (REPO / "data" / "build_log.txt").read_bytes()
+    # the certificate of the checked table (modelpick.catalog._trusted)
+    assert (tmp_path / "benchmarks.sha256").read_bytes() == (REPO / "data" / "benchmarks.sha256").read_bytes()
 
 
 @needs_sources

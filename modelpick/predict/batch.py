@@ -25,7 +25,7 @@ class BatchCurve:
 
     @classmethod
     def fit(cls, batch_sizes: Sequence[int], per_image_ms: Sequence[float]) -> "BatchCurve":
-        from scipy.optimize import nnls
+        from .._nnls import nnls
 
         bs = np.asarray(batch_sizes, dtype=float)
         t = np.asarray(per_image_ms, dtype=float)

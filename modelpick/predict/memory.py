@@ -33,7 +33,7 @@ class MemoryModel:
     runtimes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def fit(self, catalog) -> "MemoryModel":
-        from scipy.optimize import nnls
+        from .._nnls import nnls
 
         rows: dict[str, list[tuple[tuple[str, str, str], float, float, float]]] = {}
         archs = catalog._m.architectures
