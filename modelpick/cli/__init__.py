@@ -85,6 +85,19 @@ def build_parser(*, with_plugins: bool = True) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line (``argv``: the arguments; None: this process's own, ``sys.argv[1:]``)."""
+    code = _main(argv)
+    if argv is None:
+        # The process exits next (console script, python -m modelpick): move what it holds out of the collector's
+        # reach, or its final collection walks every object of a first catalog load (~1M: about 0.2 s of CPU). The
+        # objects are still freed as the interpreter tears down; only cycles among them stay uncollected.
+        import gc
+
+        gc.freeze()
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     from ..errors import CatalogError, InvalidQuery, ModelpickError, NoFeasibleModel
 
     argv = list(sys.argv[1:] if argv is None else argv)
