@@ -81,3 +81,24 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def rss_parts_mb(pid: int) -> dict[str, float]:
+    """A process's RSS by kind of mapping, from /proc/<pid>/smaps, in MB: ``heap`` (the brk heap: glibc's main
+    arena), ``anon`` (anonymous mappings: other malloc arenas, large mmapped blocks, numpy's big arrays) and
+    ``file`` (code and mapped files). Tells Python-object growth from allocator growth in the soak."""
+    parts = {"heap": 0, "anon": 0, "file": 0}
+    kind = None
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            for line in f:
+                head = line.split(None, 1)[0]
+                if "-" in head and not head.endswith(":"):  # a mapping's header line: address range, perms, ..., path
+                    fields = line.split()
+                    path = fields[5] if len(fields) > 5 else ""
+                    kind = "heap" if path == "[heap]" else "anon" if not path or path.startswith("[") else "file"
+                elif head == "Rss:" and kind is not None:
+                    parts[kind] += int(line.split()[1])
+    except OSError:
+        return {k: float("nan") for k in parts}
+    return {k: round(v / 1024, 1) for k, v in parts.items()}

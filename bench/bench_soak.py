@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _gunicorn import gunicorn, rss_mb, workers_of  # noqa: E402
+from _gunicorn import gunicorn, rss_mb, rss_parts_mb, workers_of  # noqa: E402
 from modelpick._fileio import write_atomic  # noqa: E402
 
 BATCH_SIZES = (1, 2, 3, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
@@ -103,9 +103,12 @@ def main() -> None:
                 pids = now_pids
             with lock:
                 n = sum(counts.values())
-            row = {"s": round(time.monotonic() - t0, 1), "requests": n, "rss_mb": [round(rss_mb(p), 1) for p in pids]}
+            row = {"s": round(time.monotonic() - t0, 1), "requests": n, "rss_mb": [round(rss_mb(p), 1) for p in pids],
+                   "rss_parts_mb": [rss_parts_mb(p) for p in pids]}
             samples.append(row)
-            print(f"{row['s']:7.1f} s  {n:7d} requests  RSS {' '.join(f'{r:7.1f}' for r in row['rss_mb'])} MB", flush=True)
+            parts = "  ".join("/".join(f"{v:.0f}" for v in d.values()) for d in row["rss_parts_mb"])
+            print(f"{row['s']:7.1f} s  {n:7d} requests  RSS {' '.join(f'{r:7.1f}' for r in row['rss_mb'])} MB"
+                  f"  (heap/anon/file {parts})", flush=True)
         stop.set()
         for t in threads:
             t.join(timeout=150)

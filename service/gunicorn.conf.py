@@ -67,6 +67,46 @@ def _set_first_byte_wait(seconds: float) -> bool:
 
 _first_byte_wait_set = _set_first_byte_wait(first_byte_wait_s)
 
+# The allocator (glibc only). A gthread worker's threads each get their own malloc arena, and an
+# estimate view is a few MB of numpy arrays: views built and evicted by 8 threads left freed holes in 8
+# arenas that were never reused or returned. With never-repeating estimates=include queries and
+# MODELPICK_MEMORY_MB=16, 8 threads in one process held 44 -> 84 MB free inside the arenas over 1,400
+# requests (RSS 270 -> 336 MB) while the live heap stayed 58-70 MB (mallinfo2); the stores were full and
+# bounded, the growth was the allocator's. Two arenas and a fixed mmap threshold (a block of 256 KiB or
+# more is its own mapping, given back to the OS when freed, instead of glibc raising the threshold to
+# 32 MB after the first such free) kept the free part at 16-18 MB and RSS flat after warm-up
+# (bench/bench_soak.py; bench/README.md). Set in the master before any worker forks, so every worker
+# inherits it. An environment's own MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ wins; MODELPICK_MALLOC_TUNE=0
+# leaves glibc's defaults.
+malloc_arena_max = 2
+malloc_mmap_threshold_bytes = 256 * 1024
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8  # glibc's mallopt parameter numbers (malloc.h)
+
+
+def _tune_malloc(environ=os.environ) -> dict[str, bool]:
+    """Apply the two settings above with glibc's ``mallopt``; which were set (none off glibc or when asked not)."""
+    import ctypes
+    import ctypes.util
+
+    done = {"arena_max": False, "mmap_threshold": False}
+    if environ.get("MODELPICK_MALLOC_TUNE", "1").strip().lower() in ("0", "false", "no", "off"):
+        return done
+    name = ctypes.util.find_library("c")
+    try:
+        mallopt = ctypes.CDLL(name).mallopt if name else None
+    except (OSError, AttributeError):
+        mallopt = None  # not glibc (musl has no mallopt): nothing to tune
+    if mallopt is None:
+        return done
+    if "MALLOC_ARENA_MAX" not in environ:
+        done["arena_max"] = mallopt(_M_ARENA_MAX, malloc_arena_max) == 1
+    if "MALLOC_MMAP_THRESHOLD_" not in environ:
+        done["mmap_threshold"] = mallopt(_M_MMAP_THRESHOLD, malloc_mmap_threshold_bytes) == 1
+    return done
+
+
+_malloc_tuned = _tune_malloc()
+
 # Request limits (the app adds its own on the query string and body).
 limit_request_line = 4094
 limit_request_fields = 50
