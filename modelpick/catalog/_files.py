@@ -16,14 +16,7 @@ from .._fileio import FileReadError, max_file_bytes, read_input
 from ..errors import CatalogError
 from ..schema import CatalogFile
 from ._cache import CACHE_FORMAT, entries_dir, read_entry, touch, write_quietly
-from ._trusted import is_certified, trusted_file
-
-
-def embedded_table_path() -> Path:
-    """The curated table shipped with modelpick (inside the installed package, or data/ in a source checkout)."""
-    from .._data import data_file
-
-    return data_file("benchmarks.yaml")
+from ._trusted import embedded_table_path, is_certified, trusted_file
 
 
 def env_data_paths() -> list[Path]:

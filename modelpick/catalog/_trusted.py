@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 from typing import Any
 
 from ..schema import CatalogFile, Measurement
@@ -21,6 +22,13 @@ from ..schema import CatalogFile, Measurement
 CERTIFICATE_NAME = "benchmarks.sha256"
 
 _CERTIFIED: list[str | None] = []  # the certificate's sha256 (hex), read once per process
+
+
+def embedded_table_path() -> Path:
+    """The curated table shipped with modelpick (inside the installed package, or data/ in a source checkout)."""
+    from .._data import data_file
+
+    return data_file("benchmarks.yaml")
 
 
 def certificate_text(table_bytes: bytes) -> str:
@@ -49,10 +57,8 @@ def is_certified(path: os.PathLike[str] | str, sha256: bytes) -> bool:
     """Whether ``path`` is the embedded table and its content (by sha256) the one the build certified."""
     if os.environ.get("MODELPICK_CHECK_ALL_ROWS") == "1":  # every check, as for a user file (tests, debugging)
         return False
-    from .._data import data_file  # the embedded table's path, as _files.embedded_table_path (which imports this module)
-
     try:
-        if os.fspath(path) != os.fspath(data_file("benchmarks.yaml")):
+        if os.fspath(path) != os.fspath(embedded_table_path()):
             return False
     except Exception:  # no embedded table installed: nothing is certified
         return False
