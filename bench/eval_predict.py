@@ -167,8 +167,11 @@ def fitted(key: str, train: dict):
     lookup = _G["archs"].get
     model = pkg.TransferModel().fit(train, lookup)
     if _G["model"] == "current":  # the current code's folds hide twins together and use the probes users get
-        pkg.calibrate_intervals(model, train, lookup, twins=sub("twins").twin_sets(_G["devices"], train),
-                                probe_archs=_G["probe_archs"])
+        twins = sub("twins")
+        extra = ({"chip_twins": twins.twin_sets(_G["devices"], train, family=False)}
+                 if "family" in twins.twin_sets.__code__.co_varnames else {})
+        pkg.calibrate_intervals(model, train, lookup, twins=twins.twin_sets(_G["devices"], train),
+                                probe_archs=_G["probe_archs"], **extra)
     else:
         pkg.calibrate_intervals(model, train, lookup)
     model.drop_caches()

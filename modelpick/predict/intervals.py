@@ -39,7 +39,8 @@ def _quantile_multiplier(z: Sequence[float], weights: Sequence[float] | None = N
 def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Column], float], arch_lookup,
                         folds: int = CALIBRATION_FOLDS, seed: int = 0,
                         twins: Mapping[str, set[str]] | None = None,
-                        probe_archs: set[str] | None = None) -> TransferModel:
+                        probe_archs: set[str] | None = None,
+                        chip_twins: Mapping[str, set[str]] | None = None) -> TransferModel:
     """Set the model's blend weights and interval multipliers by cross-validation over whole devices.
 
     Each fold hides some devices entirely, and with ``twins`` ({device: its twins}, see twins.py) their twins
@@ -53,6 +54,13 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
     the multiplier is the 80 % quantile of |error| / local scale over held-out cells.
     Transfer-only multipliers (runs with too few probes for neighbours) come from the same runs;
     the fitted-run multiplier from one more refit with 10 % of all cells hidden at random.
+
+    A runtime that these folds leave with fewer than :data:`MIN_BLEND_RUNS` held-out runs (every catalog device
+    of it in one family: PyTorch on the RTX GPUs, TensorRT on the Jetsons) would take the pooled blend, whose
+    error scale is mostly other runtimes' (ncnn's): its intervals were too wide. With ``chip_twins`` ({device:
+    its same-chip and same-figure twins, not its family}), such runtimes get a second round of folds over their
+    own devices that hides each with its chip twins only, and their blend and multipliers come from it where
+    that gives one at least :data:`MIN_BLEND_RUNS` runs (else the pooled blend stays).
     """
     devices = sorted({t.device for t, _ in cells})
     if len(devices) < 3:
@@ -92,6 +100,8 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
             rec = held_out_run(sub, t, by_row[t], cells, arch_lookup, probe_archs)
             if rec is not None:
                 records.append(rec)
+    thin_records = _thin_runtime_records(records, cells, keys, chip_twins, folds, rng, refit, arch_lookup,
+                                         probe_archs) if chip_twins is not None else {}
     # transfer alone: each held-out run weighs the same, so 1,500-model GPU runs do not swamp 9-model phone runs
     z_new = [z for r in records for z in (r["truth"] - r["transfer"]) / r["transfer_sd"]]
     w_new = [1.0 / len(r["truth"]) for r in records for _ in r["truth"]]
@@ -102,6 +112,11 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
         sel = rt_new == rt
         if np.sum(np.asarray(w_new)[sel]) >= 8:  # at least 8 held-out rows of this runtime
             model.mult_new_by_runtime[rt] = _quantile_multiplier(np.asarray(z_new)[sel], np.asarray(w_new)[sel])
+    for rt, recs in thin_records.items():
+        z = [z for r in recs for z in (r["truth"] - r["transfer"]) / r["transfer_sd"]]
+        w = [1.0 / len(r["truth"]) for r in recs for _ in r["truth"]]
+        if len(recs) >= MIN_BLEND_RUNS:
+            model.mult_new_by_runtime[rt] = _quantile_multiplier(z, w)
     model.mult_fitted = _quantile_multiplier(z_fit)
     model.blends = {}
     pooled = _fit_blend(records)
@@ -111,9 +126,43 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
             got = _fit_blend([r for r in records if r["runtime"] == rt])
             if got is not None:
                 model.blends[rt] = got
+    for rt, recs in thin_records.items():
+        got = _fit_blend(recs)
+        if got is not None:
+            model.blends[rt] = got
     model.calibration_counts = {"new_device_cells": len(z_new), "fitted_row_cells": len(z_fit),
                                 "held_out_runs": len(records)}
     return model
+
+
+def _thin_runtime_records(records, cells, keys, chip_twins, folds, rng, refit, arch_lookup, probe_archs):
+    """{runtime: held-out run records} for the runtimes the twin-hiding folds left with fewer than
+    :data:`MIN_BLEND_RUNS` runs with neighbours, from folds over their devices that hide chip twins only."""
+    got: dict[str, int] = {}
+    for r in records:
+        if r["neighbour"] is not None:
+            got[r["runtime"]] = got.get(r["runtime"], 0) + 1
+    thin = sorted({t.runtime for t, _ in keys} - {rt for rt, n in got.items() if n >= MIN_BLEND_RUNS})
+    if not thin:
+        return {}
+    devices = sorted({t.device for t, _ in keys if t.runtime in thin})
+    if len(devices) < 2:
+        return {}
+    order = rng.permutation(len(devices))
+    out: dict[str, list[dict]] = {}
+    for f in range(min(folds, len(devices))):
+        held = {devices[i] for i in order[f::folds]}
+        hidden = set(held).union(*(chip_twins.get(d, ()) for d in held))
+        sub = refit({k: v for k, v in cells.items() if k[0].device not in hidden})
+        by_row: dict[Target, list[Column]] = {}
+        for t, col in keys:
+            if t.device in held and t.runtime in thin:
+                by_row.setdefault(t, []).append(col)
+        for t in sorted(by_row, key=repr):
+            rec = held_out_run(sub, t, by_row[t], cells, arch_lookup, probe_archs)
+            if rec is not None:
+                out.setdefault(t.runtime, []).append(rec)
+    return out
 
 
 def held_out_run(model: TransferModel, t: Target, cols: list[Column], cells, arch_lookup,

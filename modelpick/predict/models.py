@@ -112,7 +112,8 @@ def fit_models(catalog, *, calibrate_intervals_by_device: bool = True) -> Models
         transfer = TransferModel().fit(cells, lookup)
         if calibrate_intervals_by_device:
             calibrate_intervals(transfer, cells, lookup, twins=twin_sets(catalog._m.devices, cells),
-                                probe_archs=probe_architectures(catalog))
+                                probe_archs=probe_architectures(catalog),
+                                chip_twins=twin_sets(catalog._m.devices, cells, family=False))
     errors: list[float] = []
     for pts in batch_curve_groups(cells).values():
         if len(pts) >= 3:

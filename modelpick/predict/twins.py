@@ -66,10 +66,11 @@ def identical_figures(cells: Mapping, min_common: int = 3, share: float = 0.5) -
     return {pair for pair, (n, same) in common.items() if n >= min_common and same >= share * n}
 
 
-def twin_sets(devices_info: Mapping, cells: Mapping) -> dict[str, set[str]]:
+def twin_sets(devices_info: Mapping, cells: Mapping, family: bool = True) -> dict[str, set[str]]:
     """{device: devices to hide with it (itself included)}, for every device with cells.
 
     ``devices_info``: {device id: catalog Device}; devices missing from it are twins by figures only.
+    ``family=False``: same chip or same figures only (the catalog family is not a twin).
     """
     devices = sorted({t.device for t, _ in cells})
     info = {d: devices_info.get(d) for d in devices}
@@ -78,6 +79,6 @@ def twin_sets(devices_info: Mapping, cells: Mapping) -> dict[str, set[str]]:
     same = identical_figures(cells)
     out = {}
     for d in devices:
-        out[d] = {o for o in devices if o == d or (fam[d] and fam[o] == fam[d]) or (chip[d] & chip[o])
+        out[d] = {o for o in devices if o == d or (family and fam[d] and fam[o] == fam[d]) or (chip[d] & chip[o])
                   or frozenset((d, o)) in same}
     return out
