@@ -380,7 +380,9 @@ def evaluate_batch_curves(cells):
 
 
 LABELS = {"current": "**modelpick**", "previous": "previous model (before issue 20)",
-          "current-transfer-only": "modelpick, transfer only (no neighbour runs)"}
+          "current-transfer-only": "modelpick, transfer only (no neighbour runs)",
+          # a saved run of the current model on the code before a change, renamed in its --json file to sit beside it
+          "current-before": "modelpick before (main 9158a1b)"}
 
 
 def markdown(results: dict, curves, opts, seconds, detectors: dict | None = None) -> str:
@@ -393,7 +395,9 @@ def markdown(results: dict, curves, opts, seconds, detectors: dict | None = None
              + f"; {seconds:.0f} s with {opts['workers']} worker(s)."
              + (" Each model is scored on its own held-out cells: the previous model picks its probes among all "
                 "the run's networks, so it also scores the runs that measured fewer than 5 networks suggest_probes may offer, and other cells; the "
-                "baselines are scored on modelpick's cells." if len(results) > 1 else "")]
+                "baselines are scored on modelpick's cells." if "previous" in results else "")
+             + (" *modelpick before*: the same evaluation of the code before this change (same probes and cells)."
+                if "current-before" in results else "")]
     for split in SPLIT_TITLES:
         if split not in results[first]:
             continue
