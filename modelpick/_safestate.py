@@ -60,7 +60,10 @@ def dumps(obj: Any, classes: Iterable[type], *, compress: bool = False) -> bytes
         if type(o) is dict:
             return {"$dict": [[enc(k), enc(v)] for k, v in o.items()]}
         if type(o) in (set, frozenset):
-            return {"$set": [enc(x) for x in o], "frozen": type(o) is frozenset}
+            # Sorted by encoding: set order follows string hashing, which changes per process, and the
+            # shipped fit must rebuild byte for byte.
+            items = sorted((enc(x) for x in o), key=orjson.dumps)
+            return {"$set": items, "frozen": type(o) is frozenset}
         name = _allowed(type(o), by_name)
         if not hasattr(o, "__dict__"):
             raise TypeError(f"{name} has no __dict__ to save")

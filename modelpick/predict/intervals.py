@@ -108,7 +108,7 @@ def calibrate_intervals(model: TransferModel, cells: Mapping[tuple[Target, Colum
     rt_new = np.array([r["runtime"] for r in records for _ in r["truth"]])
     model.mult_new = _quantile_multiplier(z_new, w_new)
     model.mult_new_by_runtime = {}
-    for rt in set(rt_new.tolist()):
+    for rt in sorted(set(rt_new.tolist())):
         sel = rt_new == rt
         if np.sum(np.asarray(w_new)[sel]) >= 8:  # at least 8 held-out rows of this runtime
             model.mult_new_by_runtime[rt] = _quantile_multiplier(np.asarray(z_new)[sel], np.asarray(w_new)[sel])

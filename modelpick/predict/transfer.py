@@ -188,7 +188,7 @@ class TransferModel:
         # Row prior by runtime: new devices of a runtime look like that runtime's rows.
         theta = np.column_stack([a, U])
         self.row_prior: dict[str | None, tuple[np.ndarray, np.ndarray]] = {None: self._moments(theta)}
-        for rt in {t.runtime for t in self.rows}:
+        for rt in sorted({t.runtime for t in self.rows}):
             sel = np.array([t.runtime == rt for t in self.rows])
             if sel.sum() >= 2 * (k + 1):
                 self.row_prior[rt] = self._moments(theta[sel])
