@@ -3,6 +3,7 @@ the memory estimate of one cell."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -62,6 +63,16 @@ class DeviceFacts:
         self._coverages[(dev, t.id)] = cov
         return cov
 
+    def _runs_of(self, device_id: str, runtime: str, precision: str) -> list:
+        """The measurements of one device, runtime and precision, in table order (indexed on first use, so an
+        estimate reads its run instead of scanning every measurement)."""
+        if self._measurements_by_run is None:
+            index: dict[tuple[str, str, str], list] = {}
+            for m in self._m.measurements:
+                index.setdefault((m["device"], m["runtime"], m["precision"]), []).append(m)
+            self._measurements_by_run = index
+        return self._measurements_by_run.get((device_id, runtime, precision), [])
+
     def _unpaired_runs(self, device_id: str) -> dict[str, list[list[Any]]]:
         """Per task, the device's measured runs that pair with no checkpoint: [runtime, backend, precision, rows]."""
         return ((self._m.known or {}).get("unpaired_runs") or {}).get(device_id, {})
@@ -102,12 +113,10 @@ class DeviceFacts:
         size = input_size or arch.input_size
         if self._memory_fits is None:
             self._memory_fits = fit_memory_groups(self._m.measurements, self._m.architectures)
+        same_run = self._runs_of(dev.id, runtime, precision)
         measured_cell = any(
-            m["architecture"] == arch.id and m["device"] == dev.id and m["runtime"] == runtime
-            and m["precision"] == precision and m["batch_size"] == batch_size and m["input_size"] == size
-            and m["per_image_latency_ms"] is not None for m in self._m.measurements)
-        same_run = [m for m in self._m.measurements if m["device"] == dev.id and m["runtime"] == runtime
-                    and m["precision"] == precision]
+            m["architecture"] == arch.id and m["batch_size"] == batch_size and m["input_size"] == size
+            and m["per_image_latency_ms"] is not None for m in same_run)
         settings, unit_note = _run_settings(same_run, arch.id, size, batch_size, precision, compute_unit)
         est = estimate_cell_memory(architecture=arch, device=dev, runtime=runtime, precision=precision,
                                    batch_size=batch_size, input_size=size, settings=settings,
@@ -148,14 +157,16 @@ def _run_settings(same_run: list, arch_id: str, input_size: int, batch_size: int
         return {}, None
     own = [m for m in same_run if m["architecture"] == arch_id]
     exact = [m for m in own if m["input_size"] == input_size and m["batch_size"] == batch_size]
-    count = {u: sum(1 for m in same_run if _unit(m) == u) for u in units}
 
     def width(u):
         return bytes_per_param(precision, {"compute_unit": u}) or 0.0
 
+    def tally(rows) -> Counter:
+        return Counter(u for u in map(_unit, rows) if u is not None)
+
     def pick(rows):  # the unit most rows used; a tie: the wider width (larger estimate), then the name
-        tally = {u: sum(1 for m in rows if _unit(m) == u) for u in {_unit(m) for m in rows} - {None}}
-        return min(tally, key=lambda u: (-tally[u], -width(u), u)) if tally else None
+        counts = tally(rows)
+        return min(counts, key=lambda u: (-counts[u], -width(u), u)) if counts else None
 
     if compute_unit is not None:
         unit, why = compute_unit, "as asked"
@@ -164,9 +175,9 @@ def _run_settings(same_run: list, arch_id: str, input_size: int, batch_size: int
     elif pick(own) is not None:
         unit, why = pick(own), f"{arch_id}'s measured run on this device"
     else:
-        unit = pick(same_run)
+        unit, counts = pick(same_run), tally(same_run)
         why = (f"the unit most of the {len(same_run)} measured runs used ("
-               + ", ".join(f"{u} {count[u]}" for u in units) + ")") if unit is not None else ""
+               + ", ".join(f"{u} {counts[u]}" for u in units) + ")") if unit is not None else ""
     if unit is None:
         rows = sorted(same_run, key=lambda m: (m["architecture"] != arch_id, m["architecture"], m["input_size"],
                                               m["batch_size"], m["source"]))

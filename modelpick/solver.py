@@ -81,6 +81,7 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         # device -> (its fast runtime, the block's rows measured on it) where answers default to it (see _solve_rows)
         self._fast_rows: dict[str, tuple[Any, np.ndarray] | None] = {}
         self._memory_fits: dict | None = None
+        self._measurements_by_run: dict | None = None  # (device, runtime, precision) -> measurements
 
     # -- identity ------------------------------------------------------------
     @property

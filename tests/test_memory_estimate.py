@@ -152,3 +152,14 @@ def test_estimate_memory_compute_unit_does_not_depend_on_row_order(tmp_path):
     # the library's public function takes it too
     import inspect
     assert "compute_unit" in inspect.signature(modelpick.estimate_memory).parameters
+
+
+def test_estimate_memory_reads_the_same_runs_as_a_scan_of_every_measurement(full_catalog):
+    """The per-run index an estimate reads (built once) holds exactly what a scan of every measurement finds, in
+    table order, so indexing changed no estimate."""
+    measurements = full_catalog._m.measurements
+    keys = sorted({(m["device"], m["runtime"], m["precision"]) for m in measurements})
+    for device, runtime, precision in keys[:: max(1, len(keys) // 200)] + [("no-such-device", "ncnn", "fp32")]:
+        scanned = [m for m in measurements
+                   if m["device"] == device and m["runtime"] == runtime and m["precision"] == precision]
+        assert full_catalog._runs_of(device, runtime, precision) == scanned, (device, runtime, precision)
