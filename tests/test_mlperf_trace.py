@@ -76,7 +76,7 @@ def test_most_random_mlperf_queries_answer(full_catalog):
 
 def test_every_raw_run_is_in_the_table_with_its_own_int8_accuracy(full_catalog):
     rows = _runs()
-    assert len(rows) == 14 and len({_source_id(r) for r in rows}) == len(rows)
+    assert len(rows) == 16 and len({_source_id(r) for r in rows}) == len(rows)
     for r in rows:
         sid = _source_id(r)
         ms = [m for m in full_catalog.measurements if m.source == sid]
@@ -94,3 +94,18 @@ def test_the_orin_and_datacenter_rows_answer_on_tensorrt_by_default(full_catalog
     orin = full_catalog.best("jetson-agx-orin", batch_size=256, runtime="tensorrt", objective="top1")
     assert orin.sources["latency"] in {"mlperf-inf-v2.0-nvidia-orin-offline", "mlperf-inf-v2.1-nvidia-orin-offline",
                                        "mlperf-inf-v3.0-nvidia-orin-offline"}
+
+
+@pytest.mark.parametrize("device,system", [("h100-sxm-80gb", "DGX-H100_H100-SXM-80GBx1_TRT"),
+                                           ("h100-pcie-80gb", "H100-PCIe-80GBx1_TRT")])
+def test_the_h100_offline_runs_answer_with_their_own_int8_accuracy(full_catalog, device, system):
+    # MLPerf v3.0 publishes only Offline runs of the single H100s (batch 2048 from that round's config), so a
+    # batch-1 query refuses and names the measured batch; batch 'best' answers from the run, traced to its raw row
+    (run,) = [r for r in _runs() if r["system"] == system]
+    with pytest.raises(NoFeasibleModel, match="2048"):
+        full_catalog.best(device, min_fps=30)
+    r = full_catalog.best(device, min_fps=30, batch_size=None)  # CLI --batch-size best
+    assert (r.top1, r.batch_size) == (float(run["accuracy_pct"]), int(run["gpu_batch_size"])) == (76.156, 2048)
+    assert r.fps == pytest.approx(float(run["samples_per_second"]), rel=1e-9)
+    assert r.sources["latency"] == r.sources["accuracy"] == _source_id(run)
+    assert full_catalog.coverage(device).missing == []  # TensorRT is measured there: no "never measured" note
