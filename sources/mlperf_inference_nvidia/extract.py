@@ -37,17 +37,27 @@ RUNS = [
     # third pass: the v3.0 H100 Offline runs (their accuracy.txt is in the repository, read from a git snapshot)
     ("v3.0", "DGX-H100_H100-SXM-80GBx1_TRT", "Offline"),
     ("v3.0", "H100-PCIe-80GBx1_TRT", "Offline"),
+    # fourth pass: v3.0 runs on devices that already answered (each with its own accuracy.txt, git snapshot)
+    ("v3.0", "Orin_TRT", "SingleStream"),
+    ("v3.0", "L4x1_TRT", "SingleStream"),
+    ("v3.0", "L4x1_TRT", "Offline"),
+    ("v3.0", "A100-PCIe-80GBx1_TRT", "SingleStream"),
+    ("v3.0", "A100-PCIe-80GBx1_TRT", "Offline"),
+    ("v3.0", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),
 ]
 # (gpu_batch_size, dla_batch_size) of the system's LWIS MaxP class in the round's
 # closed/NVIDIA/configs/resnet50/Offline/__init__.py ("" where the system has no DLA):
 #   v3.0 class Orin / Orin_NX; v2.0 and v2.1 class Orin; v1.1 class A100_PCIe_80GBx1;
 #   v0.7: closed/NVIDIA/configs/resnet50/Offline/config.json, key "A100-SXM4x1";
 #   v3.0 class H100_SXM_80GBx1 (KnownSystem H100_SXM_80GBx1 = "DGX-H100_H100-SXM-80GBx1" in
-#   code/common/systems/system_list.py) and class H100_PCIe_80GBx1 ("H100-PCIe-80GBx1")
+#   code/common/systems/system_list.py) and class H100_PCIe_80GBx1 ("H100-PCIe-80GBx1");
+#   v3.0 class L4x1 ("L4x1"), A100_PCIe_80GBx1 ("A100-PCIe-80GBx1"), A100_SXM_80GBx1 ("DGX-A100_A100-SXM-80GBx1")
 OFFLINE_BATCH = {("v3.0", "Orin_TRT"): ("256", "2"), ("v3.0", "Orin_NX_TRT"): ("256", "2"),
                  ("v2.0", "Orin_TRT"): ("256", "8"), ("v2.1", "Orin_TRT"): ("256", "16"),
                  ("v1.1", "A100-PCIe-80GBx1_TRT"): ("2048", ""), ("v0.7", "DGX-A100_A100-SXM4x1_TRT"): ("2048", ""),
-                 ("v3.0", "DGX-H100_H100-SXM-80GBx1_TRT"): ("2048", ""), ("v3.0", "H100-PCIe-80GBx1_TRT"): ("2048", "")}
+                 ("v3.0", "DGX-H100_H100-SXM-80GBx1_TRT"): ("2048", ""), ("v3.0", "H100-PCIe-80GBx1_TRT"): ("2048", ""),
+                 ("v3.0", "L4x1_TRT"): ("32", ""), ("v3.0", "A100-PCIe-80GBx1_TRT"): ("2048", ""),
+                 ("v3.0", "DGX-A100_A100-SXM-80GBx1_TRT"): ("2048", "")}
 
 FIELDS = ["round", "system", "scenario", "benchmark", "result_valid", "mean_latency_ns", "p90_latency_ns",
           "qps_without_loadgen_overhead", "samples_per_second", "accuracy_pct", "accuracy_good", "accuracy_total",
