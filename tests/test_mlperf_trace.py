@@ -76,7 +76,7 @@ def test_most_random_mlperf_queries_answer(full_catalog):
 
 def test_every_raw_run_is_in_the_table_with_its_own_int8_accuracy(full_catalog):
     rows = _runs()
-    assert len(rows) == 22 and len({_source_id(r) for r in rows}) == len(rows)
+    assert len(rows) == 31 and len({_source_id(r) for r in rows}) == len(rows)
     for r in rows:
         sid = _source_id(r)
         ms = [m for m in full_catalog.measurements if m.source == sid]
@@ -118,11 +118,27 @@ def test_the_h100_offline_runs_answer_with_their_own_int8_accuracy(full_catalog,
     ("nvidia-l4", 1, "top1", "L4x1_TRT", "SingleStream"),  # 76.128 % beats v3.1's 76.064 %
     ("nvidia-l4", 32, "top1", "L4x1_TRT", "Offline"),  # GPU batch 32 (v3.0 config class L4x1)
     ("a100-pcie-80gb", 1, "top1", "A100-PCIe-80GBx1_TRT", "SingleStream"),  # 76.124 % beats v1.1/v2.0
-    ("a100-pcie-80gb", 2048, "fps", "A100-PCIe-80GBx1_TRT", "Offline"),  # 39152.4 beats v1.1's 36905.1 img/s
-    ("a100-sxm-80gb", 2048, "top1", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),
+    ("a100-sxm-80gb", 2048, "fps", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),  # 42379.3 beats v2.1's 42120.7 img/s
+    # (v3.0 A100-PCIe Offline, 39152.4 img/s at 76.000 %, is neither the fastest nor the most accurate at batch 2048:
+    # test_every_raw_run_is_in_the_table_with_its_own_int8_accuracy covers it)
 ])
 def test_the_v3_0_runs_answer_with_their_own_int8_accuracy(full_catalog, device, batch, objective, system, scenario):
-    (run,) = [r for r in _runs() if (r["round"], r["system"], r["scenario"]) == ("v3.0", system, scenario)]
+    _check_new_run(full_catalog, "v3.0", device, batch, objective, system, scenario)
+
+
+# the fifth pass: v1.1/v2.0/v2.1 runs whose accuracy.txt those rounds' git snapshots hold; those that win a query
+@pytest.mark.parametrize("device,batch,objective,system,scenario", [
+    ("a100-pcie-80gb", 2048, "top1", "A100-PCIe-80GBx1_TRT", "Offline"),  # 76.072 % beats v1.1/v2.0/v3.0
+    ("a100-pcie-80gb", 2048, "fps", "A100-PCIe-80GBx1_TRT", "Offline"),  # 39814.4 beats v3.0's 39152.4 img/s
+    ("a100-sxm-80gb", 2048, "top1", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),  # 76.072 % beats v1.1/v2.0/v3.0
+])
+def test_the_v2_1_offline_runs_answer_with_their_own_int8_accuracy(full_catalog, device, batch, objective, system,
+                                                                    scenario):
+    _check_new_run(full_catalog, "v2.1", device, batch, objective, system, scenario)
+
+
+def _check_new_run(full_catalog, rnd, device, batch, objective, system, scenario):
+    (run,) = [r for r in _runs() if (r["round"], r["system"], r["scenario"]) == (rnd, system, scenario)]
     r = full_catalog.best(device, batch_size=batch, runtime="tensorrt", objective=objective)
     assert r.sources["latency"] == r.sources["accuracy"] == _source_id(run)
     top1, field, value = mlperf_trace(r)

@@ -44,6 +44,16 @@ RUNS = [
     ("v3.0", "A100-PCIe-80GBx1_TRT", "SingleStream"),
     ("v3.0", "A100-PCIe-80GBx1_TRT", "Offline"),
     ("v3.0", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),
+    # fifth pass: v1.1/v2.0/v2.1 runs whose accuracy.txt a git snapshot of each round holds (the file index did not)
+    ("v1.1", "DGX-A100_A100-SXM-80GBx1_TRT", "SingleStream"),
+    ("v1.1", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),
+    ("v2.0", "A100-PCIe-80GBx1_TRT", "Offline"),
+    ("v2.0", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),
+    ("v2.0", "Orin_TRT", "SingleStream"),
+    ("v2.1", "A100-PCIe-80GBx1_TRT", "SingleStream"),
+    ("v2.1", "A100-PCIe-80GBx1_TRT", "Offline"),
+    ("v2.1", "DGX-A100_A100-SXM-80GBx1_TRT", "SingleStream"),
+    ("v2.1", "DGX-A100_A100-SXM-80GBx1_TRT", "Offline"),
 ]
 # (gpu_batch_size, dla_batch_size) of the system's LWIS MaxP class in the round's
 # closed/NVIDIA/configs/resnet50/Offline/__init__.py ("" where the system has no DLA):
@@ -52,12 +62,17 @@ RUNS = [
 #   v3.0 class H100_SXM_80GBx1 (KnownSystem H100_SXM_80GBx1 = "DGX-H100_H100-SXM-80GBx1" in
 #   code/common/systems/system_list.py) and class H100_PCIe_80GBx1 ("H100-PCIe-80GBx1");
 #   v3.0 class L4x1 ("L4x1"), A100_PCIe_80GBx1 ("A100-PCIe-80GBx1"), A100_SXM_80GBx1 ("DGX-A100_A100-SXM-80GBx1")
+#   v1.1 class A100_SXM_80GBx1 (System("A100-SXM-80GB", Ampere, 1)); v2.0 and v2.1 classes A100_PCIe_80GBx1 and
+#   A100_SXM_80GBx1 (system_list.py: add_systems("A100_SXM_80GBx{}", "DGX-A100_A100-SXM-80GBx{}", ...))
 OFFLINE_BATCH = {("v3.0", "Orin_TRT"): ("256", "2"), ("v3.0", "Orin_NX_TRT"): ("256", "2"),
                  ("v2.0", "Orin_TRT"): ("256", "8"), ("v2.1", "Orin_TRT"): ("256", "16"),
                  ("v1.1", "A100-PCIe-80GBx1_TRT"): ("2048", ""), ("v0.7", "DGX-A100_A100-SXM4x1_TRT"): ("2048", ""),
                  ("v3.0", "DGX-H100_H100-SXM-80GBx1_TRT"): ("2048", ""), ("v3.0", "H100-PCIe-80GBx1_TRT"): ("2048", ""),
                  ("v3.0", "L4x1_TRT"): ("32", ""), ("v3.0", "A100-PCIe-80GBx1_TRT"): ("2048", ""),
-                 ("v3.0", "DGX-A100_A100-SXM-80GBx1_TRT"): ("2048", "")}
+                 ("v3.0", "DGX-A100_A100-SXM-80GBx1_TRT"): ("2048", ""),
+                 ("v1.1", "DGX-A100_A100-SXM-80GBx1_TRT"): ("2048", ""),
+                 ("v2.0", "A100-PCIe-80GBx1_TRT"): ("2048", ""), ("v2.0", "DGX-A100_A100-SXM-80GBx1_TRT"): ("2048", ""),
+                 ("v2.1", "A100-PCIe-80GBx1_TRT"): ("2048", ""), ("v2.1", "DGX-A100_A100-SXM-80GBx1_TRT"): ("2048", "")}
 
 FIELDS = ["round", "system", "scenario", "benchmark", "result_valid", "mean_latency_ns", "p90_latency_ns",
           "qps_without_loadgen_overhead", "samples_per_second", "accuracy_pct", "accuracy_good", "accuracy_total",
