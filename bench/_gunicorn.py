@@ -23,11 +23,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path, workers: int = 1, extra_args: str = ""):
-    """Yields (base_url, port, master process) once /healthz answers; extra_args go in GUNICORN_CMD_ARGS.
+def gunicorn(env: dict[str, str], log: Path, workers: int = 1, extra_args: str = "",
+             config: str = "service/gunicorn.conf.py"):
+    """Yields (base_url, port, master process) once /healthz answers; extra_args go in GUNICORN_CMD_ARGS; config
+    is the gunicorn config file, relative to the repository (the README's by default).
     Exits the benchmark (SystemExit with the log's tail) if gunicorn dies or does not answer within 180 s."""
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "-c", "service/gunicorn.conf.py", "-b", f"127.0.0.1:{port}", "-w",
+    cmd = [sys.executable, "-m", "gunicorn", "-c", config, "-b", f"127.0.0.1:{port}", "-w",
            str(workers), "service:create_app()"]
     full_env = {**os.environ, **env}
     if extra_args:

@@ -8,12 +8,19 @@ Each client loops: a random catalog device (one an estimate reaches), a random b
 reach, a random min_fps (never repeating), estimates=include; 4 % of the requests ask a plot of the device. Prints one
 line per sample: seconds, requests so far, each worker's RSS in MB; then the RSS at the end of warm-up (the first
 fifth) and at the end, and the slope after warm-up (MB per minute).
+
+The service runs under bench/_soak_conf.py (service/gunicorn.conf.py unchanged, plus a thread in each worker that
+logs its stores' sizes and glibc's mallinfo2 every sample period), so each sample also shows how full the estimate
+views, answers and plots are (MB of their byte budget) and the allocator's in-use and free bytes: caches filling
+to their budget tell apart from allocator growth. ``--malloc-tune 0`` runs the service without the config's
+mallopt tuning (MODELPICK_MALLOC_TUNE=0), for the before/after. The load average is recorded with each sample.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -67,6 +74,15 @@ def client(base: str, devs: dict[str, int], seed: int, stop: threading.Event, co
             counts[status] = counts.get(status, 0) + 1
 
 
+def last_stores(folder: Path, pid: int) -> dict:
+    """The last line a worker's store reporter (bench/_soak_conf.py) wrote, {} before its first."""
+    try:
+        lines = (folder / f"{pid}.jsonl").read_text().splitlines()
+    except OSError:
+        return {}
+    return json.loads(lines[-1]) if lines else {}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=10)
@@ -74,16 +90,22 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--sample-s", type=float, default=15)
     ap.add_argument("--memory-mb", help="MODELPICK_MEMORY_MB for the service (default: the service's own)")
+    ap.add_argument("--malloc-tune", choices=("1", "0"), default="1",
+                    help="MODELPICK_MALLOC_TUNE for the service (0: glibc's malloc defaults)")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     devs = devices()
-    env = {"MODELPICK_RATE_LIMIT": "1000000 per second"}  # one client machine: the limit would answer 429s
+    env = {"MODELPICK_RATE_LIMIT": "1000000 per second",  # one client machine: the limit would answer 429s
+           "MODELPICK_MALLOC_TUNE": args.malloc_tune, "MODELPICK_SOAK_STORES_S": str(args.sample_s)}
     if args.memory_mb:
         env["MODELPICK_MEMORY_MB"] = args.memory_mb
     samples = []
     counts: dict[int, int] = {}
     lock = threading.Lock()
-    with tempfile.TemporaryDirectory() as tmp, gunicorn(env, Path(tmp) / "g.log", workers=args.workers) as (base, _, proc):
+    tmp_dir = tempfile.TemporaryDirectory()
+    tmp = Path(tmp_dir.name)
+    env["MODELPICK_SOAK_STORES_DIR"] = str(tmp)
+    with tmp_dir, gunicorn(env, tmp / "g.log", workers=args.workers, config="bench/_soak_conf.py") as (base, _, proc):
         stop = threading.Event()
         threads = [threading.Thread(target=client, args=(base, devs, i, stop, counts, lock), daemon=True)
                    for i in range(args.clients)]
@@ -104,11 +126,16 @@ def main() -> None:
             with lock:
                 n = sum(counts.values())
             row = {"s": round(time.monotonic() - t0, 1), "requests": n, "rss_mb": [round(rss_mb(p), 1) for p in pids],
-                   "rss_parts_mb": [rss_parts_mb(p) for p in pids]}
+                   "rss_parts_mb": [rss_parts_mb(p) for p in pids], "stores": [last_stores(tmp, p) for p in pids],
+                   "loadavg_1min": round(os.getloadavg()[0], 2)}
             samples.append(row)
             parts = "  ".join("/".join(f"{v:.0f}" for v in d.values()) for d in row["rss_parts_mb"])
+            stores = "  ".join(f"{d.get('views_mb', '?')}/{d.get('answers_mb', '?')}/{d.get('plots_mb', '?')} MB, "
+                               f"malloc {d.get('malloc_inuse_mb', '?')}+{d.get('malloc_free_mb', '?')} free"
+                               for d in row["stores"])
             print(f"{row['s']:7.1f} s  {n:7d} requests  RSS {' '.join(f'{r:7.1f}' for r in row['rss_mb'])} MB"
-                  f"  (heap/anon/file {parts})", flush=True)
+                  f"  (heap/anon/file {parts})  views/answers/plots {stores}  load {row['loadavg_1min']}",
+                  flush=True)
         stop.set()
         for t in threads:
             t.join(timeout=150)
