@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import sys
 import tempfile
@@ -20,23 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _gunicorn import gunicorn  # noqa: E402
+from _idle import healthz_s, open_idle  # noqa: E402
 from _nginx import NGINX, nginx  # noqa: E402
 from modelpick._fileio import write_atomic  # noqa: E402
 
 IDLE_COUNTS = (0, 10, 40)
-
-
-def healthz_s(port: int, timeout: float = 60.0) -> float:
-    """Seconds from connect to the end of one /healthz answer, on a new connection."""
-    t0 = time.perf_counter()
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    if not data.startswith(b"HTTP/1.1 200"):
-        raise RuntimeError(f"/healthz answered {data[:80]!r}")
-    return time.perf_counter() - t0
 
 
 def measure(port: int, rounds: int) -> dict[int, dict[str, float]]:
@@ -44,8 +31,7 @@ def measure(port: int, rounds: int) -> dict[int, dict[str, float]]:
     for n in IDLE_COUNTS:
         samples = []
         for _ in range(rounds):
-            idle = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(n)]
-            time.sleep(0.1)  # let the worker accept them
+            idle = open_idle(port, n, settle_s=0.1)  # 0.1 s: let the worker accept them
             try:
                 samples.append(healthz_s(port))
             finally:

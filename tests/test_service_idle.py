@@ -18,6 +18,7 @@ from conftest import FIXTURES, REPO
 from test_service_gunicorn import gunicorn
 
 sys.path.insert(0, str(REPO / "bench"))
+from _idle import healthz_s, open_idle  # noqa: E402
 from _nginx import NGINX, nginx  # noqa: E402
 
 MINI = FIXTURES / "mini.yaml"
@@ -30,21 +31,8 @@ def _port(base: str) -> int:
     return int(base.rsplit(":", 1)[1])
 
 
-def healthz_s(port: int, timeout: float = 30.0) -> float:
-    t0 = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        data = b""
-        while chunk := s.recv(65536):
-            data += chunk
-    assert data.startswith(b"HTTP/1.1 200"), data[:200]
-    return time.monotonic() - t0
-
-
 def _idle(port: int, n: int) -> list[socket.socket]:
-    socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(n)]
-    time.sleep(0.3)  # accepted by now
-    return socks
+    return open_idle(port, n, settle_s=0.3)  # accepted by now
 
 
 def _trickle(port: int, n: int) -> list[socket.socket]:
@@ -74,7 +62,7 @@ def test_idle_sockets_do_not_delay_healthz_under_gunicorn(tmp_path, n_idle):
         port = _port(base)
         socks = _idle(port, n_idle)  # 10 or 40 idle sockets on a worker of 4 threads
         try:
-            took = max(healthz_s(port) for _ in range(3))
+            took = max(healthz_s(port, timeout=30) for _ in range(3))
         finally:
             for s in socks:
                 s.close()
@@ -109,7 +97,7 @@ def test_nginx_absorbs_idle_and_trickling_clients(tmp_path):
         with nginx(_port(base), work) as (port, _):
             socks = _idle(port, 40) + _trickle(port, 8)
             try:
-                took = max(healthz_s(port) for _ in range(3))
+                took = max(healthz_s(port, timeout=30) for _ in range(3))
             finally:
                 for s in socks:
                     s.close()
