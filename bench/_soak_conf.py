@@ -8,6 +8,7 @@ import ctypes.util
 import json
 import os
 import runpy
+import sys
 import threading
 import time
 
@@ -42,7 +43,8 @@ def _stores(app) -> dict:
             "answers": len(st.answers), "answers_mb": round(st.answers._bytes / 2**20, 2),
             "plots": len(st.plots), "plots_mb": round(st.plots._bytes / 2**20, 2),
             "records": len(cat._record_cache), "records_json": len(cat._record_json_cache),
-            "coverages": len(cat._coverages), "coverage_json": len(st._coverage_json), "fast_rows": len(cat._fast_rows)}
+            "coverages": len(cat._coverages), "coverage_json": len(st._coverage_json), "fast_rows": len(cat._fast_rows),
+            "python_blocks": sys.getallocatedblocks()}
 
 
 def _report(app, path: str, every_s: float) -> None:
