@@ -16,7 +16,7 @@ class Ranking:
         """Sort absolute row indices by the objective, ties broken deterministically (memory by ``bound``, the
         query's memory_bound)."""
         c = self._cols
-        mem = self._mem_limits[bound][rows].copy()
+        mem = self._mem_limits[bound][rows]  # a new array (fancy indexing): safe to change
         if strict:
             mem[c["memory_estimated"][rows]] = np.nan
         mem = np.where(np.isnan(mem), np.inf, mem)
@@ -35,7 +35,7 @@ class Ranking:
             return -self._cols["score"][rows]
         if objective == "fps":
             return -self._fps_limit[rows]
-        mem = self._mem_limits[bound][rows].copy()
+        mem = self._mem_limits[bound][rows]  # a new array (fancy indexing): safe to change
         if strict:
             mem[self._cols["memory_estimated"][rows]] = np.nan
         return np.where(np.isnan(mem), np.inf, mem)
@@ -64,10 +64,9 @@ class Ranking:
                 break
             m *= 4
         ordered = self._order(rows, objective, strict, bound)
-        if per_architecture:  # _order breaks ties by checkpoint; the best row of an architecture comes first
-            _, first = np.unique(ck[ordered], return_index=True)
-            return ordered[np.sort(first)[:limit]]
-        if len(ordered) <= _SMALL:  # each checkpoint's first row, in order, until ``limit`` of them
+        # per_architecture: _order breaks ties by checkpoint, so the best row of an architecture comes first, and
+        # ck is the architecture column: the same first-row-of-each pick as for checkpoints
+        if len(ordered) <= _SMALL:  # each checkpoint's (architecture's) first row, in order, until ``limit`` of them
             seen: set[int] = set()
             first_rows = []
             for r, k in zip(ordered.tolist(), ck[ordered].tolist()):

@@ -62,8 +62,8 @@ class Records:
         out: list[bytes] = []
         ids: list[str | None] = []
         cache = None if self._is_estimate_view else self._record_json_cache
-        for i, r in enumerate(rows):
-            key = (int(r), strict)
+        for i, r in enumerate(rows.tolist()):
+            key = (r, strict)
             hit = cache.get(key) if cache is not None else None
             if hit is None:
                 rec = self._record(key[0], None, strict)

@@ -164,14 +164,20 @@ class Catalog(Lookups, Masks, Ranking, Explanations, EstimateViews, DeviceFacts,
         picked = self._top(rows, q.objective, q.strict, limit, q.per_architecture, q.memory_bound)
         # distinct codes by a bincount (codes are small non-negative ints): np.unique's sort cost a quarter of a solve
         n_feasible = int(np.count_nonzero(np.bincount(self._cols["architecture" if q.per_architecture else "checkpoint"][rows])))
-        fast_line = None
-        if fast is not None:
-            others = sorted({self._str["runtime"][r] for r in self._cols["runtime"][lo:hi][~fast[1]].tolist()})
-            fast_line = (f"answered on {fast[0].label}, the fast runtime of {q.device} (the default where it has "
-                         "a feasible candidate)" + (f"; runtime= picks another measured one: {', '.join(others)}"
-                                                    if others else ""))
+        fast_line = None if fast is None else self._fast_line(q.device, lo, hi, fast)
         why = self._why(q, int(picked[0]), lo, hi, base, masks, n_feasible, fast_line)
         return self, picked, why
+
+    def _fast_line(self, device: str, lo: int, hi: int, fast: tuple[Any, np.ndarray]) -> str:
+        """The why's line for an answer from the device's fast runtime (the same for every such answer: memoised)."""
+        lines = self.__dict__.setdefault("_fast_lines", {})
+        line = lines.get(device)
+        if line is None:
+            others = sorted({self._str["runtime"][r] for r in self._cols["runtime"][lo:hi][~fast[1]].tolist()})
+            line = lines[device] = (f"answered on {fast[0].label}, the fast runtime of {device} (the default where it "
+                                    "has a feasible candidate)" + (f"; runtime= picks another measured one: "
+                                                                   f"{', '.join(others)}" if others else ""))
+        return line
 
     def _fast_block(self, device: str, lo: int, hi: int) -> tuple[Any, np.ndarray] | None:
         """(fast runtime, mask over the device's block of rows measured on it), or None where answers do not

@@ -67,7 +67,7 @@ from flask import Flask, Response, g, request
 from modelpick import load_catalog
 from modelpick.solver import Catalog
 
-from .common import State, state
+from .common import State, query_args, state
 from .problems import Problem
 
 DEFAULTS: dict[str, Any] = {
@@ -260,7 +260,7 @@ def _unless_unlimited(hook: Any) -> Any:
 def _cheap_recommend() -> bool:
     """A /recommend request that costs no estimate: without estimates=include, already in the answer cache, or
     answered without a solve (a 304 to If-None-Match, ``*`` included; a 400)."""
-    if request.args.get("estimates", "").strip().lower() != "include":
+    if query_args().get("estimates", ("",))[0].strip().lower() != "include":
         return True
     from .preconditions import without_solving
 

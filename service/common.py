@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -262,16 +263,39 @@ def unknown_param_error(name: str, value: str, allowed: Collection[str]) -> dict
             "close_matches": close, "exception": "InvalidQuery"}
 
 
+#: A query string with nothing to decode (no ``%``, ``+`` or other escapes): ``&`` and ``=`` split it as werkzeug would.
+_PLAIN_QUERY = re.compile(rb"[A-Za-z0-9_.=&-]*").fullmatch
+
+
+def query_args() -> dict[str, list[str]]:
+    """The request's parameters as {name: [values]}, names in first-seen order: what ``request.args`` and its
+    ``getlist`` give (parsed once per request). A plain query string, what clients send, is split directly;
+    anything with an escape goes through werkzeug's parser."""
+    req = request._get_current_object()
+    held = req.__dict__.get("_modelpick_args")
+    if held is None:
+        qs = req.query_string
+        if _PLAIN_QUERY(qs) is not None:
+            held = {}
+            for part in qs.decode("ascii").split("&"):
+                if part:  # parse_qsl skips empty pairs; a name without '=' has the value '' (keep_blank_values)
+                    name, _, value = part.partition("=")
+                    held.setdefault(name, []).append(value)
+        else:
+            args = req.args
+            held = {name: args.getlist(name) for name in args}
+        req.__dict__["_modelpick_args"] = held
+    return held
+
+
 def read_args(allowed: Collection[str]) -> dict[str, str]:
     """The query string as {name: value}; unknown or repeated parameters are a 400 naming them.
 
     A typo such as ``max_mem=1`` is never silently ignored.
     """
-    args = request.args
     errors = []
     out: dict[str, str] = {}
-    for name in args:
-        values = args.getlist(name)
+    for name, values in query_args().items():
         if name not in allowed:
             errors.append(unknown_param_error(name, values[0], allowed))
         elif len(values) > 1:
