@@ -9,8 +9,9 @@ from .estimate import MB_PER_GB
 from .schema import Query
 
 
-#: Most (block, filter) pairs a catalog keeps the base filter and known-memory mask of (see :meth:`Masks._masks`).
-_MEMO_ENTRIES = 2048
+#: Most bytes of base filters and known-memory masks a catalog keeps (see :meth:`Masks._masks`): a bounded store,
+#: like every per-worker one (one bool per row of a device block, two masks per (block, filter) pair).
+_MEMO_BYTES = 4 * 2**20
 
 
 class Masks:
@@ -27,9 +28,10 @@ class Masks:
             memo = self.__dict__["_mask_memo"] = {}
         hit = memo.get(key)
         if hit is None:
-            if len(memo) >= _MEMO_ENTRIES:
+            hit = self._base_masks(q, lo, hi)
+            if sum(a.nbytes + b.nbytes for a, b in memo.values()) + 2 * (hi - lo) > _MEMO_BYTES:
                 memo.clear()
-            hit = memo[key] = self._base_masks(q, lo, hi)
+            memo[key] = hit
         base, mem_known = hit
         mem = self._mem_limits[q.memory_bound][sl]
         masks: dict[str, np.ndarray] = {}
