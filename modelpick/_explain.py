@@ -126,24 +126,33 @@ class Explanations:
         return text + (f", or for predicted batch-{q.batch_size} latencies, labelled estimated, with "
                        "estimates='include' (CLI --estimates include) where the predictor can make them")
 
+    def _task_settings(self, task: str, lo: int, hi: int) -> tuple[list[int], list[str], list[str]]:
+        """Batch sizes, runtimes and precisions of one task's rows in a device block (another task's rows, such as
+        a GPU's detector timings, are no answer to a classification query and are not offered as one)."""
+        c = self._cols
+        rows = np.flatnonzero(c["task"][lo:hi] == self._code["task"].get(task, -1)) + lo
+        return (sorted(int(b) for b in np.unique(c["batch_size"][rows])),
+                sorted(self._str["runtime"][r] for r in np.unique(c["runtime"][rows]).tolist()),
+                sorted(self._str["precision"][p] for p in np.unique(c["precision"][rows]).tolist()))
+
     def _infeasible_why(self, q: Query, lo: int, hi: int, base: np.ndarray,
                         masks: dict[str, np.ndarray]) -> NoFeasibleModel:
         dev = q.device
         diagnosis: dict[str, Any] = {"device": dev, "query": q.model_dump(mode="json"), "binding": [], "suggestions": [],
                                      "nearest": []}
         if not base.any():
-            have_bs = self.batch_sizes(dev) if hi > lo else []
+            have_bs, have_runtimes, have_precisions = self._task_settings(q.task, lo, hi)
             why = (f"no joined candidates on {dev} ({unjoined_reason(self._m, dev)})"
                    if hi == lo else f"no candidates on {dev} with {self._describe_limits(q.model_copy(update={k: None for k in _CONSTRAINTS}))}")
             if hi > lo:
-                why += (f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: {', '.join(self.runtimes(dev))}; "
-                        f"precisions: {', '.join(self.precisions(dev))}") + self._batch_hint(q, have_bs)
+                why += ((f"; measured batch sizes there: {', '.join(map(str, have_bs))}; runtimes: "
+                         f"{', '.join(have_runtimes)}; precisions: {', '.join(have_precisions)}") if have_bs else
+                        f"; {dev} has no {q.task} candidates at all") + self._batch_hint(q, have_bs)
             excluded = self._suspects_excluded(q, lo, hi)
             if excluded:
                 why += f"; {excluded}"
             diagnosis["binding"] = ["selection"]
-            diagnosis["available"] = {"batch_sizes": have_bs, "runtimes": self.runtimes(dev) if hi > lo else [],
-                                      "precisions": self.precisions(dev) if hi > lo else []}
+            diagnosis["available"] = {"batch_sizes": have_bs, "runtimes": have_runtimes, "precisions": have_precisions}
             return NoFeasibleModel(why, diagnosis)
         suggestions = []
         for name in masks:

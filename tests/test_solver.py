@@ -365,3 +365,19 @@ def test_timm_test_networks_stay_out_of_answers():
     assert modelpick.architectures("test_*") == [] and modelpick.checkpoints("timm/test_*") == []
     fastest = modelpick.recommend("rtx-4090", batch_size=None, objective="fps", limit=20)
     assert not [r.architecture for r in fastest if r.architecture.startswith("test_")]
+
+
+def test_an_infeasible_answer_lists_only_its_own_tasks_settings(full_catalog):
+    """a100 holds Keras classification runs at batch 32 on tensorflow and Ultralytics detector timings at batch 1
+    on TensorRT: a classification query at batch 1 must not be told that batch 1 and TensorRT were measured there
+    (they were, for detectors only), and must get the batch hint instead."""
+    with pytest.raises(NoFeasibleModel) as info:
+        full_catalog.best(device="a100")
+    text, available = str(info.value), info.value.diagnosis["available"]
+    assert available == {"batch_sizes": [32], "runtimes": ["tensorflow"], "precisions": ["unspecified"]}
+    assert "measured batch sizes there: 32; runtimes: tensorflow;" in text
+    assert "batch_size='best'" in text
+    with pytest.raises(NoFeasibleModel) as info:
+        full_catalog.best(device="a100", task="detection", batch_size=32)
+    assert info.value.diagnosis["available"]["runtimes"] == ["tensorrt"]
+    assert info.value.diagnosis["available"]["batch_sizes"] == [1]
