@@ -26,12 +26,16 @@ class Masks:
         memo = self.__dict__.get("_mask_memo")
         if memo is None:
             memo = self.__dict__["_mask_memo"] = {}
+            self.__dict__["_mask_memo_bytes"] = 0
         hit = memo.get(key)
         if hit is None:
             hit = self._base_masks(q, lo, hi)
-            if sum(a.nbytes + b.nbytes for a, b in memo.values()) + 2 * (hi - lo) > _MEMO_BYTES:
+            held = self.__dict__["_mask_memo_bytes"]  # kept beside the memo: a miss costs no scan of it
+            if held + 2 * (hi - lo) > _MEMO_BYTES:
                 memo.clear()
+                held = 0
             memo[key] = hit
+            self.__dict__["_mask_memo_bytes"] = held + 2 * (hi - lo)
         base, mem_known = hit
         mem = self._mem_limits[q.memory_bound][sl]
         masks: dict[str, np.ndarray] = {}

@@ -74,8 +74,8 @@ _first_byte_wait_set = _set_first_byte_wait(first_byte_wait_s)
 # requests (RSS 270 -> 336 MB) while the live heap stayed 58-70 MB (mallinfo2); the stores were full and
 # bounded, the growth was the allocator's. Two arenas and a fixed mmap threshold (a block of 256 KiB or
 # more is its own mapping, given back to the OS when freed, instead of glibc raising the threshold to
-# 32 MB after the first such free) kept the free part at 16-18 MB and RSS flat after warm-up
-# (bench/bench_soak.py; bench/README.md). Set in the master before any worker forks, so every worker
+# 32 MB after the first such free) kept the free part at 16-18 MB in that process; under gunicorn, a
+# 10-minute soak with full stores grew 0.5-0.9 MB/min after warm-up (bench/bench_soak.py; bench/README.md). Set in the master before any worker forks, so every worker
 # inherits it. An environment's own MALLOC_ARENA_MAX / MALLOC_MMAP_THRESHOLD_ wins; MODELPICK_MALLOC_TUNE=0
 # leaves glibc's defaults.
 malloc_arena_max = 2
